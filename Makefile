@@ -1,0 +1,71 @@
+# The two front doors: `make demo` and `make test`. Everything else is a step they run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+# Nothing at run or test time may reach the internet.
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_VERSION_CHECK := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+DATA_DIR ?= data/demo
+export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
+
+.PHONY: help setup system-deps venv demo data load summary test lint pytest bench lock clean
+
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: system-deps venv ## Install Debian packages (PostgreSQL) and the pinned Python environment.
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+demo: setup data load summary ## Set up, generate the demo company's data and build the warehouse.
+	@echo "Demo warehouse ready: $(CURDIR)/.warehouse/salespulse.duckdb"
+
+data: venv ## Generate the demo extracts (once; delete data/demo to regenerate).
+	@test -f $(DATA_DIR)/_manifest.json || $(BIN)/salespulse generate --out $(DATA_DIR)
+
+load: venv ## Land data/demo in the raw schema (SALESPULSE_TARGET=postgres for PostgreSQL).
+	$(BIN)/salespulse load
+
+summary: venv ## Row counts and amount totals of the raw layer.
+	@$(BIN)/salespulse summary
+
+test: setup lint pytest ## Set up and run every check (what CI runs).
+
+lint: venv ## ruff, and the contract page in step with contract.py.
+	$(BIN)/ruff check src tests/python
+	$(BIN)/ruff format --check src tests/python
+	$(BIN)/salespulse contract --check
+
+pytest: venv ## The Python test suite (starts and stops its own PostgreSQL cluster).
+	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+bench: setup ## Generator and load throughput at 1 M and 10 M order lines (BENCH_SCALES to change).
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+lock: ## Re-pin every Python dependency from a fresh resolve (needs the package index).
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade "pip>=24" && .lock-venv/bin/pip install --quiet '.[dev]'
+	.lock-venv/bin/pip freeze --exclude salespulse | sort > requirements.lock && rm -rf .lock-venv
+
+clean: ## Remove the warehouse, generated data and caches (not the venv).
+	rm -rf .warehouse data/demo target logs .pytest_cache .ruff_cache

@@ -1,0 +1,139 @@
+"""The ``salespulse`` command: everything that is not dbt SQL."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from salespulse.settings import load_settings
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """Sales analytics: demo data, raw loading and checks."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+@main.command()
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), help="Folder to write (default: the data dir)."
+)
+@click.option("--seed", default=42, show_default=True, help="Random seed: same seed, same bytes.")
+@click.option("--order-lines", default=100_000, show_default=True, help="About how many order lines.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Last day of data (default: the setting).")
+@click.option(
+    "--budget-form", type=click.Choice(["detailed", "simple"]), default="detailed", show_default=True
+)
+@click.option("--lines-format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+def generate(
+    out_dir: Path | None,
+    seed: int,
+    order_lines: int,
+    as_of: object,
+    budget_form: str,
+    lines_format: str,
+) -> None:
+    """Write the demo company's source extracts and budget workbook."""
+    from salespulse.generator import generate as run
+
+    settings = load_settings()
+    as_of_date = as_of.date() if as_of is not None else settings.as_of  # type: ignore[attr-defined]
+    target = out_dir or settings.data_dir
+    summary = run(
+        target,
+        seed=seed,
+        order_lines=order_lines,
+        as_of=as_of_date,
+        budget_year=settings.budget_year,
+        budget_form=budget_form,  # type: ignore[arg-type]
+        lines_format=lines_format,  # type: ignore[arg-type]
+    )
+    click.echo(f"wrote demo extracts to {target}")
+    click.echo(str(summary))
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Delivery folder (default: the setting).")
+@click.option(
+    "--budget-file", type=click.Path(path_type=Path), help="Budget workbook (default: budget_<year>.xlsx)."
+)
+@click.option("--budget-sheet", help="Worksheet to read (default: the first with a budget header).")
+@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+def load(
+    data_dir: Path | None, budget_file: Path | None, budget_sheet: str | None, target: str | None
+) -> None:
+    """Land the delivery folder and the budget in the raw schema of a target, all or nothing."""
+    from salespulse.errors import ContractError
+    from salespulse.loader import load as run
+    from salespulse.warehouse import connect
+
+    settings = load_settings()
+    folder = data_dir or settings.data_dir
+    workbook = budget_file or folder / settings.budget_file.name
+    with connect(target) as warehouse:
+        try:
+            report = run(
+                folder,
+                warehouse,
+                budget_file=workbook,
+                budget_year=settings.budget_year,
+                budget_sheet=budget_sheet,
+            )
+        except ContractError as exc:
+            click.echo(f"load refused: {exc}", err=True)
+            sys.exit(2)
+    changed = [f for f in report.files if f.action != "unchanged"]
+    click.echo(
+        f"{report.target}: {len(changed)} file(s) landed, {len(report.files) - len(changed)} unchanged"
+    )
+    for name, rows in report.table_rows.items():
+        click.echo(f"  raw.{name:<12} {rows:>12,} rows")
+
+
+@main.command()
+@click.option("--target", help="profiles.yml target.")
+def summary(target: str | None) -> None:
+    """Row counts and amount totals of the raw layer."""
+    from salespulse.rawstats import raw_totals
+    from salespulse.warehouse import connect
+
+    with connect(target) as warehouse:
+        for table, values in raw_totals(warehouse).items():
+            shown = ", ".join(f"{k}={v:,}" for k, v in values.items())
+            click.echo(f"raw.{table}: {shown}")
+
+
+@main.command()
+@click.option("--write", is_flag=True, help="Rewrite the generated files.")
+@click.option("--check", is_flag=True, help="Fail if a generated file is out of date.")
+def contract(write: bool, check: bool) -> None:
+    """Print the raw data contract page; --write / --check it and the dbt sources generated from it."""
+    from salespulse.contract_doc import render, render_all
+
+    if not (write or check):
+        click.echo(render())
+        return
+    stale = []
+    for path, text in render_all().items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        if write:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}")
+        else:
+            stale.append(path)
+    if stale:
+        click.echo("out of date (run `salespulse contract --write`): " + ", ".join(map(str, stale)), err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Render the raw landing contract (``contract.py``): the Markdown page newcomers read and the dbt sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salespulse.contract import BUDGET_HEADERS, ENTITIES, LOAD_METADATA, TYPE_FORMATS, Column, Entity
+from salespulse.settings import PROJECT_ROOT
+
+DOC_PATH = PROJECT_ROOT / "docs" / "raw-data-contract.md"
+
+_INTRO = """\
+# Raw data contract: what to deliver
+
+<!-- Generated from src/salespulse/contract.py by `salespulse contract --write`. Do not edit by hand. -->
+
+To run this product on your own data, put these files in one delivery folder (the demo's is
+`data/demo/`; point `SALESPULSE_DATA_DIR` at yours) and run `salespulse load`. Each extract is
+either one file, `<name>.csv` or `<name>.parquet`, or a folder `<name>/` of such files (for example
+one file per day or month of order lines).
+
+**Minimal delivery**: `order_lines`, `customers`, `products` and the budget workbook. Sales reps,
+territories, geography and campaigns are optional enrichments: without them everything still
+builds, and sales fall into `Unassigned` / `No campaign` members.
+
+**CSV files**: UTF-8 (a byte-order mark is fine), comma-separated, a header line with the column
+names below (any order, any letter case; unknown extra columns are ignored), `"` for quoting, an
+empty field for a missing value. **Parquet files**: the same column names; columns may already be
+typed (integers, decimals or floats for numbers, date or timestamp types for dates).
+
+**What happens on load**: every file is checked before anything lands. A file that does not
+match (a required column missing, a value that is not of the column's type, an empty required
+value, bytes that are not UTF-8, a row with the wrong number of fields) refuses the whole load
+with a message naming file, line/row and column, and the warehouse keeps its previous data.
+Values that are well-formed but break a business rule (an order line for an unknown customer,
+say) do land, and the warehouse sets them aside in a rejected-rows table with the reason.
+Loading the same files again changes nothing.
+
+| type | format |
+|---|---|
+"""
+
+_BUDGET = """
+## Budget workbook: `budget_<year>.xlsx` (required)
+
+Finance's `.xlsx` for the budget year (`SALESPULSE_BUDGET_YEAR`, default 2024). The first sheet
+with a recognised header is read (or the sheet named by `--budget-sheet`). The header row may sit
+below a title; matching ignores case, spaces and punctuation. Two forms:
+
+- **Simple**: a month column and an amount column, one row per month of the year.
+- **Detailed**: month x product category x sales territory (optionally x sales rep) and amount;
+  each combination at most once, every month present.
+
+Month cells are dates on the first of the month (or text `YYYY-MM`, `YYYY-MM-DD`, `Jan 2024`);
+amounts are numbers, zero or more (text such as `1,200` or `n/a` is refused). Blank rows are
+ignored; a row labelled `Total` is checked against the sum of the rows above it. Categories must
+exist in `products`, territories in `territories`, reps in `sales_reps`. Any problem is reported
+with sheet, row and column and nothing is loaded.
+
+| field | header names accepted |
+|---|---|
+"""
+
+
+def _entity_section(entity: Entity) -> str:
+    status = "required" if entity.required else "optional"
+    mode = (
+        "full snapshot: each delivery replaces the previous one"
+        if entity.mode == "snapshot"
+        else "incremental: each new file adds rows; a file delivered again replaces its own rows"
+    )
+    lines = [
+        f"## `{entity.name}` ({status}, from the {entity.system})",
+        "",
+        entity.description,
+        "",
+        f"- Loading: {mode}.",
+        f"- One row per: {', '.join(f'`{k}`' for k in entity.primary_key)}.",
+    ]
+    if entity.without_it:
+        lines.append(f"- Without it: {entity.without_it}")
+    for column, values in entity.allowed.items():
+        lines.append(f"- `{column}` values: {', '.join(f'`{v}`' for v in values)}.")
+    lines += ["", "| column | type | required | meaning |", "|---|---|---|---|"]
+    lines += [
+        f"| `{c.name}` | {c.type} | {'yes' if c.required else 'no'} | {c.description} |"
+        for c in entity.columns
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    parts = [_INTRO]
+    parts += [f"| {name} | {fmt} |\n" for name, fmt in TYPE_FORMATS.items()]
+    parts += ["\n" + _entity_section(e) for e in ENTITIES]
+    parts.append(_BUDGET)
+    parts += [
+        f"| {field} | {', '.join(f'`{h}`' for h in headers)} |\n" for field, headers in BUDGET_HEADERS.items()
+    ]
+    parts.append("\n## Columns the loader adds to every raw table\n\n| column | meaning |\n|---|---|\n")
+    parts += [f"| `{c.name}` | {c.description} |\n" for c in LOAD_METADATA]
+    return "".join(parts)
+
+
+#: dbt source per delivering system; the budget workbook comes from finance.
+SOURCE_SYSTEMS: dict[str, str] = {"ERP": "erp", "CRM": "crm", "HR": "hr", "Marketing": "marketing"}
+BUDGET_SOURCE = "finance"
+
+_SOURCE_HEADER = (
+    "# Generated from src/salespulse/contract.py by `salespulse contract --write`. Do not edit by hand.\n"
+)
+
+
+def _yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _source_yaml(source: str, description: str, tables: list[tuple[str, str, tuple[Column, ...]]]) -> str:
+    lines = [
+        _SOURCE_HEADER.rstrip("\n"),
+        "sources:",
+        f"  - name: {source}",
+        f"    description: {_yaml_text(description)}",
+        "    schema: \"{{ var('raw_schema', 'raw') }}\"",
+        "    config:",
+        "      loaded_at_field: _loaded_at",
+        "      freshness:",
+        "        warn_after: {count: 1, period: day}",
+        "        error_after: {count: 7, period: day}",
+        "    tables:",
+    ]
+    for name, table_description, columns in tables:
+        lines += [
+            f"      - name: {name}",
+            f"        description: {_yaml_text(table_description)}",
+            "        columns:",
+        ]
+        for column in columns:
+            lines += [
+                f"          - name: {column.name}",
+                f"            description: {_yaml_text(column.description)}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def render_sources() -> dict[Path, str]:
+    """The dbt sources files, one per delivering system, keyed by path."""
+    from salespulse.loader import BUDGET_TABLE, raw_tables
+
+    tables = raw_tables()
+    rendered: dict[Path, str] = {}
+    for system, source in SOURCE_SYSTEMS.items():
+        entities = [e for e in ENTITIES if e.system == system]
+        rendered[_source_path(source)] = _source_yaml(
+            source,
+            f"Extracts delivered by the {system}, landed in the raw schema by `salespulse load`.",
+            [(e.name, e.description, tables[e.name]) for e in entities],
+        )
+    rendered[_source_path(BUDGET_SOURCE)] = _source_yaml(
+        BUDGET_SOURCE,
+        "The sales budget workbook finance sends, read and validated by `salespulse load`.",
+        [(BUDGET_TABLE, "Budget rows as read from the workbook, at the grain it has.", tables[BUDGET_TABLE])],
+    )
+    return rendered
+
+
+def _source_path(source: str) -> Path:
+    return PROJECT_ROOT / "models" / "staging" / source / f"_{source}__sources.yml"
+
+
+def render_all() -> dict[Path, str]:
+    """Every file generated from the contract: the Markdown page and the dbt sources."""
+    return {DOC_PATH: render(), **render_sources()}

@@ -1,0 +1,266 @@
+"""Land a delivery folder (extracts + budget workbook) in the ``raw`` schema of a target, atomically.
+
+- Every file is checked against the contract; any problem anywhere refuses the whole load and
+  leaves the previous raw data as it was (one transaction, rolled back).
+- Loading the same files again changes nothing: each landed file is recorded in
+  ``raw._load_log`` with its SHA-256, and a file whose content is already landed is skipped.
+- Snapshot extracts (customers, products, ...) replace their table when any of their files
+  changed. Append extracts (order lines) keep one set of rows per file: a new file is added, a
+  re-delivered file replaces its own earlier rows, other files stay.
+- Optional extracts that were not delivered still get an empty table, so the dbt models always
+  find their sources and fall back to "Unassigned" members.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from salespulse import budget as budget_reader
+from salespulse.contract import (
+    BUDGET_COLUMNS,
+    ENTITIES,
+    LOAD_METADATA,
+    SQL_TYPES,
+    Column,
+)
+from salespulse.errors import ContractError, Problem
+from salespulse.extracts import DeliveredFile, discover, file_sha256, read_extract
+from salespulse.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+RAW_SCHEMA = "raw"
+LOAD_LOG = "_load_log"
+BUDGET_TABLE = "budget"
+
+LOAD_LOG_COLUMNS: tuple[Column, ...] = (
+    Column("entity", "string", True, "Raw table the file landed in."),
+    Column("source_file", "string", True, "File path relative to the delivery folder."),
+    Column("sha256", "string", True, "SHA-256 of the file's bytes when it landed."),
+    Column("row_count", "integer", True, "Rows landed from the file."),
+    Column("_loaded_at", "timestamp", True, "When the load that landed the file ran (UTC)."),
+)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    entity: str
+    source_file: str
+    action: str  # "loaded", "replaced", "unchanged"
+    rows: int
+
+
+@dataclass
+class LoadReport:
+    target: str
+    loaded_at: datetime
+    files: list[FileOutcome] = field(default_factory=list)
+    table_rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(f.action != "unchanged" for f in self.files)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A file to land, read lazily so large extracts are streamed one file at a time."""
+
+    entity: str
+    source_file: str
+    sha256: str
+    read: Callable[[], tuple[pa.Table | None, list[Problem]]]
+
+
+def load(
+    data_dir: Path,
+    warehouse: Warehouse,
+    *,
+    budget_file: Path,
+    budget_year: int,
+    budget_sheet: str | None = None,
+) -> LoadReport:
+    """Land ``data_dir`` and ``budget_file`` in ``raw``; on bad input raise ``ContractError``."""
+    delivered, problems = discover(data_dir)
+    if not budget_file.is_file():
+        problems.append(Problem(budget_file.name, f"budget workbook is missing (looked for {budget_file})"))
+    if problems:
+        raise ContractError(problems)
+
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    report = LoadReport(target=warehouse.dialect, loaded_at=loaded_at)
+    known = _reference_values(delivered)
+    budget_pending = _Pending(
+        BUDGET_TABLE,
+        budget_file.name,
+        file_sha256(budget_file),
+        lambda: _read_budget(budget_file, budget_year, budget_sheet, known),
+    )
+
+    with warehouse.transaction():
+        _ensure_tables(warehouse)
+        landed = _landed_files(warehouse)
+        for entity in ENTITIES:
+            pending = [_pending_extract(f) for f in delivered.get(entity.name, [])]
+            problems += _land(warehouse, entity.name, entity.mode, pending, landed, loaded_at, report)
+        problems += _land(warehouse, BUDGET_TABLE, "snapshot", [budget_pending], landed, loaded_at, report)
+        if problems:
+            raise ContractError(problems)
+        for name in [*(e.name for e in ENTITIES), BUDGET_TABLE]:
+            report.table_rows[name] = warehouse.query(f"select count(*) from {RAW_SCHEMA}.{name}")[0][0]
+    return report
+
+
+def _pending_extract(delivered: DeliveredFile) -> _Pending:
+    return _Pending(
+        delivered.entity.name, delivered.relpath, delivered.sha256(), lambda: read_extract(delivered)
+    )
+
+
+def _land(
+    warehouse: Warehouse,
+    table: str,
+    mode: str,
+    pending: list[_Pending],
+    landed: dict[tuple[str, str], str],
+    loaded_at: datetime,
+    report: LoadReport,
+) -> list[Problem]:
+    """Land the files of one raw table; return the problems found (the caller rolls back)."""
+    before = {f: sha for (t, f), sha in landed.items() if t == table}
+    if mode == "snapshot":
+        now = {p.source_file: p.sha256 for p in pending}
+        if now == before:
+            report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in pending]
+            return []
+        warehouse.execute(f"delete from {RAW_SCHEMA}.{table}")
+        warehouse.execute(f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ?", [table])
+        todo = pending
+    else:
+        todo = [p for p in pending if before.get(p.source_file) != p.sha256]
+        same = [p for p in pending if before.get(p.source_file) == p.sha256]
+        report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in same]
+
+    problems: list[Problem] = []
+    for item in todo:
+        data, file_problems = item.read()
+        if file_problems or data is None:
+            problems += file_problems
+            continue
+        if problems:
+            continue  # keep checking the remaining files, but write nothing more
+        action = "replaced" if item.source_file in before else "loaded"
+        if mode == "append" and action == "replaced":
+            warehouse.execute(f"delete from {RAW_SCHEMA}.{table} where _source_file = ?", [item.source_file])
+            warehouse.execute(
+                f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ? and source_file = ?",
+                [table, item.source_file],
+            )
+        warehouse.append(f"{RAW_SCHEMA}.{table}", _with_metadata(data, item.source_file, loaded_at))
+        warehouse.append(
+            f"{RAW_SCHEMA}.{LOAD_LOG}",
+            pa.table(
+                {
+                    "entity": [table],
+                    "source_file": [item.source_file],
+                    "sha256": [item.sha256],
+                    "row_count": pa.array([data.num_rows], pa.int64()),
+                    "_loaded_at": pa.array([loaded_at], pa.timestamp("us")),
+                }
+            ),
+        )
+        report.files.append(FileOutcome(table, item.source_file, action, data.num_rows))
+    return problems
+
+
+def _with_metadata(data: pa.Table, source_file: str, loaded_at: datetime) -> pa.Table:
+    rows = data.num_rows
+    data = data.append_column("_source_file", pa.array([source_file] * rows, pa.string()))
+    return data.append_column("_loaded_at", pa.array([loaded_at] * rows, pa.timestamp("us")))
+
+
+def _read_budget(
+    path: Path, year: int, sheet: str | None, known: dict[str, set[str] | None]
+) -> tuple[pa.Table | None, list[Problem]]:
+    try:
+        table = budget_reader.read_budget(
+            path,
+            year=year,
+            sheet=sheet,
+            categories=known["categories"],
+            territories=known["territories"],
+            sales_reps=known["sales_reps"],
+        )
+    except ContractError as exc:
+        return None, exc.problems
+    return table, []
+
+
+def _reference_values(delivered: dict[str, list[DeliveredFile]]) -> dict[str, set[str] | None]:
+    """Categories, territories and reps the budget may name, from this delivery's own extracts.
+
+    A reference extract that was not delivered (or does not read) gives an empty set for the
+    optional ones, so a budget naming territories without a territories extract is refused with a
+    message saying which values are unknown; categories are always checked against products.
+    """
+
+    def values(entity: str, column: str) -> set[str]:
+        found: set[str] = set()
+        for item in delivered.get(entity, []):
+            table, _ = read_extract(item)
+            if table is not None:
+                found.update(v for v in pc.unique(table.column(column)).to_pylist() if v is not None)
+        return found
+
+    return {
+        "categories": values("products", "category"),
+        "territories": values("territories", "territory_code"),
+        "sales_reps": values("sales_reps", "employee_id"),
+    }
+
+
+def _table_ddl(dialect: str, table: str, columns: tuple[Column, ...]) -> str:
+    types = SQL_TYPES[dialect]
+    body = ",\n  ".join(f'"{c.name}" {types[c.type]}{" not null" if c.required else ""}' for c in columns)
+    return f"create table {RAW_SCHEMA}.{table} (\n  {body}\n)"
+
+
+def raw_tables() -> dict[str, tuple[Column, ...]]:
+    """Every raw table the loader maintains, with its columns (contract columns + load metadata)."""
+    tables: dict[str, tuple[Column, ...]] = {LOAD_LOG: LOAD_LOG_COLUMNS}
+    for entity in ENTITIES:
+        optional = tuple(Column(c.name, c.type, False, c.description) for c in entity.columns)
+        # Required-ness is enforced by the loader per file; the table itself stays permissive so an
+        # optional extract's empty table and older deliveries fit.
+        tables[entity.name] = optional + LOAD_METADATA
+    source_row = Column("_source_row", "integer", True, "Excel row number of the row in its sheet.")
+    others = tuple(c for c in LOAD_METADATA if c.name != "_source_row")
+    tables[BUDGET_TABLE] = (*BUDGET_COLUMNS, source_row, *others)
+    return tables
+
+
+def _ensure_tables(warehouse: Warehouse) -> None:
+    """Create ``raw`` and its tables; rebuild a table whose columns no longer match the contract."""
+    warehouse.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for table, columns in raw_tables().items():
+        existing = warehouse.table_columns(RAW_SCHEMA, table)
+        wanted = [c.name for c in columns]
+        if existing == wanted:
+            continue
+        if existing:
+            log.warning("raw.%s has columns %s; recreating it for the current contract", table, existing)
+            warehouse.execute(f"drop table {RAW_SCHEMA}.{table}")
+            warehouse.execute(f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ?", [table])
+        warehouse.execute(_table_ddl(warehouse.dialect, table, columns))
+
+
+def _landed_files(warehouse: Warehouse) -> dict[tuple[str, str], str]:
+    rows = warehouse.query(f"select entity, source_file, sha256 from {RAW_SCHEMA}.{LOAD_LOG}")
+    return {(entity, source_file): sha for entity, source_file, sha in rows}

@@ -1,0 +1,66 @@
+"""Shared fixtures: a small hand-made delivery, the demo delivery, warehouses on both targets."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deliveries import write_mini_delivery
+from salespulse.warehouse import DuckDBWarehouse, Warehouse, connect
+
+# Nothing a test runs may reach the internet.
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DBT_VERSION_CHECK", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture
+def mini_delivery(tmp_path: Path) -> Path:
+    """A hand-written minimal delivery: order lines (two monthly files), customers, products, budget."""
+    return write_mini_delivery(tmp_path / "delivery")
+
+
+@pytest.fixture
+def duckdb_warehouse(tmp_path: Path) -> Iterator[DuckDBWarehouse]:
+    with DuckDBWarehouse(tmp_path / "warehouse" / "test.duckdb") as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_delivery(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator's demo company at a small scale (shared by the whole session: do not modify)."""
+    from salespulse.generator import generate
+
+    out = tmp_path_factory.mktemp("demo")
+    generate(out, order_lines=20_000)
+    return out
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """A throw-away PostgreSQL server owned by this test run, stopped at the end."""
+    from salespulse.pgcluster import ThrowawayCluster
+
+    with ThrowawayCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_warehouse(pg_cluster: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
+    """The ``postgres`` target of profiles.yml pointed at the throw-away server, with an empty raw schema."""
+    for name, value in pg_cluster.env.items():  # type: ignore[attr-defined]
+        monkeypatch.setenv(name, value)
+    with connect("postgres") as warehouse:
+        with warehouse.transaction():
+            warehouse.execute("drop schema if exists raw cascade")
+        yield warehouse
+
+
+def copy_delivery(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
