@@ -51,15 +51,15 @@ summary: venv ## Row counts and amount totals of the raw layer.
 test: setup lint pytest ## Set up and run every check (what CI runs).
 
 lint: venv ## ruff, and the contract page in step with contract.py.
-	$(BIN)/ruff check src tests/python
-	$(BIN)/ruff format --check src tests/python
+	$(BIN)/ruff check src tests/python scripts
+	$(BIN)/ruff format --check src tests/python scripts
 	$(BIN)/salespulse contract --check
 
 pytest: venv ## The Python test suite (starts and stops its own PostgreSQL cluster).
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
-bench: setup ## Generator and load throughput at 1 M and 10 M order lines (BENCH_SCALES to change).
+bench: setup ## Generator and load throughput at 1 M and 10 M order lines (BENCH_ARGS="--scales N ..." to change).
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lock: ## Re-pin every Python dependency from a fresh resolve (needs the package index).

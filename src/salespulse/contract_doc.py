@@ -115,7 +115,9 @@ def _yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _source_yaml(source: str, description: str, tables: list[tuple[str, str, tuple[Column, ...]]]) -> str:
+def _source_yaml(
+    source: str, description: str, tables: list[tuple[str, str, tuple[Column, ...], bool]]
+) -> str:
     lines = [
         _SOURCE_HEADER.rstrip("\n"),
         "sources:",
@@ -129,12 +131,12 @@ def _source_yaml(source: str, description: str, tables: list[tuple[str, str, tup
         "        error_after: {count: 7, period: day}",
         "    tables:",
     ]
-    for name, table_description, columns in tables:
-        lines += [
-            f"      - name: {name}",
-            f"        description: {_yaml_text(table_description)}",
-            "        columns:",
-        ]
+    for name, table_description, columns, required in tables:
+        lines += [f"      - name: {name}", f"        description: {_yaml_text(table_description)}"]
+        if not required:
+            # an optional extract may legitimately never be delivered: its table stays empty
+            lines += ["        config:", "          freshness: null"]
+        lines.append("        columns:")
         for column in columns:
             lines += [
                 f"          - name: {column.name}",
@@ -154,12 +156,19 @@ def render_sources() -> dict[Path, str]:
         rendered[_source_path(source)] = _source_yaml(
             source,
             f"Extracts delivered by the {system}, landed in the raw schema by `salespulse load`.",
-            [(e.name, e.description, tables[e.name]) for e in entities],
+            [(e.name, e.description, tables[e.name], e.required) for e in entities],
         )
     rendered[_source_path(BUDGET_SOURCE)] = _source_yaml(
         BUDGET_SOURCE,
         "The sales budget workbook finance sends, read and validated by `salespulse load`.",
-        [(BUDGET_TABLE, "Budget rows as read from the workbook, at the grain it has.", tables[BUDGET_TABLE])],
+        [
+            (
+                BUDGET_TABLE,
+                "Budget rows as read from the workbook, at the grain it has.",
+                tables[BUDGET_TABLE],
+                True,
+            )
+        ],
     )
     return rendered
 

@@ -26,7 +26,8 @@ MINI_FILES: dict[str, str] = {
     "order_lines/order_lines_2024-01.csv": (
         "order_number,line_number,order_date,due_date,ship_date,status,customer_id,sku,quantity,"
         "unit_price,discount_pct,extended_amount,standard_cost,campaign_code,last_modified_at\n"
-        "SO1,1,2024-01-03,2024-01-10,2024-01-05,shipped,C1,BK-1,1,3578.27,0,3578.27,2171.29,,2024-01-05 10:00:00\n"
+        "SO1,1,2024-01-03,2024-01-10,2024-01-05,shipped,C1,BK-1,1,3578.27,0,3578.27,2171.29,,"
+        "2024-01-05 10:00:00\n"
         "SO1,2,2024-01-03,2024-01-10,2024-01-05,shipped,C1,AC-1,2,4.99,0.1,8.98,1.87,,2024-01-05 10:00:00\n"
         "SO2,1,2024-01-20,2024-01-27,,cancelled,C2,CL-1,10,8.99,0,89.90,6.92,,2024-01-21T08:30:00\n"
     ),

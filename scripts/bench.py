@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Throughput benchmark: demo-data generation and raw loading at chosen scales.
+
+    python scripts/bench.py                        # 1 M and 10 M lines, DuckDB; PostgreSQL at 1 M
+    python scripts/bench.py --scales 200000 --postgres-scales 200000
+
+Each step runs as its own process (the real CLI), so wall time and peak memory are the step's
+own. Results print as a table and are written to bench/results/raw-load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Step:
+    step: str
+    target: str
+    order_lines: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def lines_per_second(self) -> float:
+        return self.order_lines / self.seconds if self.seconds else 0.0
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time (s) and peak resident memory (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bench_scale(lines: int, work: Path, postgres_env: dict[str, str] | None) -> list[Step]:
+    data = work / f"data-{lines}"
+    shutil.rmtree(data, ignore_errors=True)
+    env = {**os.environ, "SALESPULSE_DUCKDB_PATH": str(work / f"warehouse-{lines}.duckdb")}
+    Path(env["SALESPULSE_DUCKDB_PATH"]).unlink(missing_ok=True)
+    steps = []
+    seconds, rss = run(
+        [str(BIN / "salespulse"), "generate", "--out", str(data), "--order-lines", str(lines)], env
+    )
+    steps.append(Step("generate", "files", lines, seconds, rss))
+    load = [str(BIN / "salespulse"), "load", "--data-dir", str(data)]
+    seconds, rss = run([*load, "--target", "duckdb"], env)
+    steps.append(Step("load", "duckdb", lines, seconds, rss))
+    seconds, rss = run([*load, "--target", "duckdb"], env)
+    steps.append(Step("reload (unchanged)", "duckdb", lines, seconds, rss))
+    if postgres_env is not None:
+        seconds, rss = run([*load, "--target", "postgres"], {**env, **postgres_env})
+        steps.append(Step("load", "postgres", lines, seconds, rss))
+    shutil.rmtree(data, ignore_errors=True)
+    Path(env["SALESPULSE_DUCKDB_PATH"]).unlink(missing_ok=True)
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scales", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--postgres-scales", type=int, nargs="*", default=[1_000_000])
+    parser.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "work")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from salespulse.pgcluster import ThrowawayCluster
+
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+    with ThrowawayCluster() as cluster:
+        for lines in args.scales:
+            pg_env = cluster.env if lines in args.postgres_scales else None
+            steps += bench_scale(lines, args.work_dir, pg_env)
+    shutil.rmtree(args.work_dir, ignore_errors=True)
+
+    print(f"\n{'step':<20} {'target':<9} {'order lines':>12} {'seconds':>9} {'lines/s':>11} {'peak MB':>9}")
+    for s in steps:
+        print(
+            f"{s.step:<20} {s.target:<9} {s.order_lines:>12,} {s.seconds:>9.1f} "
+            f"{s.lines_per_second:>11,.0f} {s.peak_rss_mb:>9,.0f}"
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "raw-load.json"
+    out.write_text(
+        json.dumps([asdict(s) | {"lines_per_second": s.lines_per_second} for s in steps], indent=2)
+    )
+    print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
