@@ -1,0 +1,37 @@
+{#- First and last order of every customer, from sales that count (not cancelled). -#}
+with sales_lines as (
+    select * from {{ ref('int_order_lines__checked') }}
+    where rejection_reason is null and counts_as_sales
+),
+
+customer_orders as (
+    select
+        customer_id,
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date,
+        count(distinct order_number) as order_count
+    from sales_lines
+    group by customer_id
+),
+
+first_orders as (
+    select
+        sales_lines.customer_id,
+        min(sales_lines.order_number) as first_order_number
+    from sales_lines
+    inner join customer_orders
+        on
+            sales_lines.customer_id = customer_orders.customer_id
+            and sales_lines.order_date = customer_orders.first_order_date
+    group by sales_lines.customer_id
+)
+
+select
+    customer_orders.customer_id,
+    customer_orders.first_order_date,
+    customer_orders.last_order_date,
+    customer_orders.order_count,
+    first_orders.first_order_number
+from customer_orders
+inner join first_orders
+    on customer_orders.customer_id = first_orders.customer_id
