@@ -19,7 +19,7 @@
 
 {#- ISO day of week, Monday = 1, from the distance to a known Monday (portable, no locale). -#}
 {% macro iso_day_of_week(date_expr) -%}
-    (mod({{ dbt.datediff(date_literal('1900-01-01'), date_expr, 'day') }}, 7) + 1)
+    cast(mod({{ dbt.datediff(date_literal("1900-01-01"), date_expr, "day") }}, 7) + 1 as integer)
 {%- endmacro %}
 
 {% macro month_name(month_number, short=false) -%}
