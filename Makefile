@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv demo data load summary test lint pytest bench lock clean
+.PHONY: help setup system-deps venv demo data load build docs summary test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,14 +36,20 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
-demo: setup data load summary ## Set up, generate the demo company's data and build the warehouse.
-	@echo "Demo warehouse ready: $(CURDIR)/.warehouse/salespulse.duckdb"
+demo: setup data load build summary ## Set up, generate the demo company's data and build the warehouse.
+	@echo "Demo warehouse ready: $(CURDIR)/.warehouse/salespulse.duckdb (schemas raw, staging, marts, reporting)"
 
 data: venv ## Generate the demo extracts (once; delete data/demo to regenerate).
 	@test -f $(DATA_DIR)/_manifest.json || $(BIN)/salespulse generate --out $(DATA_DIR)
 
 load: venv ## Land data/demo in the raw schema (SALESPULSE_TARGET=postgres for PostgreSQL).
 	$(BIN)/salespulse load
+
+build: venv ## dbt build: models, unit tests and data tests on the target (SALESPULSE_TARGET).
+	$(BIN)/salespulse build
+
+docs: venv ## dbt docs generate (open target/index.html).
+	$(BIN)/dbt docs generate
 
 summary: venv ## Row counts and amount totals of the raw layer.
 	@$(BIN)/salespulse summary

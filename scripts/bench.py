@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Throughput benchmark: demo-data generation and raw loading at chosen scales.
+"""Throughput benchmark: demo-data generation, raw loading and `dbt build` at chosen scales.
 
     python scripts/bench.py                        # 1 M and 10 M lines, DuckDB; PostgreSQL at 1 M
     python scripts/bench.py --scales 200000 --postgres-scales 200000
+
+Targets (this 2-core machine): 10 M order lines built and tested by dbt on DuckDB in <= 60 s.
 
 Each step runs as its own process (the real CLI), so wall time and peak memory are the step's
 own. Results print as a table and are written to bench/results/raw-load.json.
@@ -65,9 +67,14 @@ def bench_scale(lines: int, work: Path, postgres_env: dict[str, str] | None) -> 
     steps.append(Step("load", "duckdb", lines, seconds, rss))
     seconds, rss = run([*load, "--target", "duckdb"], env)
     steps.append(Step("reload (unchanged)", "duckdb", lines, seconds, rss))
+    build = [str(BIN / "salespulse"), "build"]
+    seconds, rss = run([*build, "--target", "duckdb"], env)
+    steps.append(Step("dbt build", "duckdb", lines, seconds, rss))
     if postgres_env is not None:
         seconds, rss = run([*load, "--target", "postgres"], {**env, **postgres_env})
         steps.append(Step("load", "postgres", lines, seconds, rss))
+        seconds, rss = run([*build, "--target", "postgres"], {**env, **postgres_env})
+        steps.append(Step("dbt build", "postgres", lines, seconds, rss))
     shutil.rmtree(data, ignore_errors=True)
     Path(env["SALESPULSE_DUCKDB_PATH"]).unlink(missing_ok=True)
     return steps

@@ -97,6 +97,17 @@ def load(
 
 
 @main.command()
+@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+def build(target: str | None) -> None:
+    """Build and test the warehouse with dbt (models, unit tests, data tests)."""
+    from salespulse.dbt import run_dbt
+
+    result = run_dbt(["build"], target=target, check=False, capture=False)
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+@main.command()
 @click.option("--target", help="profiles.yml target.")
 def summary(target: str | None) -> None:
     """Row counts and amount totals of the raw layer."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,15 @@ def profiles_path() -> Path:
     return (Path(directory) if directory else PROJECT_ROOT) / "profiles.yml"
 
 
-def target_config(target: str | None = None) -> dict[str, Any]:
-    """The rendered output ``target`` of the project's dbt profile (``env_var`` resolved as dbt does)."""
+def target_config(target: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The rendered output ``target`` of the project's dbt profile (``env_var`` resolved as dbt does).
+
+    ``environ`` replaces the process environment for the rendering (default: ``os.environ``).
+    """
+    variables = os.environ if environ is None else environ
 
     def env_var(name: str, default: str | None = None) -> str:
-        value = os.environ.get(name, default)
+        value = variables.get(name, default)
         if value is None:
             raise KeyError(f"environment variable {name} is required by profiles.yml and not set")
         return value
@@ -202,9 +206,9 @@ class PostgresWarehouse(Warehouse):
         self.conn.close()
 
 
-def connect(target: str | None = None) -> Warehouse:
+def connect(target: str | None = None, environ: Mapping[str, str] | None = None) -> Warehouse:
     """Open the warehouse of a ``profiles.yml`` target (default: the profile's default target)."""
-    config = target_config(target)
+    config = target_config(target, environ)
     kind = config["type"]
     if kind == "duckdb":
         path = Path(config["path"])
