@@ -33,21 +33,46 @@ located as (
                 customers.state_province is null
                 or lower(customers.state_province) = lower(cities.state_province)
             )
+),
+
+enriched as (
+    select
+        customers.*,
+        located.geography_key,
+        reps.employee_id as owning_employee_id,
+        orders.first_order_date,
+        orders.last_order_date,
+        orders.first_order_number,
+        coalesce(located.territory_code, reps.territory_code) as territory_code,
+        coalesce(orders.order_count, 0) as order_count
+    from customers
+    left join located
+        on customers.customer_id = located.customer_id and located.match_rank = 1
+    left join reps
+        on customers.sales_rep_id = reps.employee_id
+    left join orders
+        on customers.customer_id = orders.customer_id
 )
 
 select
-    customers.*,
-    located.geography_key,
-    coalesce(located.territory_code, reps.territory_code) as territory_code,
-    reps.employee_id as owning_employee_id,
-    orders.first_order_date,
-    orders.last_order_date,
-    orders.first_order_number,
-    coalesce(orders.order_count, 0) as order_count
-from customers
-left join located
-    on customers.customer_id = located.customer_id and located.match_rank = 1
-left join reps
-    on customers.sales_rep_id = reps.employee_id
-left join orders
-    on customers.customer_id = orders.customer_id
+    customer_id,
+    customer_name,
+    customer_type,
+    industry,
+    segment,
+    email,
+    address_line,
+    postal_code,
+    city,
+    state_province,
+    country_code,
+    created_date,
+    sales_rep_id,
+    geography_key,
+    territory_code,
+    owning_employee_id,
+    first_order_date,
+    last_order_date,
+    first_order_number,
+    order_count
+from enriched

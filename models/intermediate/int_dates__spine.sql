@@ -16,8 +16,13 @@
         select {{ date_literal(var('history_start_date')) }}, {{ as_of_date() }}
     ) as all_dates
 {%- endset -%}
-{%- set first_year, last_year = 2022, 2024 -%}
-{%- if execute -%}
+{%- set first_year = var('history_start_date')[:4] | int -%}
+{%- set last_year = [var('as_of_date')[:4] | int, var('budget_year') | int] | max -%}
+{#- Before the first build (or when only compiling, e.g. for linting) the inputs may not exist yet. -#}
+{%- set inputs_exist = execute
+    and load_relation(ref('stg_erp__order_lines')) is not none
+    and load_relation(ref('stg_finance__budget')) is not none -%}
+{%- if inputs_exist -%}
     {%- set row = run_query(bounds_sql).rows[0] -%}
     {%- set first_year = row[0].year -%}
     {%- set last_year = row[1].year -%}

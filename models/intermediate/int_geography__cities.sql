@@ -13,8 +13,8 @@ customers as (
 customer_cities as (
     select distinct
         country_code,
-        coalesce(state_province, '') as state_province,
-        city
+        city,
+        coalesce(state_province, '') as state_province
     from customers
 ),
 
@@ -29,17 +29,18 @@ missing_cities as (
         cast(null as decimal(9, 6)) as latitude,
         cast(null as decimal(9, 6)) as longitude
     from customer_cities
-    where not exists (
-        select 1
-        from geography
-        where
-            geography.country_code = customer_cities.country_code
-            and lower(geography.city) = lower(customer_cities.city)
-            and (
-                customer_cities.state_province = ''
-                or lower(geography.state_province) = lower(customer_cities.state_province)
-            )
-    )
+    where
+        not exists (
+            select 1
+            from geography
+            where
+                geography.country_code = customer_cities.country_code
+                and lower(geography.city) = lower(customer_cities.city)
+                and (
+                    customer_cities.state_province = ''
+                    or lower(geography.state_province) = lower(customer_cities.state_province)
+                )
+        )
 ),
 
 cities as (

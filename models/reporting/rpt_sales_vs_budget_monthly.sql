@@ -44,21 +44,31 @@ grain as (
     from budget
 ),
 
-sales_at_budget_grain as (
+sales_lines_at_budget_grain as (
     select
         dates.month_start_date as budget_month,
+        sales.net_sales_amount,
         case when grain.has_category = 1 then products.category_name end as category_name,
         case when grain.has_territory = 1 then territories.territory_code end as territory_code,
-        case when grain.has_sales_rep = 1 then reps.employee_id end as sales_rep_id,
-        {{ money('sum(sales.net_sales_amount)') }} as sales_amount,
-        cast(null as decimal(18, 4)) as budget_amount
+        case when grain.has_sales_rep = 1 then reps.employee_id end as sales_rep_id
     from sales
     inner join dates on sales.order_date_key = dates.date_key
     inner join products on sales.product_key = products.product_key
     inner join territories on sales.territory_key = territories.territory_key
     inner join reps on sales.sales_rep_key = reps.sales_rep_key
     cross join grain
-    group by 1, 2, 3, 4
+),
+
+sales_at_budget_grain as (
+    select
+        budget_month,
+        category_name,
+        territory_code,
+        sales_rep_id,
+        {{ money('sum(net_sales_amount)') }} as sales_amount,
+        cast(null as decimal(18, 4)) as budget_amount
+    from sales_lines_at_budget_grain
+    group by budget_month, category_name, territory_code, sales_rep_id
 ),
 
 budget_rows as (
@@ -85,7 +95,7 @@ combined as (
         union all
         select * from budget_rows
     ) as both_sides
-    group by 1, 2, 3, 4
+    group by budget_month, category_name, territory_code, sales_rep_id
 ),
 
 months as (
@@ -124,8 +134,9 @@ measured as (
 )
 
 select
-    {{ surrogate_key(['measured.budget_month', 'measured.category_name', 'measured.territory_code', 'measured.sales_rep_id']) }}
-        as sales_vs_budget_key,
+    {{ surrogate_key([
+        'measured.budget_month', 'measured.category_name', 'measured.territory_code', 'measured.sales_rep_id'
+    ]) }} as sales_vs_budget_key,
     {{ date_key('measured.budget_month') }} as month_date_key,
     measured.budget_month as month_start_date,
     measured.year_number,

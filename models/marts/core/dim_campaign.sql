@@ -12,7 +12,10 @@ known as (
         channel,
         start_date,
         end_date,
-        cast({{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as integer) as duration_days,
+        cast(
+            {{ dbt.datediff('start_date', 'end_date', 'day') }}
+            + 1 as integer
+        ) as duration_days,
         discount_pct,
         coalesce(target_category, 'All categories') as target_category,
         true as is_campaign

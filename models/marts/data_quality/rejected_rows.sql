@@ -8,25 +8,7 @@
     ('crm', 'geography'), ('hr', 'sales_reps'), ('marketing', 'campaigns'), ('finance', 'budget'),
 ] -%}
 
-with
-{% for source_name, table_name in tables %}
-superseded_{{ table_name }} as (
-    select
-        '{{ table_name }}' as entity,
-        _source_file as source_file,
-        _source_row as source_row,
-        {%- set key_parts = [] -%}
-        {%- for column in var('business_keys')[table_name] -%}
-            {%- do key_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
-        {%- endfor %}
-        {{ key_parts | join(" || '|' || ") }} as business_key,
-        'superseded_by_later_version' as rejection_reason
-    from ({{ ranked_versions(source_name, table_name) }}) as versions
-    where version_rank > 1
-),
-{% endfor %}
-
-broken_order_lines as (
+with broken_order_lines as (
     select
         'order_lines' as entity,
         source_file,
@@ -36,12 +18,27 @@ broken_order_lines as (
     from {{ ref('int_order_lines__checked') }}
     where rejection_reason is not null
 ),
-
+{% for source_name, table_name in tables %}
+    {%- set key_parts = [] -%}
+    {%- for column in var('business_keys')[table_name] -%}
+        {%- do key_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+    {%- endfor %}
+    superseded_{{ table_name }} as (
+        select
+            '{{ table_name }}' as entity,
+            _source_file as source_file,
+            _source_row as source_row,
+            {{ key_parts | join(" || '|' || ") }} as business_key,
+            'superseded_by_later_version' as rejection_reason
+        from ({{ ranked_versions(source_name, table_name) }}) as versions
+        where version_rank > 1
+    ),
+{% endfor %}
 rejected as (
-    {% for source_name, table_name in tables -%}
-    select * from superseded_{{ table_name }}
-    union all
-    {% endfor -%}
+    {%- for source_name, table_name in tables %}
+        select * from superseded_{{ table_name }}
+        union all
+    {%- endfor %}
     select * from broken_order_lines
 )
 

@@ -11,4 +11,9 @@ renamed as (
     from latest_territories
 )
 
-select * from renamed
+select
+    territory_code,
+    territory_name,
+    region_name,
+    country_code
+from renamed

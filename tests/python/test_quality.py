@@ -1,0 +1,279 @@
+"""The Great Expectations suites on the marts: pass on good data, fail naming the check on broken data."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from deliveries import write_mini_delivery
+from salespulse.quality import (
+    MIN_ROWS_FOR_DISTRIBUTIONS,
+    QualityReport,
+    format_report,
+    main_summary,
+    run_quality_checks,
+)
+from salespulse.warehouse import Warehouse
+from warehouse_build import build_warehouse
+
+FCT_SALES = "marts.fct_sales"
+BETWEEN = "expect_column_values_to_be_between"
+
+
+@pytest.fixture(scope="module")
+def mini_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made delivery (the ``mini_delivery`` files) built once; tests change copies only."""
+    work = tmp_path_factory.mktemp("quality-mini")
+    delivery = write_mini_delivery(work / "delivery")
+    path = work / "mini.duckdb"
+    build_warehouse(delivery, work, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(path)})
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_duckdb_for_quality(demo_delivery: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("quality-demo")
+    path = work / "demo.duckdb"
+    build_warehouse(demo_delivery, work, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(path)})
+    return path
+
+
+def warehouse_copy(source: Path, folder: Path, *statements: str) -> dict[str, str]:
+    """Copy a built DuckDB warehouse, run ``statements`` on the copy; the environment selecting it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / source.name
+    shutil.copyfile(source, path)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
+    with duckdb.connect(str(path)) as con:
+        for sql in statements:
+            con.execute(sql)
+    return {**os.environ, "SALESPULSE_DUCKDB_PATH": str(path)}
+
+
+def check_duckdb(environ: dict[str, str], docs_dir: Path) -> QualityReport:
+    return run_quality_checks("duckdb", docs_dir=docs_dir, environ=environ)
+
+
+@pytest.fixture
+def network_attempts(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every address a socket connects to or a name resolved while the test runs (both let through)."""
+    attempts: list[Any] = []
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def recording_connect(self: socket.socket, address: Any) -> None:
+        if self.family != socket.AF_UNIX:
+            attempts.append(address)
+        connect(self, address)
+
+    def recording_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        attempts.append(host)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", recording_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", recording_getaddrinfo)
+    yield attempts
+
+
+def test_good_data_passes_offline_with_data_docs(
+    mini_duckdb: Path, tmp_path: Path, network_attempts: list[Any]
+) -> None:
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh")
+    out = io.StringIO()
+
+    exit_code = main_summary("duckdb", docs_dir=tmp_path / "docs", environ=environ, out=out)
+
+    summary = out.getvalue()
+    assert exit_code == 0, summary
+    assert "0 failed" in summary and "FAIL" not in summary
+    # a four-line delivery is too small a sample for shares and means: those are skipped, and said so
+    assert f"skipped: sample 4 < {MIN_ROWS_FOR_DISTRIBUTIONS}" in summary
+    index = tmp_path / "docs" / "index.html"
+    assert index.is_file() and f"Data Docs: {index.as_uri()}" in summary
+    pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
+    assert len(pages) == summary.count("  ok   ")  # one validation page per suite
+    assert "marts.fct_sales" in index.read_text(encoding="utf-8")
+    assert network_attempts == []  # no analytics, no version check, no CDN fetch while building the docs
+
+
+def test_negative_net_sales_fail_the_suite_naming_the_expectation(mini_duckdb: Path, tmp_path: Path) -> None:
+    environ = warehouse_copy(
+        mini_duckdb,
+        tmp_path / "wh",
+        "update marts.fct_sales set net_sales_amount = -5 where order_line_id = 'SO1-2'",
+    )
+    out = io.StringIO()
+
+    exit_code = main_summary("duckdb", docs_dir=tmp_path / "docs", environ=environ, out=out)
+
+    summary = out.getvalue()
+    assert exit_code == 1
+    assert "FAIL marts.fct_sales" in summary
+    assert f"{BETWEEN}(net_sales_amount): sales measure net_sales_amount is never negative" in summary
+    assert "1 of 4 rows unexpected (25.00 %), e.g. [-5.0]" in summary
+    assert (tmp_path / "docs" / "index.html").is_file()  # failures are documented too
+
+
+#: A breakage per row, in tables and columns the others leave alone, and the expectation that names it.
+BREAKAGES: list[tuple[str, str, str, str]] = [
+    (
+        "update marts.fct_sales set discount_pct = 1.5 where order_line_id = 'SO1-2'",
+        FCT_SALES,
+        BETWEEN,
+        "discount_pct",
+    ),
+    (
+        "insert into marts.fct_sales select * from marts.fct_sales where order_line_id = 'SO3-1'",
+        FCT_SALES,
+        "expect_compound_columns_to_be_unique",
+        "order_number, line_number",
+    ),
+    (  # a line in April after sales in January and February: March is missing
+        "insert into marts.fct_sales select * replace ('SO7' as order_number, "
+        "date '2024-04-10' as order_date) from marts.fct_sales where order_line_id = 'SO3-1'",
+        "derived.volume",
+        BETWEEN,
+        "months_without_sales",
+    ),
+    (
+        "update marts.dim_geography set latitude = 123 where city = 'Paris'",
+        "marts.dim_geography",
+        BETWEEN,
+        "latitude",
+    ),
+    (
+        "delete from marts.dim_date where date_day = date '2023-12-31'",
+        "derived.calendar_years",
+        BETWEEN,
+        "last_month_day",
+    ),
+    (
+        "update marts.dim_sales_rep set email = 'nobody' where sales_rep_key = -1",
+        "marts.dim_sales_rep",
+        "expect_column_values_to_match_regex",
+        "email",
+    ),
+    (
+        "insert into marts.rejected_rows values (1, 'order_lines', 'x.csv', 1, 'SO1-9', 'made_up')",
+        "marts.rejected_rows",
+        "expect_column_values_to_be_in_set",
+        "rejection_reason",
+    ),
+    (  # a budget of 1 a month: January's sales are 3,587 times the budget
+        "update marts.fct_budget set budget_amount = 1",
+        "derived.monthly_attainment",
+        BETWEEN,
+        "attainment",
+    ),
+    (  # the view loses a column and gains one (frozen after the budget change above)
+        "create table marts.frozen_report as select * from reporting.sales_vs_budget_monthly; "
+        "create or replace view reporting.sales_vs_budget_monthly as "
+        "select * exclude (budget_basis), 0 as surprise from marts.frozen_report",
+        "reporting.sales_vs_budget_monthly",
+        "expect_table_columns_to_match_set",
+        "table",
+    ),
+    # after the view is frozen, so the report keeps its sales
+    (
+        "delete from marts.dim_territory",
+        "marts.dim_territory",
+        "expect_table_row_count_to_be_between",
+        "table",
+    ),
+    ("drop table marts.dim_campaign", "marts.dim_campaign", "read", "table"),
+]
+
+
+def test_every_kind_of_breakage_is_caught_by_its_expectation(mini_duckdb: Path, tmp_path: Path) -> None:
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh", *(sql for sql, *_ in BREAKAGES))
+
+    report = check_duckdb(environ, tmp_path / "docs")
+
+    assert not report.success
+    missed = [
+        (suite, name, target)
+        for _, suite, name, target in BREAKAGES
+        if not report.failed(suite, name, target)
+    ]
+    assert not missed, format_report(report)
+    for untouched in ("marts.dim_customer", "marts.dim_product", "derived.sales_margin"):
+        assert report.suite(untouched).success, format_report(report)
+    unread = report.suite("marts.dim_campaign").failures[0]
+    assert "dim_campaign" in unread.detail and len(report.suites) > 10  # the other suites still ran
+
+
+def test_a_missing_warehouse_is_reported_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.duckdb"
+    out = io.StringIO()
+
+    exit_code = main_summary(
+        "duckdb",
+        docs_dir=tmp_path / "docs",
+        environ={**os.environ, "SALESPULSE_DUCKDB_PATH": str(path)},
+        out=out,
+    )
+
+    assert exit_code == 1
+    assert "could not run" in out.getvalue() and str(path) in out.getvalue()
+    assert not path.exists()
+
+
+@pytest.mark.slow
+def test_demo_data_passes_every_check_and_distribution_shifts_fail(
+    demo_duckdb_for_quality: Path, tmp_path: Path
+) -> None:
+    good = check_duckdb(warehouse_copy(demo_duckdb_for_quality, tmp_path / "good"), tmp_path / "docs")
+    assert good.success, format_report(good)
+    assert good.skipped_count == 0  # thousands of lines: the distribution checks run too
+
+    broken = check_duckdb(
+        warehouse_copy(
+            demo_duckdb_for_quality,
+            tmp_path / "broken",
+            # a fifth of the lines cancelled, and net amounts in cents instead of units
+            "update marts.fct_sales set order_status = 'cancelled' where sales_key % 5 = 0",
+            "update marts.fct_sales set net_sales_amount = net_sales_amount * 100",
+        ),
+        tmp_path / "docs",
+    )
+    assert broken.failed(FCT_SALES, "expect_column_values_to_not_be_in_set", "order_status")
+    assert broken.failed(FCT_SALES, "expect_column_mean_to_be_between", "net_sales_amount")
+
+
+@pytest.mark.postgres
+def test_postgres_runs_the_suites_through_the_sql_datasource(
+    mini_delivery: Path, pg_cluster: Any, pg_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    env = build_warehouse(mini_delivery, tmp_path, "postgres", dict(pg_cluster.env))
+    environ = {**os.environ, **env}
+
+    good = run_quality_checks("postgres", docs_dir=tmp_path / "docs", environ=environ)
+    assert good.success, format_report(good)
+    assert good.target == "postgres"
+    assert good.suite(FCT_SALES).sample_rows == 4
+
+    where = "where order_line_id = 'SO1-2'"
+    original = pg_warehouse.query(f"select net_sales_amount from marts.fct_sales {where}")[0][0]
+    with pg_warehouse.transaction():
+        pg_warehouse.execute(f"update marts.fct_sales set net_sales_amount = -5 {where}")
+    try:
+        broken = run_quality_checks("postgres", docs_dir=tmp_path / "docs", environ=environ)
+    finally:
+        with pg_warehouse.transaction():
+            pg_warehouse.execute(f"update marts.fct_sales set net_sales_amount = ? {where}", [original])
+
+    assert not broken.success
+    assert broken.failed(FCT_SALES, BETWEEN, "net_sales_amount")
+    docs = tmp_path / "docs"
+    assert (docs / "index.html").is_file()
+    password = pg_cluster.env["PGPASSWORD"]
+    assert not any(password in page.read_text(encoding="utf-8") for page in docs.rglob("*.html"))
