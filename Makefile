@@ -56,10 +56,14 @@ summary: venv ## Row counts and amount totals of the raw layer.
 
 test: setup lint pytest ## Set up and run every check (what CI runs).
 
-lint: venv ## ruff, and the contract page in step with contract.py.
+lint: venv ## ruff, sqlfluff on the dbt models, and the contract files in step with contract.py.
 	$(BIN)/ruff check src tests/python scripts
 	$(BIN)/ruff format --check src tests/python scripts
 	$(BIN)/salespulse contract --check
+	@# sqlfluff compiles through dbt: give it a scratch warehouse, not the demo's
+	lint_dir=$$(mktemp -d) && SALESPULSE_DUCKDB_PATH=$$lint_dir/lint.duckdb \
+	  $(BIN)/sqlfluff lint models tests/reconciliation analyses --disable-progress-bar; \
+	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 pytest: venv ## The Python test suite (starts and stops its own PostgreSQL cluster).
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \

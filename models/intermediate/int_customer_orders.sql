@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- First and last order of every customer, from sales that count (not cancelled). -#}
 with sales_lines as (
     select * from {{ ref('int_order_lines__checked') }}

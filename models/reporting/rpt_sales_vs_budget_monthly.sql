@@ -164,11 +164,11 @@ select
     {{ money('measured.sales_to_date_amount - measured.budget_to_date_amount') }} as variance_amount,
     case
         when measured.budget_amount > 0 and measured.elapsed_days = measured.days_in_month
-            then {{ ratio('measured.sales_to_date_amount / measured.budget_amount') }}
+            then {{ ratio_of('measured.sales_to_date_amount', 'measured.budget_amount') }}
     end as attainment_pct,
     case
         when measured.budget_to_date_amount > 0
-            then {{ ratio('measured.sales_to_date_amount / measured.budget_to_date_amount') }}
+            then {{ ratio_of('measured.sales_to_date_amount', 'measured.budget_to_date_amount') }}
     end as attainment_to_date_pct
 from measured
 cross join grain

@@ -98,13 +98,27 @@ def load(
 
 @main.command()
 @click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
-def build(target: str | None) -> None:
-    """Build and test the warehouse with dbt (models, unit tests, data tests)."""
+@click.option("--skip-quality", is_flag=True, help="Do not run the Great Expectations suite afterwards.")
+def build(target: str | None, skip_quality: bool) -> None:
+    """Build and test the warehouse with dbt, then run the data-quality suite on the marts."""
     from salespulse.dbt import run_dbt
 
     result = run_dbt(["build"], target=target, check=False, capture=False)
     if result.returncode:
         sys.exit(result.returncode)
+    if not skip_quality:
+        from salespulse.quality import main_summary
+
+        sys.exit(main_summary(target))
+
+
+@main.command()
+@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+def quality(target: str | None) -> None:
+    """Run the Great Expectations suite on the built marts; write its data docs to artifacts/gx/."""
+    from salespulse.quality import main_summary
+
+    sys.exit(main_summary(target))
 
 
 @main.command()

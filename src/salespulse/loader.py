@@ -115,6 +115,8 @@ def load(
             raise ContractError(problems)
         for name in [*(e.name for e in ENTITIES), BUDGET_TABLE]:
             report.table_rows[name] = warehouse.query(f"select count(*) from {RAW_SCHEMA}.{name}")[0][0]
+    changed = sorted({f.entity for f in report.files if f.action != "unchanged"})
+    warehouse.analyze([f"{RAW_SCHEMA}.{name}" for name in changed])
     return report
 
 

@@ -96,6 +96,10 @@ class Warehouse(ABC):
             raise
         self._commit()
 
+    @abstractmethod
+    def analyze(self, tables: Sequence[str]) -> None:
+        """Refresh planner statistics of ``tables`` after a load."""
+
     def table_columns(self, schema: str, table: str) -> list[str]:
         rows = self.query(
             "select column_name from information_schema.columns "
@@ -134,6 +138,10 @@ class DuckDBWarehouse(Warehouse):
             self.con.execute(f"insert into {table} ({names}) select {names} from _salespulse_batch")
         finally:
             self.con.unregister("_salespulse_batch")
+
+    def analyze(self, tables: Sequence[str]) -> None:
+        """DuckDB keeps its statistics up to date itself."""
+        return
 
     def _begin(self) -> None:
         self.con.begin()
@@ -191,6 +199,11 @@ class PostgresWarehouse(Warehouse):
                 buffer = io.BytesIO()
                 pv.write_csv(batch, buffer, write_options=options)
                 copy.write(buffer.getbuffer())
+
+    def analyze(self, tables: Sequence[str]) -> None:
+        with self.transaction():
+            for table in tables:
+                self.execute(f"analyze {table}")
 
     def _begin(self) -> None:
         # psycopg opens a transaction implicitly on the first statement (autocommit is off).

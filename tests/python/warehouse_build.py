@@ -9,6 +9,8 @@ from salespulse.dbt import run_dbt
 from salespulse.loader import load
 from salespulse.warehouse import connect
 
+WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "reference")
+
 
 def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]) -> dict[str, str]:
     """Load ``delivery`` into ``target`` and build it; return the environment that reaches it.
@@ -17,6 +19,10 @@ def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]
     """
     env = {**env, "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     with connect(target, {**os.environ, **env}) as warehouse:
+        # the PostgreSQL server is shared by the session: start from an empty database
+        with warehouse.transaction():
+            for schema in WAREHOUSE_SCHEMAS:
+                warehouse.execute(f"drop schema if exists {schema} cascade")
         load(delivery, warehouse, budget_file=delivery / "budget_2024.xlsx", budget_year=2024)
     run_dbt(["build"], target=target, env=env)
     return env
