@@ -197,3 +197,18 @@ def _normal(value: object) -> object:
     if isinstance(value, Decimal):
         return value.normalize()
     return value
+
+
+def test_sources_are_fresh_after_a_load_and_the_budget_matches_the_workbook(
+    demo_duckdb: dict[str, str], demo_duck: Warehouse, demo_delivery: Path
+) -> None:
+    from salespulse.budget import budget_total, read_budget
+
+    freshness = run_dbt(["source", "freshness"], env=demo_duckdb, check=False)
+    assert freshness.returncode == 0, freshness.stdout[-3000:]
+    assert "PASS freshness of erp.order_lines" in freshness.stdout
+
+    workbook = budget_total(read_budget(demo_delivery / "budget_2024.xlsx", year=2024))
+    manifest = json.loads((demo_delivery / "_manifest.json").read_text())
+    assert workbook == manifest["budget_total"] > 0
+    assert scalar(demo_duck, "select sum(budget_amount) from reporting.budget") == workbook
