@@ -67,14 +67,19 @@ def bench_scale(lines: int, work: Path, postgres_env: dict[str, str] | None) -> 
     steps.append(Step("load", "duckdb", lines, seconds, rss))
     seconds, rss = run([*load, "--target", "duckdb"], env)
     steps.append(Step("reload (unchanged)", "duckdb", lines, seconds, rss))
-    build = [str(BIN / "salespulse"), "build"]
+    build = [str(BIN / "salespulse"), "build", "--skip-quality"]
+    quality = [str(BIN / "salespulse"), "quality"]
     seconds, rss = run([*build, "--target", "duckdb"], env)
     steps.append(Step("dbt build", "duckdb", lines, seconds, rss))
+    seconds, rss = run([*quality, "--target", "duckdb"], env)
+    steps.append(Step("quality (GX)", "duckdb", lines, seconds, rss))
     if postgres_env is not None:
         seconds, rss = run([*load, "--target", "postgres"], {**env, **postgres_env})
         steps.append(Step("load", "postgres", lines, seconds, rss))
         seconds, rss = run([*build, "--target", "postgres"], {**env, **postgres_env})
         steps.append(Step("dbt build", "postgres", lines, seconds, rss))
+        seconds, rss = run([*quality, "--target", "postgres"], {**env, **postgres_env})
+        steps.append(Step("quality (GX)", "postgres", lines, seconds, rss))
     shutil.rmtree(data, ignore_errors=True)
     Path(env["SALESPULSE_DUCKDB_PATH"]).unlink(missing_ok=True)
     return steps

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 with latest_order_lines as (
     {{ latest_versions('erp', 'order_lines') }}
 ),

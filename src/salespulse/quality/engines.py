@@ -1,0 +1,132 @@
+"""Where the batches come from: DuckDB read through pandas, or PostgreSQL through GX's SQL datasource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.engine import URL
+
+from salespulse.settings import PROJECT_ROOT
+from salespulse.warehouse import PostgresWarehouse, target_config
+
+from .datasets import Dataset
+
+
+class QualityError(RuntimeError):
+    """The checks could not run at all (no warehouse, unknown target, ...)."""
+
+
+class Engine:
+    """Where the batches come from: the GX data source plus a way to count rows."""
+
+    def __init__(self, context: Any, config: dict[str, Any]) -> None:
+        self.context = context
+        self.target = str(config["name"])
+
+    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
+        """The batch definition of ``dataset`` and the batch parameters to run it with."""
+        raise NotImplementedError
+
+    def row_count(self, relation: str) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class PandasDuckDBEngine(Engine):
+    """DuckDB through pandas: GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB."""
+
+    def __init__(self, context: Any, config: dict[str, Any]) -> None:
+        import duckdb
+
+        super().__init__(context, config)
+        path = Path(config["path"])
+        path = path if path.is_absolute() else PROJECT_ROOT / path
+        if not path.is_file():
+            raise QualityError(f"no DuckDB warehouse at {path}: run `salespulse load` and `dbt build` first")
+        try:
+            self.con = duckdb.connect(
+                str(path), read_only=True, config={"autoinstall_known_extensions": False}
+            )
+        except duckdb.Error as error:  # e.g. a dbt build holds the write lock
+            raise QualityError(f"cannot open {path}: {error}") from error
+        self.source = context.data_sources.add_pandas("warehouse")
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        return self.con.sql(sql).df()
+
+    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
+        asset = self.source.add_dataframe_asset(dataset.name)
+        return asset.add_batch_definition_whole_dataframe("all rows"), {"dataframe": self.frame(dataset.sql)}
+
+    def row_count(self, relation: str) -> int:
+        return int(self.con.execute(f"select count(*) from {relation}").fetchall()[0][0])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PostgresEngine(Engine):
+    """PostgreSQL through GX's SQL datasource: the server computes the metrics."""
+
+    def __init__(self, context: Any, config: dict[str, Any]) -> None:
+        super().__init__(context, config)
+        import psycopg
+
+        try:
+            self.warehouse = PostgresWarehouse(config)
+        except psycopg.Error as error:
+            raise QualityError(f"cannot connect to {config['host']}:{config['port']}: {error}") from error
+        self.warehouse.conn.autocommit = True  # counts hold no locks between suites
+        self.source = context.data_sources.add_postgres("warehouse", connection_string=postgres_url(config))
+
+    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
+        if dataset.relation is not None:
+            schema, table = dataset.relation.split(".", 1)
+            asset = self.source.add_table_asset(dataset.name, table_name=table, schema_name=schema)
+        else:
+            # GX wants a query asset to start with SELECT: wrap the ones starting with WITH.
+            query = f"select * from ({dataset.sql.strip()}) as derived"
+            asset = self.source.add_query_asset(dataset.name, query=query)
+        return asset.add_batch_definition_whole_table("all rows"), None
+
+    def row_count(self, relation: str) -> int:
+        return int(self.warehouse.query(f"select count(*) from {relation}")[0][0])
+
+    def close(self) -> None:
+        self.warehouse.close()
+        # GX's SQLAlchemy engine pools connections; let them go now, not at garbage collection.
+        self.source.get_engine().dispose()
+
+
+def postgres_url(config: dict[str, Any]) -> str:
+    """A SQLAlchemy URL (psycopg 3 driver) for a postgres output of profiles.yml."""
+    host = str(config["host"])
+    socket_dir = host.startswith("/")
+    url = URL.create(
+        "postgresql+psycopg",
+        username=str(config["user"]),
+        password=str(config.get("password") or "") or None,
+        host=None if socket_dir else host,
+        port=int(config["port"]),
+        database=str(config["dbname"]),
+        query={"host": host} if socket_dir else {},
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def open_engine(context: Any, target: str | None, environ: Mapping[str, str] | None = None) -> Engine:
+    try:
+        config = target_config(target, environ)
+    except KeyError as error:
+        raise QualityError(str(error.args[0] if error.args else error)) from error
+    engines: dict[str, type[Engine]] = {"duckdb": PandasDuckDBEngine, "postgres": PostgresEngine}
+    if config["type"] not in engines:
+        raise QualityError(
+            f"target {config['name']!r} has type {config['type']!r}, which the checks do not support"
+        )
+    return engines[config["type"]](context, config)
