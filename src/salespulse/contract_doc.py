@@ -67,7 +67,10 @@ def _entity_section(entity: Entity) -> str:
     mode = (
         "full snapshot: each delivery replaces the previous one"
         if entity.mode == "snapshot"
-        else "incremental: each new file adds rows; a file delivered again replaces its own rows"
+        else (
+            "incremental: each new file adds rows, a file delivered again replaces its own rows, "
+            "and files removed from the folder stay loaded (the raw table is the delivery history)"
+        )
     )
     lines = [
         f"## `{entity.name}` ({status}, from the {entity.system})",
