@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 {#-
     The latest version of every order line, with the first business rule it breaks (if any).
     Lines with a rejection reason go to `rejected_rows`, the others to `fct_sales`.
