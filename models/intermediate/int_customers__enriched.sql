@@ -54,25 +54,4 @@ enriched as (
         on customers.customer_id = orders.customer_id
 )
 
-select
-    customer_id,
-    customer_name,
-    customer_type,
-    industry,
-    segment,
-    email,
-    address_line,
-    postal_code,
-    city,
-    state_province,
-    country_code,
-    created_date,
-    sales_rep_id,
-    geography_key,
-    territory_code,
-    owning_employee_id,
-    first_order_date,
-    last_order_date,
-    first_order_number,
-    order_count
-from enriched
+select * from enriched

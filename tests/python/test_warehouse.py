@@ -214,3 +214,22 @@ def test_sources_are_fresh_after_a_load_and_the_budget_matches_the_workbook(
     assert workbook == manifest["budget_total"] > 0
     with connect("duckdb", {**os.environ, **demo_duckdb}) as warehouse:
         assert scalar(warehouse, "select sum(budget_amount) from reporting.budget") == workbook
+
+
+def test_reconciliation_tests_catch_a_cent_of_difference(mini_delivery: Path, tmp_path: Path) -> None:
+    env = build_warehouse(
+        mini_delivery, tmp_path, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(tmp_path / "r.duckdb")}
+    )
+    with connect("duckdb", {**os.environ, **env}) as warehouse, warehouse.transaction():
+        # the raw layer changes by one cent after the build: the marts no longer agree with it
+        warehouse.execute("update raw.budget set budget_amount = budget_amount + 0.01 where _source_row = 2")
+        warehouse.execute(
+            "update raw.order_lines set extended_amount = extended_amount + 0.01 where _source_row = 1"
+        )
+
+    result = run_dbt(["test", "--select", "test_type:singular"], env=env, check=False)
+
+    assert result.returncode == 1
+    assert "FAIL 1 assert_budget_reconciles_raw_to_reporting" in result.stdout
+    assert "FAIL 1 assert_net_sales_reconcile_raw_to_reporting" in result.stdout
+    assert "PASS assert_every_raw_order_line_is_accounted_for" in result.stdout

@@ -4,7 +4,6 @@ with latest_customers as (
 
 renamed as (
     select
-        created_date,
         trim(customer_id) as customer_id,
         trim(customer_name) as customer_name,
         trim(customer_type) as customer_type,
@@ -16,22 +15,9 @@ renamed as (
         trim(city) as city,
         nullif(trim(state_province), '') as state_province,
         upper(trim(country_code)) as country_code,
+        created_date,
         nullif(trim(sales_rep_id), '') as sales_rep_id
     from latest_customers
 )
 
-select
-    customer_id,
-    customer_name,
-    customer_type,
-    industry,
-    segment,
-    email,
-    address_line,
-    postal_code,
-    city,
-    state_province,
-    country_code,
-    created_date,
-    sales_rep_id
-from renamed
+select * from renamed

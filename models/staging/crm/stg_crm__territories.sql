@@ -11,9 +11,4 @@ renamed as (
     from latest_territories
 )
 
-select
-    territory_code,
-    territory_name,
-    region_name,
-    country_code
-from renamed
+select * from renamed

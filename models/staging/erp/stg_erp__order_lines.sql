@@ -5,11 +5,16 @@ with latest_order_lines as (
 
 renamed as (
     select
+        order_number || '-' || cast(line_number as {{ dbt.type_string() }}) as order_line_id,
         order_number,
         cast(line_number as integer) as line_number,
         order_date,
         due_date,
         ship_date,
+        lower(trim(status)) as order_status,
+        trim(customer_id) as customer_id,
+        trim(sku) as sku,
+        nullif(trim(campaign_code), '') as campaign_code,
         cast(quantity as integer) as quantity,
         cast(unit_price as decimal(18, 4)) as unit_price,
         cast(discount_pct as decimal(18, 4)) as discount_pct,
@@ -18,33 +23,8 @@ renamed as (
         last_modified_at,
         _source_file as source_file,
         _source_row as source_row,
-        _loaded_at as loaded_at,
-        order_number || '-' || cast(line_number as {{ dbt.type_string() }}) as order_line_id,
-        lower(trim(status)) as order_status,
-        trim(customer_id) as customer_id,
-        trim(sku) as sku,
-        nullif(trim(campaign_code), '') as campaign_code
+        _loaded_at as loaded_at
     from latest_order_lines
 )
 
-select
-    order_line_id,
-    order_number,
-    line_number,
-    order_date,
-    due_date,
-    ship_date,
-    order_status,
-    customer_id,
-    sku,
-    campaign_code,
-    quantity,
-    unit_price,
-    discount_pct,
-    extended_amount,
-    unit_standard_cost,
-    last_modified_at,
-    source_file,
-    source_row,
-    loaded_at
-from renamed
+select * from renamed

@@ -4,30 +4,18 @@ with latest_products as (
 
 renamed as (
     select
-        cast(list_price as decimal(18, 4)) as list_price,
-        cast(standard_cost as decimal(18, 4)) as standard_cost,
-        sell_start_date,
-        sell_end_date,
         trim(sku) as sku,
         trim(product_name) as product_name,
         coalesce(nullif(trim(model), ''), trim(product_name)) as model_name,
         nullif(trim(color), '') as color,
         nullif(trim(size), '') as size,
         trim(subcategory) as subcategory_name,
-        trim(category) as category_name
+        trim(category) as category_name,
+        cast(list_price as decimal(18, 4)) as list_price,
+        cast(standard_cost as decimal(18, 4)) as standard_cost,
+        sell_start_date,
+        sell_end_date
     from latest_products
 )
 
-select
-    sku,
-    product_name,
-    model_name,
-    color,
-    size,
-    subcategory_name,
-    category_name,
-    list_price,
-    standard_cost,
-    sell_start_date,
-    sell_end_date
-from renamed
+select * from renamed
