@@ -32,9 +32,11 @@ typed (integers, decimals or floats for numbers, date or timestamp types for dat
 match (a required column missing, a value that is not of the column's type, an empty required
 value, bytes that are not UTF-8, a row with the wrong number of fields) refuses the whole load
 with a message naming file, line/row and column, and the warehouse keeps its previous data.
-Values that are well-formed but break a business rule (an order line for an unknown customer,
-say) do land, and the warehouse sets them aside in a rejected-rows table with the reason.
-Loading the same files again changes nothing.
+Values that are well-formed but break a business rule do land: the warehouse sets such order
+lines aside in `rejected_rows` with the reason (an unknown status, an extended amount that does
+not add up, a date after the as-of date), and an order line for a customer, product or campaign
+the other extracts do not know is kept under the Unknown / No campaign member. Loading the same
+files again changes nothing.
 
 | type | format |
 |---|---|
