@@ -45,7 +45,7 @@ data: venv ## Generate the demo extracts (once; delete data/demo to regenerate).
 load: venv ## Land data/demo in the raw schema (SALESPULSE_TARGET=postgres for PostgreSQL).
 	$(BIN)/salespulse load
 
-build: venv ## dbt build: models, unit tests and data tests on the target (SALESPULSE_TARGET).
+build: venv ## dbt build (models, unit and data tests), then the quality suite, on SALESPULSE_TARGET.
 	$(BIN)/salespulse build
 
 docs: venv ## dbt docs generate (open target/index.html).
@@ -69,7 +69,7 @@ pytest: venv ## The Python test suite (starts and stops its own PostgreSQL clust
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
-bench: setup ## Generator and load throughput at 1 M and 10 M order lines (BENCH_ARGS="--scales N ..." to change).
+bench: setup ## Generate, load, dbt build and quality timings at 1 M and 10 M lines (BENCH_ARGS="--scales N").
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lock: ## Re-pin every Python dependency from a fresh resolve (needs the package index).
