@@ -7,20 +7,29 @@ import os
 import shutil
 import socket
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import great_expectations.expectations as gxe
+import pandas as pd
 import pytest
+from great_expectations.expectations.row_conditions import Column
 
 from deliveries import write_mini_delivery
 from salespulse.quality import (
     MIN_ROWS_FOR_DISTRIBUTIONS,
     QualityReport,
+    engines,
     format_report,
     main_summary,
     run_quality_checks,
 )
+from salespulse.quality.checks import RANGE, VOLUME, check
+from salespulse.quality.context import ephemeral_context
+from salespulse.quality.datasets import DATASETS, Dataset
+from salespulse.quality.projection import columns_read
 from salespulse.warehouse import Warehouse
 from warehouse_build import build_warehouse
 
@@ -247,6 +256,79 @@ def test_demo_data_passes_every_check_and_distribution_shifts_fail(
     )
     assert broken.failed(FCT_SALES, "expect_column_values_to_not_be_in_set", "order_status")
     assert broken.failed(FCT_SALES, "expect_column_mean_to_be_between", "net_sales_amount")
+
+
+def dataset(name: str) -> Dataset:
+    return next(d for d in DATASETS if d.name == name)
+
+
+def test_the_checks_name_the_columns_they_read() -> None:
+    read = columns_read(dataset(FCT_SALES).checks())
+    assert read is not None
+    assert {"order_number", "line_number", "net_sales_amount", "customer_order_type"} <= read
+    assert "sales_key" not in read  # only in the column-set check, which sees the names, not the values
+    assert columns_read([check(VOLUME, "rows", gxe.ExpectTableRowCountToBeBetween(min_value=1))]) == set()
+    # a check that may read any column: read them all
+    other_table = gxe.ExpectTableRowCountToEqualOtherTable(other_table_name="marts.fct_budget")
+    assert columns_read([check(VOLUME, "as many rows", other_table)]) is None
+    conditioned = gxe.ExpectColumnValuesToNotBeNull(
+        column="unit_price", row_condition=Column("order_status") == "open"
+    )
+    assert columns_read([check(RANGE, "open lines have a price", conditioned)]) is None
+
+
+def test_the_projected_frame_has_the_tables_columns_and_rows(mini_duckdb: Path, tmp_path: Path) -> None:
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh")
+    fct_sales = dataset(FCT_SALES)
+    only_rows = [check(VOLUME, "rows", gxe.ExpectTableRowCountToBeBetween(min_value=1))]
+    with closing(engines.open_engine(ephemeral_context(tmp_path / "docs"), "duckdb", environ)) as engine:
+        whole = engine.frame(fct_sales.sql)
+        for checks in (fct_sales.checks(), only_rows):
+            frame = engine.read(fct_sales, checks)
+            assert list(frame.columns) == list(whole.columns) and len(frame) == len(whole)
+            read = sorted(columns_read(checks) or ())
+            pd.testing.assert_frame_equal(frame[read], whole[read])
+            assert frame.drop(columns=read).isna().all().all()  # placeholders: names only
+
+
+def outcomes(report: QualityReport) -> list[tuple[Any, ...]]:
+    return [(s.suite, s.source, s.sample_rows, s.success, s.expectations, s.skipped) for s in report.suites]
+
+
+@pytest.mark.slow
+def test_duckdb_reads_only_the_checked_columns_with_the_results_of_reading_all(
+    demo_duckdb_for_quality: Path, mini_duckdb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[tuple[str, list[str]]] = []
+    frame = engines.PandasDuckDBEngine.frame
+
+    def recording_frame(self: engines.PandasDuckDBEngine, sql: str) -> pd.DataFrame:
+        result = frame(self, sql)
+        reads.append((sql, list(result.columns)))
+        return result
+
+    monkeypatch.setattr(engines.PandasDuckDBEngine, "frame", recording_frame)
+    # the demo (distribution checks run), and the mini warehouse with every breakage (a column missing)
+    warehouses = [
+        warehouse_copy(demo_duckdb_for_quality, tmp_path / "demo"),
+        warehouse_copy(mini_duckdb, tmp_path / "broken", *(sql for sql, *_ in BREAKAGES)),
+    ]
+    with duckdb.connect(warehouses[0]["SALESPULSE_DUCKDB_PATH"], read_only=True) as con:
+        table_columns = con.sql(f"select * from {FCT_SALES}").columns
+
+    projected = [check_duckdb(environ, tmp_path / "docs") for environ in warehouses]
+    fct_sales_reads = [columns for sql, columns in reads if sql.endswith(f" from {FCT_SALES}")]
+    assert len(fct_sales_reads) == 2
+    assert all(set(columns) < set(table_columns) for columns in fct_sales_reads), fct_sales_reads
+
+    reads.clear()
+    monkeypatch.setattr(engines, "columns_read", lambda checks: None)  # read every column
+    whole = [check_duckdb(environ, tmp_path / "docs") for environ in warehouses]
+    assert (f"select * from {FCT_SALES}", table_columns) in reads
+
+    assert projected[0].success and not projected[1].success, format_report(projected[1])
+    for with_projection, without in zip(projected, whole, strict=True):
+        assert outcomes(with_projection) == outcomes(without)
 
 
 @pytest.mark.postgres

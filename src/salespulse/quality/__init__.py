@@ -7,7 +7,9 @@ view. Distribution checks need a sample to mean anything, so they run only when 
 describe has at least ``MIN_ROWS_FOR_DISTRIBUTIONS`` rows (the report lists the ones skipped).
 
 - DuckDB: every table (and every derived query) is read through pandas and validated in memory,
-  because GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB.
+  because GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB. A table is read with only
+  the columns whose values its checks read (``projection.columns_read``); the frame keeps the table's
+  column names and row count, so the results are those of reading every column.
 - PostgreSQL: GX's SQL datasource with table assets (and query assets for the derived queries), so
   the metrics are computed by the server.
 

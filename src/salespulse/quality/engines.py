@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import URL
 
 from salespulse.settings import PROJECT_ROOT
 from salespulse.warehouse import PostgresWarehouse, target_config
 
+from .checks import Check
 from .datasets import Dataset
+from .projection import columns_read
 
 
 class QualityError(RuntimeError):
@@ -26,8 +29,8 @@ class Engine:
         self.context = context
         self.target = str(config["name"])
 
-    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
-        """The batch definition of ``dataset`` and the batch parameters to run it with."""
+    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
+        """The batch definition of ``dataset`` and the batch parameters to run ``checks`` on it with."""
         raise NotImplementedError
 
     def row_count(self, relation: str) -> int:
@@ -38,7 +41,12 @@ class Engine:
 
 
 class PandasDuckDBEngine(Engine):
-    """DuckDB through pandas: GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB."""
+    """DuckDB through pandas: GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB.
+
+    A table is read with only the columns whose values its checks read (``columns_read``); the frame
+    still has all the table's columns, in order, so row count, column set and missing columns are those
+    of ``select *``. See ``read``.
+    """
 
     def __init__(self, context: Any, config: dict[str, Any]) -> None:
         import duckdb
@@ -59,9 +67,33 @@ class PandasDuckDBEngine(Engine):
     def frame(self, sql: str) -> pd.DataFrame:
         return self.con.sql(sql).df()
 
-    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
+    def read(self, dataset: Dataset, checks: Sequence[Check]) -> pd.DataFrame:
+        """The rows of ``dataset`` for ``checks``: a derived query whole, a table projected.
+
+        The frame of a table has the table's columns in the table's order (bound from ``select *``, which
+        reads no row), but only the columns the checks read are selected; the others are all-null sparse
+        placeholders, which take no memory. No check reads their values: the column-set checks see their
+        names, the row-count checks the frame's length (every row of the table, as before). A column a
+        check names but the table lacks stays missing, so GX reports it as with ``select *``.
+        """
+        needed = columns_read(checks) if dataset.relation is not None else None
+        if needed is None:
+            return self.frame(dataset.sql)
+        columns = self.con.sql(dataset.sql).columns
+        selected = [c for c in columns if c in needed]
+        if selected:
+            frame = self.frame(f"select {', '.join(map(quote, selected))} from {dataset.relation}")
+        else:  # no check reads a value (only row counts or column names)
+            frame = pd.DataFrame(index=pd.RangeIndex(self.row_count(str(dataset.relation))))
+        for position, name in enumerate(columns):
+            if name not in needed:
+                frame.insert(position, name, placeholder(len(frame)))
+        return frame
+
+    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
         asset = self.source.add_dataframe_asset(dataset.name)
-        return asset.add_batch_definition_whole_dataframe("all rows"), {"dataframe": self.frame(dataset.sql)}
+        frame = self.read(dataset, checks)
+        return asset.add_batch_definition_whole_dataframe("all rows"), {"dataframe": frame}
 
     def row_count(self, relation: str) -> int:
         return int(self.con.execute(f"select count(*) from {relation}").fetchall()[0][0])
@@ -84,7 +116,8 @@ class PostgresEngine(Engine):
         self.warehouse.conn.autocommit = True  # counts hold no locks between suites
         self.source = context.data_sources.add_postgres("warehouse", connection_string=postgres_url(config))
 
-    def batch(self, dataset: Dataset) -> tuple[Any, dict[str, Any] | None]:
+    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
+        # The server computes each metric over the columns it needs: no projection to make here.
         if dataset.relation is not None:
             schema, table = dataset.relation.split(".", 1)
             asset = self.source.add_table_asset(dataset.name, table_name=table, schema_name=schema)
@@ -101,6 +134,16 @@ class PostgresEngine(Engine):
         self.warehouse.close()
         # GX's SQLAlchemy engine pools connections; let them go now, not at garbage collection.
         self.source.get_engine().dispose()
+
+
+def placeholder(rows: int) -> pd.arrays.SparseArray:
+    """``rows`` nulls that take no memory (no stored value) and hash fast (GX fingerprints small frames)."""
+    return pd.arrays.SparseArray(np.broadcast_to(np.float64(np.nan), (rows,)))
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB (and SQL) quoted identifier."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def postgres_url(config: dict[str, Any]) -> str:

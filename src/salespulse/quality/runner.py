@@ -21,14 +21,14 @@ MIN_ROWS_FOR_DISTRIBUTIONS = 200
 
 
 def run_suite(context: Any, engine: Engine, dataset: Dataset) -> SuiteOutcome:
+    checks = dataset.checks()
     try:
         sample_rows = engine.row_count(dataset.sample_source)
-        batch_definition, batch_parameters = engine.batch(dataset)
+        enough = sample_rows >= MIN_ROWS_FOR_DISTRIBUTIONS
+        active = [c for c in checks if enough or not c.is_distribution]
+        batch_definition, batch_parameters = engine.batch(dataset, active)
     except Exception as error:  # a missing or broken table fails its suite; the others still run
         return unreadable(dataset, error)
-    checks = dataset.checks()
-    enough = sample_rows >= MIN_ROWS_FOR_DISTRIBUTIONS
-    active = [c for c in checks if enough or not c.is_distribution]
     skipped = tuple(str(c.expectation.notes) for c in checks if c not in active)
 
     suite = context.suites.add(gx.ExpectationSuite(name=dataset.name))
