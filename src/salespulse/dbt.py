@@ -48,14 +48,7 @@ def run_dbt(
         command, cwd=PROJECT_ROOT, env=dbt_env(env), capture_output=capture, text=True, check=False
     )
     if check and result.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-6000:]}{result.stderr}"
-        )
+        # without capture dbt has already printed its output to the terminal
+        output = (result.stdout or "")[-6000:] + (result.stderr or "")
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
     return result
-
-
-def build(
-    target: str | None = None, *, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """``dbt build``: seeds, models, unit tests and data tests, in dependency order."""
-    return run_dbt(["build"], target=target, env=env)

@@ -96,12 +96,12 @@ def load(
 
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     report = LoadReport(target=warehouse.dialect, loaded_at=loaded_at)
-    known = _reference_values(delivered)
     budget_pending = _Pending(
         BUDGET_TABLE,
         budget_file.name,
         file_sha256(budget_file),
-        lambda: _read_budget(budget_file, budget_year, budget_sheet, known),
+        # the reference extracts are read only when the budget actually has to land
+        lambda: _read_budget(budget_file, budget_year, budget_sheet, _reference_values(delivered)),
     )
 
     with warehouse.transaction():

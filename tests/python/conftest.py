@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,8 +58,3 @@ def pg_warehouse(pg_cluster: object, monkeypatch: pytest.MonkeyPatch) -> Iterato
         with warehouse.transaction():
             warehouse.execute("drop schema if exists raw cascade")
         yield warehouse
-
-
-def copy_delivery(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
-    return target
