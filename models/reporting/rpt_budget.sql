@@ -11,5 +11,6 @@ select
     sales_rep_id,
     sales_rep_key,
     budget_grain,
-    budget_amount
+    budget_amount,
+    budget_to_date_amount
 from {{ ref('fct_budget') }}

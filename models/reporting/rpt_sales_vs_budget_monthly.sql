@@ -8,8 +8,11 @@
     - Sales the budget does not cover (a territory without budget, say) are kept with an empty
       budget, so the totals reconcile with fct_sales.
     - Months after the as-of date have no sales yet: sales are empty there, not zero.
-    - The as-of month is partial: `budget_to_date_amount` prorates its budget by elapsed days
-      (`budget_basis` says so) and `attainment_to_date_pct` compares with that.
+    - The as-of month is partial: `budget_to_date_amount` (from fct_budget) prorates its budget by
+      elapsed days (`budget_basis` says so) and `attainment_to_date_pct` compares with that.
+    - Variance and attainment are the Variance and Attainment % measures of
+      src/salespulse/semantic/measures.yml (macros/generated/measures.sql), as in Power BI and the
+      web dashboard.
 -#}
 with sales as (
     select * from {{ ref('fct_sales') }}
@@ -66,7 +69,8 @@ sales_at_budget_grain as (
         territory_code,
         sales_rep_id,
         {{ money('sum(net_sales_amount)') }} as sales_amount,
-        cast(null as decimal(18, 4)) as budget_amount
+        cast(null as decimal(18, 4)) as budget_amount,
+        cast(null as decimal(18, 4)) as budget_to_date_amount
     from sales_lines_at_budget_grain
     group by budget_month, category_name, territory_code, sales_rep_id
 ),
@@ -78,7 +82,8 @@ budget_rows as (
         territory_code,
         sales_rep_id,
         cast(null as decimal(18, 4)) as sales_amount,
-        budget_amount
+        budget_amount,
+        budget_to_date_amount
     from budget
 ),
 
@@ -89,7 +94,8 @@ combined as (
         territory_code,
         sales_rep_id,
         {{ money('sum(sales_amount)') }} as sales_amount,
-        {{ money('sum(budget_amount)') }} as budget_amount
+        {{ money('sum(budget_amount)') }} as budget_amount,
+        {{ money('sum(budget_to_date_amount)') }} as budget_to_date_amount
     from (
         select * from sales_at_budget_grain
         union all
@@ -128,8 +134,7 @@ dated as (
 measured as (
     select
         dated.*,
-        {{ money('case when elapsed_days > 0 then coalesce(sales_amount, 0) end') }} as sales_to_date_amount,
-        {{ money('budget_amount * elapsed_days / days_in_month') }} as budget_to_date_amount
+        {{ money('case when elapsed_days > 0 then coalesce(sales_amount, 0) end') }} as sales_to_date_amount
     from dated
 )
 
@@ -143,9 +148,11 @@ select
     measured.month_number,
     grain.budget_grain,
     measured.category_name,
+    coalesce(territories.territory_key, -1) as territory_key,
     measured.territory_code,
     territories.territory_name,
     territories.region_name,
+    coalesce(reps.sales_rep_key, -1) as sales_rep_key,
     measured.sales_rep_id,
     reps.full_name as sales_rep_name,
     measured.sales_to_date_amount as sales_amount,
@@ -161,15 +168,14 @@ select
     measured.elapsed_days = measured.days_in_month as is_complete_month,
     measured.elapsed_days,
     measured.days_in_month,
-    {{ money('measured.sales_to_date_amount - measured.budget_to_date_amount') }} as variance_amount,
+    {{ money(measure__variance('measured.sales_to_date_amount', 'measured.budget_to_date_amount')) }}
+        as variance_amount,
     case
-        when measured.budget_amount > 0 and measured.elapsed_days = measured.days_in_month
-            then {{ ratio_of('measured.sales_to_date_amount', 'measured.budget_amount') }}
+        when measured.elapsed_days = measured.days_in_month
+            then {{ measure__attainment_pct('measured.sales_to_date_amount', 'measured.budget_amount') }}
     end as attainment_pct,
-    case
-        when measured.budget_to_date_amount > 0
-            then {{ ratio_of('measured.sales_to_date_amount', 'measured.budget_to_date_amount') }}
-    end as attainment_to_date_pct
+    {{ measure__attainment_pct('measured.sales_to_date_amount', 'measured.budget_to_date_amount') }}
+        as attainment_to_date_pct
 from measured
 cross join grain
 left join territories on measured.territory_code = territories.territory_code

@@ -2,6 +2,10 @@
     The budget at the grain the workbook has: month only (simple form), or month x category x
     territory (x sales rep). `budget_grain` names it, so consumers compare it only with sales at
     the same grain.
+
+    `budget_to_date_amount` is the part of the budget up to the as-of date: whole months before
+    it, the as-of month prorated by elapsed days, empty for months that have not started. It is
+    what sales to date are compared with (the Budget To Date measure).
 -#}
 with budget as (
     select * from {{ ref('stg_finance__budget') }}
@@ -13,10 +17,32 @@ grain as (
         max(case when territory_code is not null then 1 else 0 end) as has_territory,
         max(case when sales_rep_id is not null then 1 else 0 end) as has_sales_rep
     from budget
+),
+
+months as (
+    select
+        budget_month,
+        cast({{ dbt.last_day('budget_month', 'month') }} as date) as month_end_date
+    from budget
+    group by budget_month
+),
+
+elapsed as (
+    select
+        budget_month,
+        cast(extract(day from month_end_date) as integer) as days_in_month,
+        case
+            when month_end_date <= {{ as_of_date() }} then cast(extract(day from month_end_date) as integer)
+            when budget_month > {{ as_of_date() }} then 0
+            else cast(extract(day from {{ as_of_date() }}) as integer)
+        end as elapsed_days
+    from months
 )
 
 select
-    {{ surrogate_key(['budget_month', 'category_name', 'territory_code', 'sales_rep_id']) }} as budget_key,
+    {{ surrogate_key([
+        'budget.budget_month', 'budget.category_name', 'budget.territory_code', 'budget.sales_rep_id'
+    ]) }} as budget_key,
     {{ date_key('budget.budget_month') }} as budget_month_date_key,
     budget.budget_month,
     budget.category_name,
@@ -34,7 +60,14 @@ select
         else 'month'
     end as budget_grain,
     budget.budget_amount,
+    case
+        when elapsed.elapsed_days > 0
+            then {{ money('budget.budget_amount * elapsed.elapsed_days / elapsed.days_in_month') }}
+    end as budget_to_date_amount,
+    elapsed.elapsed_days,
+    elapsed.days_in_month,
     budget.source_sheet,
     budget.source_row
 from budget
 cross join grain
+inner join elapsed on budget.budget_month = elapsed.budget_month

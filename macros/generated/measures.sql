@@ -1,0 +1,36 @@
+{#- Generated from src/salespulse/semantic/measures.yml by `salespulse powerbi write`: edit that file, not this one. -#}
+
+{#- Average Order Value: Sales divided by Orders. -#}
+{% macro measure__average_order_value(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- Margin %: Margin as a share of Sales. -#}
+{% macro measure__margin_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- Variance: Sales minus Budget To Date; blank where there is no budget. -#}
+{% macro measure__variance(left, right) -%}
+    case when {{ right }} is not null then {{ left }} - {{ right }} end
+{%- endmacro %}
+
+{#- Attainment %: Sales as a share of Budget To Date (100 % = on budget); blank where there is no budget. -#}
+{% macro measure__attainment_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of('coalesce(' ~ numerator ~ ', 0)', denominator) }} end
+{%- endmacro %}
+
+{#- Sales YoY: Sales minus Sales LY; blank where there were no sales last year. -#}
+{% macro measure__sales_yoy(left, right) -%}
+    case when {{ right }} is not null then {{ left }} - {{ right }} end
+{%- endmacro %}
+
+{#- YoY %: Growth of Sales over Sales LY. -#}
+{% macro measure__yoy_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- Campaign Share %: Campaign Sales as a share of Sales. -#}
+{% macro measure__campaign_share_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}

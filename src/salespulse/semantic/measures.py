@@ -1,0 +1,197 @@
+"""Load ``measures.yml`` and render each measure's DAX.
+
+The kinds are described at the top of ``measures.yml``. DAX is rendered here; the web dashboard
+evaluates the same definitions against the warehouse (``salespulse.semantic.evaluate``) and the
+warehouse's monthly model uses the macros rendered by ``salespulse.semantic.dbt_macros``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from salespulse.semantic.model import SemanticModel, load_model
+
+MEASURES_FILE = Path(__file__).with_name("measures.yml")
+MEASURE_TABLE = "Measures"
+KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
+PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year")
+BUDGET_TABLE = "Budget Lines"
+DATE_TABLE = "Date"
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    kind: str
+    folder: str
+    format: str
+    description: str
+    spec: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """Other measures this one is computed from."""
+        keys = {"ratio": ("numerator", "denominator"), "difference": ("left", "right"), "time": ("base",)}
+        return tuple(self.spec[key] for key in keys.get(self.kind, ()))
+
+
+@cache
+def load_measures(path: Path = MEASURES_FILE) -> tuple[Measure, ...]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    measures = []
+    for item in document["measures"]:
+        item = dict(item)
+        measure = Measure(
+            name=item.pop("name"),
+            kind=item.pop("kind"),
+            folder=item.pop("folder"),
+            format=item.pop("format"),
+            description=" ".join(item.pop("description").split()),
+            spec=item,
+        )
+        if measure.kind not in KINDS:
+            raise ValueError(f"{path}: measure {measure.name!r} has unknown kind {measure.kind!r}")
+        if measure.kind == "time" and measure.spec["period"] not in PERIODS:
+            raise ValueError(f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}")
+        measures.append(measure)
+    names = {measure.name for measure in measures}
+    for measure in measures:
+        missing = [name for name in measure.depends_on if name not in names]
+        if missing:
+            raise ValueError(f"{path}: measure {measure.name!r} uses undefined measures {missing}")
+    return tuple(measures)
+
+
+def quote_table(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def column_ref(table: str, column: str) -> str:
+    return f"{quote_table(table)}[{column}]"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE ()" if value else "FALSE ()"
+    if isinstance(value, int | float):
+        return repr(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _aggregate(measure: Measure, model: SemanticModel) -> str:
+    table = model.table(measure.spec["table"])
+    column = column_ref(table.name, table.column(measure.spec["column"]).name)
+    function = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT"}[measure.spec["function"]]
+    expression = f"{function} ( {column} )"
+    where = measure.spec.get("where")
+    if not where:
+        return expression
+    where_table = model.table(measure.spec.get("where_table", table.name))
+    filters = ",\n    ".join(
+        f"{column_ref(where_table.name, where_table.column(source).name)} = {_literal(value)}"
+        for source, value in where.items()
+    )
+    return f"CALCULATE (\n    {expression},\n    {filters}\n)"
+
+
+def _budget(measure: Measure, model: SemanticModel) -> str:
+    budget = model.table(BUDGET_TABLE)
+    product, geography = model.table("Product"), model.table("Geography")
+
+    def b(source: str) -> str:
+        return column_ref(budget.name, budget.column(source).name)
+
+    date_month = column_ref(DATE_TABLE, model.table(DATE_TABLE).column("month_start_date").name)
+    category = column_ref(product.name, product.column("category_name").name)
+    territory_code = column_ref(geography.name, geography.column("territory_code").name)
+    return f"""VAR _grain = CALCULATE ( MAX ( {b("budget_grain")} ), REMOVEFILTERS () )
+VAR _by_category = CONTAINSSTRING ( _grain, "category" )
+VAR _by_territory = CONTAINSSTRING ( _grain, "territory" )
+VAR _by_rep = CONTAINSSTRING ( _grain, "sales rep" )
+VAR _whole_months =
+    COUNTROWS ( 'Date' )
+        = CALCULATE ( COUNTROWS ( 'Date' ), REMOVEFILTERS ( 'Date' ), VALUES ( {date_month} ) )
+VAR _product_filtered = ISCROSSFILTERED ( 'Product' )
+VAR _categories = VALUES ( {category} )
+VAR _whole_categories =
+    COUNTROWS ( 'Product' )
+        = CALCULATE ( COUNTROWS ( 'Product' ), REMOVEFILTERS ( 'Product' ), _categories )
+VAR _geography_filtered = ISCROSSFILTERED ( 'Geography' )
+VAR _territories = VALUES ( {territory_code} )
+VAR _whole_territories =
+    COUNTROWS ( 'Geography' )
+        = CALCULATE ( COUNTROWS ( 'Geography' ), REMOVEFILTERS ( 'Geography' ), _territories )
+VAR _at_budget_grain =
+    _whole_months
+        && ( NOT _product_filtered || ( _by_category && _whole_categories ) )
+        && ( NOT _geography_filtered || ( _by_territory && _whole_territories ) )
+        && ( _by_territory || NOT ISCROSSFILTERED ( 'Territory' ) )
+        && ( _by_rep || NOT ISCROSSFILTERED ( 'Sales Rep' ) )
+        && NOT ISCROSSFILTERED ( 'Customer' )
+        && NOT ISCROSSFILTERED ( 'Campaign' )
+VAR _amount =
+    CALCULATE (
+        SUM ( {b(measure.spec["column"])} ),
+        FILTER (
+            ALL ( {b("category_name")} ),
+            NOT _product_filtered || {b("category_name")} IN _categories
+        ),
+        FILTER (
+            ALL ( {b("territory_code")} ),
+            NOT _geography_filtered || {b("territory_code")} IN _territories
+        )
+    )
+RETURN
+    IF ( _at_budget_grain, _amount )"""
+
+
+def _time(measure: Measure) -> str:
+    base = f"[{measure.spec['base']}]"
+    last_day = """VAR _as_of = [As Of Date]
+VAR _last_day = MIN ( MAX ( 'Date'[Date] ), _as_of )"""
+    return {
+        "previous_year": f"""{last_day}
+VAR _dates = FILTER ( VALUES ( 'Date'[Date] ), 'Date'[Date] <= _last_day )
+RETURN
+    CALCULATE ( {base}, SAMEPERIODLASTYEAR ( _dates ) )""",
+        "year_to_date": f"""{last_day}
+RETURN
+    CALCULATE ( {base}, DATESBETWEEN ( 'Date'[Date], DATE ( YEAR ( _last_day ), 1, 1 ), _last_day ) )""",
+        "previous_year_to_date": f"""{last_day}
+VAR _year_to_date = DATESBETWEEN ( 'Date'[Date], DATE ( YEAR ( _last_day ), 1, 1 ), _last_day )
+RETURN
+    CALCULATE ( {base}, SAMEPERIODLASTYEAR ( _year_to_date ) )""",
+        "run_rate_full_year": f"""{last_day}
+VAR _year_start = DATE ( YEAR ( _last_day ), 1, 1 )
+VAR _elapsed_days = DATEDIFF ( _year_start, _last_day, DAY ) + 1
+VAR _days_in_year = DATEDIFF ( _year_start, DATE ( YEAR ( _last_day ), 12, 31 ), DAY ) + 1
+VAR _year_to_date = CALCULATE ( {base}, DATESBETWEEN ( 'Date'[Date], _year_start, _last_day ) )
+RETURN
+    DIVIDE ( _year_to_date * _days_in_year, _elapsed_days )""",
+    }[measure.spec["period"]]
+
+
+def dax(measure: Measure, model: SemanticModel | None = None) -> str:
+    """The DAX expression of a measure, formatted the way it is stored in the TMDL."""
+    model = model or load_model()
+    spec = measure.spec
+    if measure.kind == "aggregate":
+        return _aggregate(measure, model)
+    if measure.kind == "budget":
+        return _budget(measure, model)
+    if measure.kind == "difference":
+        left, right = f"[{spec['left']}]", f"[{spec['right']}]"
+        return f"IF ( NOT ISBLANK ( {right} ), {left} - {right} )"
+    if measure.kind == "ratio":
+        numerator = f"[{spec['numerator']}]"
+        if spec.get("numerator_blank_as_zero"):
+            numerator = f"COALESCE ( {numerator}, 0 )"
+        return f"DIVIDE ( {numerator}, [{spec['denominator']}] )"
+    if measure.kind == "time":
+        return _time(measure)
+    return " ".join(str(spec["dax"]).split())
