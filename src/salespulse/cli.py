@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -158,6 +159,51 @@ def contract(write: bool, check: bool) -> None:
     if stale:
         click.echo("out of date (run `salespulse contract --write`): " + ", ".join(map(str, stale)), err=True)
         sys.exit(1)
+
+
+@main.command("export-parquet")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="artifacts/parquet", show_default=True)
+@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+def export_parquet(out_dir: Path, target: str | None) -> None:
+    """Write every reporting view to <out>/<view>.parquet (Power BI's no-server source)."""
+    from salespulse.export import export_reporting_parquet
+    from salespulse.warehouse import connect
+
+    with connect(target) as warehouse:
+        for item in export_reporting_parquet(warehouse, out_dir):
+            click.echo(f"{item.path}: {item.rows:,} rows")
+    click.echo(f"In Power BI set WarehouseSource = Parquet and ParquetFolder = {out_dir.resolve()}{os.sep}")
+
+
+@main.group()
+def powerbi() -> None:
+    """The Power BI project under powerbi/: write it from the semantic layer, check it offline."""
+
+
+@powerbi.command("write")
+def powerbi_write() -> None:
+    """Regenerate the PBIP (TMDL model, PBIR report), the dbt measure macros and the layout pictures."""
+    from salespulse.powerbi.project import write_all
+
+    for path in write_all():
+        click.echo(f"wrote {path}")
+
+
+@powerbi.command("check")
+@click.option("--target", help="Also check the model against this target's reporting views.")
+def powerbi_check(target: str | None) -> None:
+    """Every offline check: JSON schemas, TMDL vs warehouse, DAX, best-practice rules, no secrets."""
+    from salespulse.powerbi.project import run_checks
+
+    problems, skipped = run_checks(target)
+    for note in skipped:
+        click.echo(f"skipped: {note}", err=True)
+    for problem in problems:
+        click.echo(f"  - {problem}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in powerbi/", err=True)
+        sys.exit(1)
+    click.echo("powerbi/: all checks passed")
 
 
 if __name__ == "__main__":

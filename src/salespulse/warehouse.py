@@ -100,6 +100,10 @@ class Warehouse(ABC):
     def analyze(self, tables: Sequence[str]) -> None:
         """Refresh planner statistics of ``tables`` after a load."""
 
+    @abstractmethod
+    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+        """Stream the result of ``sql`` as Arrow record batches of ``schema`` (columns in order)."""
+
     def table_columns(self, schema: str, table: str) -> list[str]:
         rows = self.query(
             "select column_name from information_schema.columns "
@@ -138,6 +142,14 @@ class DuckDBWarehouse(Warehouse):
             self.con.execute(f"insert into {table} ({names}) select {names} from _salespulse_batch")
         finally:
             self.con.unregister("_salespulse_batch")
+
+    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+        reader = self.con.sql(sql).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield pa.RecordBatch.from_arrays(
+                [column.cast(field.type) for column, field in zip(batch.columns, schema, strict=True)],
+                schema=schema,
+            )
 
     def analyze(self, tables: Sequence[str]) -> None:
         """DuckDB keeps its statistics up to date itself."""
@@ -199,6 +211,17 @@ class PostgresWarehouse(Warehouse):
                 buffer = io.BytesIO()
                 pv.write_csv(batch, buffer, write_options=options)
                 copy.write(buffer.getbuffer())
+
+    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+        # A named (server-side) cursor streams instead of holding the whole result in memory.
+        with self.conn.cursor(name="salespulse_arrow_batches") as cur:
+            cur.execute(self._sql(sql))
+            while rows := cur.fetchmany(batch_rows):
+                columns = list(zip(*rows, strict=True))
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)],
+                    schema=schema,
+                )
 
     def analyze(self, tables: Sequence[str]) -> None:
         with self.transaction():

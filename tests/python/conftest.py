@@ -41,6 +41,27 @@ def demo_delivery(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_duckdb(demo_delivery: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The demo delivery loaded and built on DuckDB (session-wide: read it, do not modify it).
+
+    Returns the environment that reaches it (``SALESPULSE_DUCKDB_PATH``, dbt's target/log paths).
+    """
+    from warehouse_build import build_warehouse
+
+    work = tmp_path_factory.mktemp("demo-duckdb")
+    return build_warehouse(
+        demo_delivery, work, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(work / "demo.duckdb")}
+    )
+
+
+@pytest.fixture
+def demo_duck(demo_duckdb: dict[str, str]) -> Iterator[Warehouse]:
+    """A connection to the session's demo DuckDB warehouse."""
+    with connect("duckdb", {**os.environ, **demo_duckdb}) as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[object]:
     """A throw-away PostgreSQL server owned by this test run, stopped at the end."""
     from salespulse.pgcluster import ThrowawayCluster

@@ -28,20 +28,6 @@ REPORTING_VIEWS = {
 }
 
 
-@pytest.fixture(scope="session")
-def demo_duckdb(demo_delivery: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    work = tmp_path_factory.mktemp("demo-duckdb")
-    return build_warehouse(
-        demo_delivery, work, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(work / "demo.duckdb")}
-    )
-
-
-@pytest.fixture
-def demo_duck(demo_duckdb: dict[str, str]) -> Iterator[Warehouse]:
-    with connect("duckdb", {**os.environ, **demo_duckdb}) as warehouse:
-        yield warehouse
-
-
 def scalar(warehouse: Warehouse, sql: str) -> object:
     return warehouse.query(sql)[0][0]
 
