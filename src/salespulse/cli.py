@@ -162,7 +162,9 @@ def contract(write: bool, check: bool) -> None:
 
 
 @main.command("export-parquet")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="artifacts/parquet", show_default=True)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default="artifacts/parquet", show_default=True
+)
 @click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
 def export_parquet(out_dir: Path, target: str | None) -> None:
     """Write every reporting view to <out>/<view>.parquet (Power BI's no-server source)."""

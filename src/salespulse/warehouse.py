@@ -101,7 +101,9 @@ class Warehouse(ABC):
         """Refresh planner statistics of ``tables`` after a load."""
 
     @abstractmethod
-    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+    def arrow_batches(
+        self, sql: str, schema: pa.Schema, batch_rows: int = 250_000
+    ) -> Iterator[pa.RecordBatch]:
         """Stream the result of ``sql`` as Arrow record batches of ``schema`` (columns in order)."""
 
     def table_columns(self, schema: str, table: str) -> list[str]:
@@ -143,7 +145,9 @@ class DuckDBWarehouse(Warehouse):
         finally:
             self.con.unregister("_salespulse_batch")
 
-    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+    def arrow_batches(
+        self, sql: str, schema: pa.Schema, batch_rows: int = 250_000
+    ) -> Iterator[pa.RecordBatch]:
         reader = self.con.sql(sql).to_arrow_reader(batch_rows)
         for batch in reader:
             yield pa.RecordBatch.from_arrays(
@@ -212,14 +216,19 @@ class PostgresWarehouse(Warehouse):
                 pv.write_csv(batch, buffer, write_options=options)
                 copy.write(buffer.getbuffer())
 
-    def arrow_batches(self, sql: str, schema: pa.Schema, batch_rows: int = 250_000) -> Iterator[pa.RecordBatch]:
+    def arrow_batches(
+        self, sql: str, schema: pa.Schema, batch_rows: int = 250_000
+    ) -> Iterator[pa.RecordBatch]:
         # A named (server-side) cursor streams instead of holding the whole result in memory.
         with self.conn.cursor(name="salespulse_arrow_batches") as cur:
             cur.execute(self._sql(sql))
             while rows := cur.fetchmany(batch_rows):
                 columns = list(zip(*rows, strict=True))
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)],
+                    [
+                        pa.array(values, type=field.type)
+                        for values, field in zip(columns, schema, strict=True)
+                    ],
                     schema=schema,
                 )
 

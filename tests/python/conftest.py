@@ -70,6 +70,22 @@ def pg_cluster() -> Iterator[object]:
         yield cluster
 
 
+@pytest.fixture(scope="session")
+def demo_postgres(
+    demo_delivery: Path, pg_cluster: object, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """The demo delivery built on PostgreSQL, in a database of its own (session-wide: do not modify).
+
+    Returns the environment that reaches it (``PG*`` variables, dbt's target/log paths).
+    """
+    from warehouse_build import build_warehouse
+
+    with pg_cluster.connect(autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute("create database salespulse_demo")
+    env = {**pg_cluster.env, "PGDATABASE": "salespulse_demo"}  # type: ignore[attr-defined]
+    return build_warehouse(demo_delivery, tmp_path_factory.mktemp("demo-postgres"), "postgres", env)
+
+
 @pytest.fixture
 def pg_warehouse(pg_cluster: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Warehouse]:
     """The ``postgres`` target of profiles.yml pointed at the throw-away server, with an empty raw schema."""

@@ -163,10 +163,9 @@ def test_minimal_delivery_builds_with_unassigned_members_and_rejects_with_reason
 
 @pytest.mark.postgres
 def test_reporting_numbers_are_identical_on_duckdb_and_postgres(
-    demo_delivery: Path, demo_duck: Warehouse, pg_cluster: object, tmp_path: Path
+    demo_duck: Warehouse, demo_postgres: dict[str, str]
 ) -> None:
-    env = build_warehouse(demo_delivery, tmp_path, "postgres", dict(pg_cluster.env))  # type: ignore[attr-defined]
-    with connect("postgres", {**os.environ, **env}) as pg:
+    with connect("postgres", {**os.environ, **demo_postgres}) as pg:
         for view, key in REPORTING_VIEWS.items():
             columns = [c for c in demo_duck.table_columns("reporting", view)]
             assert columns == pg.table_columns("reporting", view), view

@@ -18,12 +18,18 @@ NAMESPACE = uuid.UUID("6f1c1b7e-3f0a-4c5e-9a57-5a1e5b0c2d11")
 T = "\t"
 REPORTING_SCHEMA = "reporting"
 PARAMETER_GROUP = "Parameters"
-PBISM_SCHEMA = (
-    "https://developer.microsoft.com/json-schemas/fabric/item/semanticModel/definitionProperties/1.0.0/schema.json"
+PBISM_SCHEMA = "https://developer.microsoft.com/json-schemas/fabric/item/semanticModel/definitionProperties/1.0.0/schema.json"
+PLATFORM_SCHEMA = (
+    "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json"
 )
-PLATFORM_SCHEMA = "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json"
 
-_DATA_TYPES = {"text": "string", "bigint": "int64", "integer": "int64", "date": "dateTime", "boolean": "boolean"}
+_DATA_TYPES = {
+    "text": "string",
+    "bigint": "int64",
+    "integer": "int64",
+    "date": "dateTime",
+    "boolean": "boolean",
+}
 
 
 def lineage_tag(*path: str) -> str:
@@ -89,7 +95,11 @@ def _column(table: Table, column: Column) -> list[str]:
 
 
 def _hierarchy(table: Table, name: str, levels: tuple[str, ...]) -> list[str]:
-    lines = [f"{T}hierarchy {quote(name)}", f"{T * 2}lineageTag: {lineage_tag(table.name, 'hierarchy', name)}", ""]
+    lines = [
+        f"{T}hierarchy {quote(name)}",
+        f"{T * 2}lineageTag: {lineage_tag(table.name, 'hierarchy', name)}",
+        "",
+    ]
     for level in levels:
         lines += [
             f"{T * 2}level {quote(level)}",
@@ -102,17 +112,17 @@ def _hierarchy(table: Table, name: str, levels: tuple[str, ...]) -> list[str]:
 
 def partition_source(table: Table) -> str:
     """The M of a table's partition: the reporting view, through the ReportingView function."""
-    step = "Source = ReportingView(\"" + table.view + "\")"
+    step = 'Source = ReportingView("' + table.view + '")'
     if table.incremental_refresh is None:
         return f"let\n    {step}\nin\n    Source"
     column = table.incremental_refresh.date_column
     return (
         "let\n"
         f"    {step},\n"
-        f"    #\"Filtered Rows\" = Table.SelectRows(Source, each [{column}] >= Date.From(RangeStart)"
+        f'    #"Filtered Rows" = Table.SelectRows(Source, each [{column}] >= Date.From(RangeStart)'
         f" and [{column}] < Date.From(RangeEnd))\n"
         "in\n"
-        "    #\"Filtered Rows\""
+        '    #"Filtered Rows"'
     )
 
 
@@ -176,7 +186,8 @@ def _measure(model: SemanticModel, measure: Measure) -> list[str]:
 
 def render_measure_table(model: SemanticModel, measures: tuple[Measure, ...]) -> str:
     lines = [
-        "/// Every measure of the model, in display folders. Defined in src/salespulse/semantic/measures.yml.",
+        "/// Every measure of the model, in display folders. Defined in "
+        "src/salespulse/semantic/measures.yml.",
         f"table {quote(MEASURE_TABLE)}",
         f"{T}lineageTag: {lineage_tag(MEASURE_TABLE)}",
         "",
@@ -205,23 +216,40 @@ def render_measure_table(model: SemanticModel, measures: tuple[Measure, ...]) ->
 
 # Parameters: Desktop shows them under Transform data > Edit parameters; the README explains them.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
-    ("WarehouseSource", '"PostgreSQL"', 'List={"PostgreSQL", "Parquet"}, DefaultValue="PostgreSQL", Type="Text"',
-     "Where the reporting views are read from: PostgreSQL (the shared warehouse) or Parquet (files written by "
-     "`salespulse export-parquet`)."),
+    (
+        "WarehouseSource",
+        '"PostgreSQL"',
+        'List={"PostgreSQL", "Parquet"}, DefaultValue="PostgreSQL", Type="Text"',
+        "Where the reporting views are read from: PostgreSQL (the shared warehouse) or Parquet "
+        "(files written by `salespulse export-parquet`).",
+    ),
     ("Server", '"localhost"', 'Type="Text"', "PostgreSQL host (and :port when not 5432)."),
     ("Database", '"salespulse"', 'Type="Text"', "PostgreSQL database that holds the reporting schema."),
     ("ReportingSchema", '"reporting"', 'Type="Text"', "Schema of the reporting views."),
-    ("ParquetFolder", '""', 'Type="Text"',
-     "Folder with the .parquet files of `salespulse export-parquet`, ending with a backslash."),
-    ("RangeStart", "#datetime(2022, 1, 1, 0, 0, 0)", 'Type="DateTime"',
-     "Incremental refresh: start of the partition being refreshed (set by the Service)."),
-    ("RangeEnd", "#datetime(2025, 1, 1, 0, 0, 0)", 'Type="DateTime"',
-     "Incremental refresh: end of the partition being refreshed, exclusive (set by the Service)."),
+    (
+        "ParquetFolder",
+        '""',
+        'Type="Text"',
+        "Folder with the .parquet files of `salespulse export-parquet`, ending with a backslash.",
+    ),
+    (
+        "RangeStart",
+        "#datetime(2022, 1, 1, 0, 0, 0)",
+        'Type="DateTime"',
+        "Incremental refresh: start of the partition being refreshed (set by the Service).",
+    ),
+    (
+        "RangeEnd",
+        "#datetime(2025, 1, 1, 0, 0, 0)",
+        'Type="DateTime"',
+        "Incremental refresh: end of the partition being refreshed, exclusive (set by the Service).",
+    ),
 )
 
 REPORTING_VIEW_FUNCTION = """(view as text) as table =>
 let
-    FromPostgreSQL = () => PostgreSQL.Database(Server, Database){[Schema = ReportingSchema, Item = view]}[Data],
+    FromPostgreSQL = () =>
+        PostgreSQL.Database(Server, Database){[Schema = ReportingSchema, Item = view]}[Data],
     FromParquet = () => Parquet.Document(File.Contents(ParquetFolder & view & ".parquet")),
     Result = if WarehouseSource = "Parquet" then FromParquet() else FromPostgreSQL()
 in
@@ -234,7 +262,8 @@ def render_expressions() -> str:
         required = "false" if name == "ParquetFolder" else "true"
         lines += [
             f"/// {description}",
-            f"expression {name} = {value} meta [IsParameterQuery=true, {meta}, IsParameterQueryRequired={required}]",
+            f"expression {name} = {value} meta "
+            f"[IsParameterQuery=true, {meta}, IsParameterQueryRequired={required}]",
             f"{T}lineageTag: {lineage_tag('expression', name)}",
             f"{T}queryGroup: {PARAMETER_GROUP}",
             "",
@@ -242,7 +271,8 @@ def render_expressions() -> str:
             "",
         ]
     lines += [
-        "/// Reads one reporting view from the source WarehouseSource names. Every table's partition calls it.",
+        "/// Reads one reporting view from the source WarehouseSource names. "
+        "Every table's partition calls it.",
         "expression ReportingView =",
         *_expression(REPORTING_VIEW_FUNCTION, T * 2),
         f"{T}lineageTag: {lineage_tag('expression', 'ReportingView')}",

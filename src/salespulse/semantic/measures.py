@@ -57,7 +57,9 @@ def load_measures(path: Path = MEASURES_FILE) -> tuple[Measure, ...]:
         if measure.kind not in KINDS:
             raise ValueError(f"{path}: measure {measure.name!r} has unknown kind {measure.kind!r}")
         if measure.kind == "time" and measure.spec["period"] not in PERIODS:
-            raise ValueError(f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}")
+            raise ValueError(
+                f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}"
+            )
         measures.append(measure)
     names = {measure.name for measure in measures}
     for measure in measures:
