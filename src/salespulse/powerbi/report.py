@@ -1,0 +1,203 @@
+"""Render the Power BI report (PBIR) and its project file, as Power BI Desktop saves a PBIP.
+
+``render_report()`` gives every file (path relative to ``powerbi/`` -> text); ``write_report()``
+writes them and removes report files that are no longer rendered. Same input, same bytes: names
+come from the page and visual specs in ``report_pages``, ids from fixed UUID namespaces.
+
+Regenerate with ``.venv/bin/python -m salespulse.powerbi.report`` (also redraws docs/powerbi/).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from salespulse.powerbi import PROJECT_NAME
+from salespulse.powerbi.files import sync_files
+from salespulse.powerbi.pbir import SCHEMAS, Json
+from salespulse.powerbi.report_bookmarks import (
+    bookmark_specs,
+    filter_card,
+    render_bookmark,
+    render_bookmarks_metadata,
+    report_filter_cards,
+)
+from salespulse.powerbi.report_pages import HEIGHT, WIDTH, Page, pages
+from salespulse.settings import PROJECT_ROOT
+
+REPORT_FOLDER = f"{PROJECT_NAME}.Report"
+SEMANTIC_MODEL_FOLDER = f"{PROJECT_NAME}.SemanticModel"
+POWERBI_DIR = PROJECT_ROOT / "powerbi"
+DOCS_DIR = PROJECT_ROOT / "docs" / "powerbi"
+
+BASE_THEME = PROJECT_NAME
+# Versions Desktop records when a theme is imported (its own, not the schema versions).
+THEME_VERSION_AT_IMPORT = {"visual": "2.9.0", "report": "3.3.0", "page": "2.3.1"}
+PBIR_VERSION = "4.0"  # definition.pbir format with a definition/ folder (PBIR)
+REPORT_DEFINITION_VERSION = "2.0.0"
+LOGICAL_ID = uuid.uuid5(uuid.NAMESPACE_URL, f"salespulse/powerbi/{REPORT_FOLDER}")
+
+GITIGNORE = "**/.pbi/localSettings.json\n**/.pbi/cache.abf\n"
+
+
+def dumps(document: Json) -> str:
+    """JSON the way the project commits it: 2-space indent, non-ASCII kept, trailing newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _theme() -> Json:
+    """A small base theme: the report's colours and fonts."""
+    return {
+        "name": BASE_THEME,
+        "dataColors": [
+            "#1F4E79",
+            "#2E86AB",
+            "#F18F01",
+            "#C73E1D",
+            "#3B8B5A",
+            "#8E5572",
+            "#6C757D",
+            "#E9C46A",
+        ],
+        "foreground": "#1B1B1B",
+        "background": "#FFFFFF",
+        "tableAccent": "#1F4E79",
+        "good": "#3B8B5A",
+        "neutral": "#E9C46A",
+        "bad": "#C73E1D",
+        "textClasses": {
+            "title": {"fontFace": "Segoe UI Semibold", "fontSize": 12, "color": "#1B1B1B"},
+            "label": {"fontFace": "Segoe UI", "fontSize": 10, "color": "#3A3A3A"},
+        },
+    }
+
+
+def _report() -> Json:
+    return {
+        "$schema": SCHEMAS["report"],
+        "themeCollection": {
+            "baseTheme": {
+                "name": BASE_THEME,
+                "reportVersionAtImport": THEME_VERSION_AT_IMPORT,
+                "type": "SharedResources",
+            }
+        },
+        "filterConfig": {"filters": report_filter_cards()},
+        "objects": {
+            "section": [{"properties": {"verticalAlignment": {"expr": {"Literal": {"Value": "'Top'"}}}}}]
+        },
+        "resourcePackages": [
+            {
+                "name": "SharedResources",
+                "type": "SharedResources",
+                "items": [{"name": BASE_THEME, "path": f"BaseThemes/{BASE_THEME}.json", "type": "BaseTheme"}],
+            }
+        ],
+        "settings": {
+            "useStylableVisualContainerHeader": True,
+            "exportDataMode": "AllowSummarized",
+            "defaultDrillFilterOtherVisuals": True,
+            "allowChangeFilterTypes": True,
+            "useEnhancedTooltips": True,
+            "useDefaultAggregateDisplayName": True,
+        },
+    }
+
+
+def _page(page: Page) -> Json:
+    document: Json = {
+        "$schema": SCHEMAS["page"],
+        "name": page.name,
+        "displayName": page.display_name,
+        "displayOption": "FitToPage",
+        "height": HEIGHT,
+        "width": WIDTH,
+    }
+    cards = [filter_card(name, ref) for name, ref in page.filters]
+    if page.drillthrough is not None:
+        bound = page.drillthrough
+        cards.append({**filter_card(page.drillthrough_filter, bound), "howCreated": "Drillthrough"})
+        document["filterConfig"] = {"filters": cards}
+        document["pageBinding"] = {
+            "name": f"{page.name}_binding",
+            "type": "Drillthrough",
+            "parameters": [
+                {
+                    "name": f"Param_{page.drillthrough_filter}",
+                    "boundFilter": page.drillthrough_filter,
+                    "fieldExpr": bound.expr(),
+                }
+            ],
+        }
+        document["type"] = "Drillthrough"
+        document["visibility"] = "HiddenInViewMode"
+    elif cards:
+        document["filterConfig"] = {"filters": cards}
+    return document
+
+
+def _documents() -> dict[str, Json]:
+    report = f"{REPORT_FOLDER}/definition"
+    documents: dict[str, Json] = {
+        f"{PROJECT_NAME}.pbip": {
+            "$schema": SCHEMAS["pbip"],
+            "version": "1.0",
+            "artifacts": [{"report": {"path": REPORT_FOLDER}}],
+            "settings": {"enableAutoRecovery": True},
+        },
+        f"{REPORT_FOLDER}/.platform": {
+            "$schema": SCHEMAS["platform"],
+            "metadata": {"type": "Report", "displayName": PROJECT_NAME},
+            "config": {"version": "2.0", "logicalId": str(LOGICAL_ID)},
+        },
+        f"{REPORT_FOLDER}/definition.pbir": {
+            "$schema": SCHEMAS["pbir"],
+            "version": PBIR_VERSION,
+            "datasetReference": {"byPath": {"path": f"../{SEMANTIC_MODEL_FOLDER}"}},
+        },
+        f"{report}/version.json": {"$schema": SCHEMAS["version"], "version": REPORT_DEFINITION_VERSION},
+        f"{report}/report.json": _report(),
+    }
+    report_pages = pages()
+    documents[f"{report}/pages/pages.json"] = {
+        "$schema": SCHEMAS["pages"],
+        "pageOrder": [page.name for page in report_pages],
+        "activePageName": report_pages[0].name,
+    }
+    for page in report_pages:
+        folder = f"{report}/pages/{page.name}"
+        documents[f"{folder}/page.json"] = _page(page)
+        for order, (visual, position) in enumerate(page.placed()):
+            documents[f"{folder}/visuals/{visual.name}/visual.json"] = visual.container(position, order)
+    by_name = {page.name: page for page in report_pages}
+    specs = bookmark_specs()
+    documents[f"{report}/bookmarks/bookmarks.json"] = render_bookmarks_metadata(specs)
+    for spec in specs:
+        documents[f"{report}/bookmarks/{spec.name}.bookmark.json"] = render_bookmark(spec, by_name[spec.page])
+    documents[f"{REPORT_FOLDER}/StaticResources/SharedResources/BaseThemes/{BASE_THEME}.json"] = _theme()
+    return documents
+
+
+def render_report() -> dict[Path, str]:
+    """Every file of the report, the project file and .gitignore: path relative to powerbi/ -> text."""
+    rendered = {Path(path): dumps(document) for path, document in _documents().items()}
+    rendered[Path(".gitignore")] = GITIGNORE
+    return rendered
+
+
+def write_report(out_dir: Path) -> list[Path]:
+    """Write the report into ``out_dir`` (the powerbi/ folder); drop report files no longer rendered."""
+    files = {out_dir / relative: text for relative, text in render_report().items()}
+    sync_files(files, [out_dir / REPORT_FOLDER])
+    return sorted(files)
+
+
+def main() -> None:
+    from salespulse.powerbi.project import write_all
+
+    print(f"{len(write_all())} file(s) written")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,440 @@
+"""The report's pages: what each page shows and where (the single source of the PBIR pages).
+
+Every page is 1280 x 720. A rail on the left holds the page heading and the slicers, synced across
+pages; the rest of the canvas is a grid of rows, each row split between its visuals by weight, so
+no two visuals overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from salespulse.powerbi.pbir import Ref, avg, col, levels, msr
+from salespulse.powerbi.visuals import (
+    Position,
+    Visual,
+    back_button,
+    card,
+    chart,
+    only,
+    slicer,
+    textbox,
+    top_n,
+)
+
+WIDTH, HEIGHT = 1280, 720
+GAP = 8
+RAIL_X, RAIL_WIDTH = GAP, 192
+CONTENT_X = RAIL_X + RAIL_WIDTH + GAP
+CONTENT_WIDTH = WIDTH - CONTENT_X - GAP
+
+
+@dataclass(frozen=True)
+class SlicerSpec:
+    field: Ref
+    mode: str  # "Between" (date range) or "Dropdown"
+    search: bool = False
+
+    @property
+    def sync_group(self) -> str:
+        """One group per field, the same on every page (Desktop's default: the field's name)."""
+        return self.field.name
+
+
+SLICERS = (
+    SlicerSpec(col("Date", "Date"), "Between"),
+    SlicerSpec(col("Territory", "Region"), "Dropdown"),
+    SlicerSpec(col("Sales Rep", "Sales Rep"), "Dropdown"),
+    SlicerSpec(col("Product", "Category", display="Product category"), "Dropdown"),
+    SlicerSpec(col("Customer", "Client"), "Dropdown", search=True),
+    SlicerSpec(col("Customer", "Client Type"), "Dropdown"),
+    SlicerSpec(col("Customer", "Industry"), "Dropdown"),
+    SlicerSpec(col("Campaign", "Campaign"), "Dropdown"),
+)
+
+SALES = msr("Sales")
+CLIENT = col("Customer", "Client")
+PRODUCT = col("Product", "Product")
+SALES_REP = col("Sales Rep", "Sales Rep")
+YEAR_MONTH = col("Date", "Year Month Name")
+CALENDAR = levels("Date", "Calendar", ("Year", "Quarter", "Month", "Date"))
+PRODUCT_HIERARCHY = levels("Product", "Product Hierarchy", ("Category", "Subcategory", "Product"))
+OVERVIEW_YEAR_FILTER = "sales_overview_year"  # set by the "2024 vs budget" bookmark
+GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
+
+
+def slug(text: str) -> str:
+    """``Attainment %`` -> ``attainment_pct``: names for visuals, filters and bookmarks."""
+    text = text.lower().replace("%", " pct ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+@dataclass(frozen=True)
+class Row:
+    height: int
+    visuals: tuple[Visual, ...]
+    weights: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    display_name: str
+    rows: tuple[Row, ...]
+    drillthrough: Ref | None = None  # the field a drill-through page is bound to
+    filters: tuple[tuple[str, Ref], ...] = ()  # filter-pane cards of the page: (name, field)
+
+    @property
+    def drillthrough_filter(self) -> str:
+        return f"{self.name}_drillthrough"
+
+    def rail(self) -> list[tuple[Visual, Position]]:
+        placed: list[tuple[Visual, Position]] = []
+        heading = textbox("page_title", self.display_name)
+        if self.drillthrough is not None:
+            placed.append((back_button("back_button"), Position(RAIL_X, GAP, 40, 48)))
+            placed.append((heading, Position(RAIL_X + 48, GAP, RAIL_WIDTH - 48, 48)))
+        else:
+            placed.append((heading, Position(RAIL_X, GAP, RAIL_WIDTH, 48)))
+        y = GAP + 48 + GAP
+        for spec in SLICERS:
+            height = 88 if spec.mode == "Between" else 56
+            visual = slicer(
+                f"slicer_{slug(spec.field.name)}",
+                spec.field,
+                mode=spec.mode,
+                search=spec.search,
+                sync_group=spec.sync_group,
+            )
+            placed.append((visual, Position(RAIL_X, y, RAIL_WIDTH, height)))
+            y += height + GAP
+        return placed
+
+    def grid(self) -> list[tuple[Visual, Position]]:
+        placed: list[tuple[Visual, Position]] = []
+        y = GAP
+        for row in self.rows:
+            weights = row.weights or (1,) * len(row.visuals)
+            free = CONTENT_WIDTH - GAP * (len(row.visuals) - 1)
+            x = CONTENT_X
+            for index, (visual, weight) in enumerate(zip(row.visuals, weights, strict=True)):
+                last = index == len(row.visuals) - 1
+                width = CONTENT_X + CONTENT_WIDTH - x if last else free * weight // sum(weights)
+                placed.append((visual, Position(x, y, width, row.height)))
+                x += width + GAP
+            y += row.height + GAP
+        return placed
+
+    def placed(self) -> list[tuple[Visual, Position]]:
+        """Every visual with its position, in z and tab order."""
+        return self.rail() + self.grid()
+
+
+def cards(*measures: str) -> Row:
+    return Row(96, tuple(card(f"card_{slug(name)}", msr(name)) for name in measures))
+
+
+def sales_overview() -> Page:
+    page = "sales_overview"
+    return Page(
+        page,
+        "Sales Overview",
+        (
+            cards("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY"),
+            Row(
+                280,
+                (
+                    chart(
+                        "sales_vs_budget_by_month",
+                        "Sales vs budget to date by month",
+                        "lineClusteredColumnComboChart",
+                        {"Category": (YEAR_MONTH,), "Y": (SALES,), "Y2": (msr("Budget To Date"),)},
+                        sort=((YEAR_MONTH, "Ascending"),),
+                    ),
+                    chart(
+                        "sales_trend",
+                        "Sales trend: this year and the two before",
+                        "lineChart",
+                        {
+                            "Category": (col("Date", "Month"),),
+                            "Series": (col("Date", "Year"),),
+                            "Y": (SALES,),
+                        },
+                        sort=((col("Date", "Month"), "Ascending"),),
+                        filters=(
+                            only(f"{page}_sales_trend_years", col("Date", "Relative Year"), (-2, -1, 0)),
+                        ),
+                    ),
+                ),
+            ),
+            Row(
+                312,
+                (
+                    chart(
+                        "top_10_clients",
+                        "Top 10 clients",
+                        "clusteredBarChart",
+                        {"Category": (CLIENT,), "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
+                        filters=(top_n(f"{page}_top_10_clients", CLIENT, SALES, 10),),
+                    ),
+                    chart(
+                        "top_10_products",
+                        "Top 10 products",
+                        "clusteredBarChart",
+                        {"Category": (PRODUCT,), "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
+                        filters=(top_n(f"{page}_top_10_products", PRODUCT, SALES, 10),),
+                    ),
+                    chart(
+                        "sales_by_category",
+                        "Sales by category",
+                        "donutChart",
+                        {"Category": (col("Product", "Category"),), "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
+                    ),
+                    chart(
+                        "sales_by_city",
+                        "Sales by city and region",
+                        "map",
+                        {
+                            "Category": (col("Geography", "City"),),
+                            "Series": (col("Geography", "Region"),),
+                            "X": (avg(col("Geography", "Longitude")),),
+                            "Y": (avg(col("Geography", "Latitude")),),
+                            "Size": (SALES,),
+                        },
+                    ),
+                ),
+            ),
+        ),
+        filters=((OVERVIEW_YEAR_FILTER, col("Date", "Year")),),
+    )
+
+
+def sales_reps() -> Page:
+    attainment = msr("Attainment %")
+    return Page(
+        "sales_reps",
+        "Sales Reps",
+        (
+            cards("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers"),
+            Row(
+                300,
+                (
+                    chart(
+                        "sales_vs_budget_by_rep",
+                        "Sales vs budget by sales rep",
+                        "tableEx",
+                        {
+                            "Values": (
+                                SALES_REP,
+                                SALES,
+                                msr("Budget"),
+                                msr("Budget To Date"),
+                                msr("Variance"),
+                                attainment,
+                            )
+                        },
+                        sort=((attainment, "Ascending"),),
+                    ),
+                    chart(
+                        "new_customers_by_rep",
+                        "New customers by sales rep",
+                        "clusteredBarChart",
+                        {"Category": (SALES_REP,), "Y": (msr("New Customers"),)},
+                        sort=((msr("New Customers"), "Descending"),),
+                    ),
+                ),
+                (3, 2),
+            ),
+            Row(
+                292,
+                (
+                    chart(
+                        "sales_by_rep_over_time",
+                        "Sales by sales rep over time (drill Year > Quarter > Month)",
+                        "pivotTable",
+                        {"Rows": (SALES_REP,), "Columns": CALENDAR[:3], "Values": (SALES,)},
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def customer_details() -> Page:
+    return Page(
+        "customer_details",
+        "Customer Details",
+        (
+            cards("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YoY %"),
+            Row(
+                292,
+                (
+                    chart(
+                        "sales_over_time",
+                        "Sales over time (drill Year > Quarter > Month > Date)",
+                        "clusteredColumnChart",
+                        {"Category": CALENDAR, "Y": (SALES,)},
+                        sort=((CALENDAR[0], "Ascending"),),
+                    ),
+                    chart(
+                        "products_bought",
+                        "Products bought",
+                        "pivotTable",
+                        {"Rows": PRODUCT_HIERARCHY, "Values": (msr("Units"), SALES)},
+                        sort=((SALES, "Descending"),),
+                    ),
+                ),
+            ),
+            Row(
+                300,
+                (
+                    chart(
+                        "order_lines",
+                        "Order lines",
+                        "tableEx",
+                        {
+                            "Values": (
+                                col("Order Lines", "Order Date"),
+                                col("Order Lines", "Order Number"),
+                                PRODUCT,
+                                col("Order Lines", "Order Status"),
+                                msr("Units"),
+                                SALES,
+                            )
+                        },
+                        sort=((col("Order Lines", "Order Date"), "Descending"),),
+                    ),
+                ),
+            ),
+        ),
+        drillthrough=CLIENT,
+    )
+
+
+def product_details() -> Page:
+    page = "product_details"
+    return Page(
+        page,
+        "Product Details",
+        (
+            cards("Sales", "Units", "Orders", "Customers", "Margin %", "YoY %"),
+            Row(
+                300,
+                (
+                    chart(
+                        "sales_over_time",
+                        "Sales over time (drill Year > Quarter > Month)",
+                        "clusteredColumnChart",
+                        {"Category": CALENDAR[:3], "Y": (SALES,)},
+                        sort=((CALENDAR[0], "Ascending"),),
+                    ),
+                    chart(
+                        "top_clients",
+                        "Top 10 clients",
+                        "clusteredBarChart",
+                        {"Category": (CLIENT,), "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
+                        filters=(top_n(f"{page}_top_clients", CLIENT, SALES, 10),),
+                    ),
+                ),
+            ),
+            Row(
+                292,
+                (
+                    chart(
+                        "sales_by_territory",
+                        "Sales by territory",
+                        "clusteredBarChart",
+                        {"Category": (col("Territory", "Territory"),), "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
+                    ),
+                    chart(
+                        "sales_by_geography",
+                        "Sales by geography (Region > Country > State > City)",
+                        "pivotTable",
+                        {"Rows": GEOGRAPHY_HIERARCHY, "Values": (msr("Units"), SALES)},
+                        sort=((SALES, "Descending"),),
+                    ),
+                ),
+            ),
+        ),
+        drillthrough=PRODUCT,
+    )
+
+
+def campaigns() -> Page:
+    page = "campaigns"
+    campaign = col("Campaign", "Campaign")
+    campaign_sales = msr("Campaign Sales")
+    return Page(
+        page,
+        "Campaigns",
+        (
+            cards("Campaign Sales", "Campaign Share %", "Sales", "New Customers"),
+            Row(
+                300,
+                (
+                    chart(
+                        "sales_by_campaign",
+                        "Sales by campaign",
+                        "clusteredBarChart",
+                        {"Category": (campaign,), "Y": (campaign_sales,)},
+                        sort=((campaign_sales, "Descending"),),
+                    ),
+                    chart(
+                        "campaign_sales_over_time",
+                        "Campaign sales and share of sales by month",
+                        "lineClusteredColumnComboChart",
+                        {"Category": (YEAR_MONTH,), "Y": (campaign_sales,), "Y2": (msr("Campaign Share %"),)},
+                        sort=((YEAR_MONTH, "Ascending"),),
+                    ),
+                ),
+                (2, 3),
+            ),
+            Row(
+                292,
+                (
+                    chart(
+                        "new_customers_by_campaign",
+                        "New customers by campaign",
+                        "clusteredColumnChart",
+                        {"Category": (campaign,), "Y": (msr("New Customers"),)},
+                        sort=((msr("New Customers"), "Descending"),),
+                    ),
+                    chart(
+                        "campaign_results",
+                        "Campaign results",
+                        "tableEx",
+                        {
+                            "Values": (
+                                campaign,
+                                col("Campaign", "Campaign Type"),
+                                col("Campaign", "Channel"),
+                                col("Campaign", "Start Date"),
+                                col("Campaign", "End Date"),
+                                campaign_sales,
+                                msr("Campaign Share %"),
+                                msr("New Customers"),
+                            )
+                        },
+                        sort=((campaign_sales, "Descending"),),
+                        filters=(
+                            only(
+                                f"{page}_campaign_results_campaigns", col("Campaign", "Is Campaign"), (True,)
+                            ),
+                        ),
+                    ),
+                ),
+                (2, 3),
+            ),
+        ),
+    )
+
+
+def pages() -> tuple[Page, ...]:
+    """The report's pages in tab order."""
+    return (sales_overview(), sales_reps(), customer_details(), product_details(), campaigns())

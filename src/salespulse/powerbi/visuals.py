@@ -1,0 +1,188 @@
+"""Visual containers (``visual.json``) as Power BI Desktop writes them: charts, cards, slicers, text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from salespulse.powerbi.pbir import SCHEMAS, Json, Ref, in_filter, prop, top_n_filter
+
+SORT_DIRECTIONS = ("Ascending", "Descending")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a visual sits on its page, in pixels (PBIR's ``position`` without z and tab order)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def overlaps(self, other: Position) -> bool:
+        return (
+            self.x < other.x + other.width
+            and other.x < self.x + self.width
+            and self.y < other.y + other.height
+            and other.y < self.y + self.height
+        )
+
+
+@dataclass
+class Visual:
+    """One visual of a page, before the page layout gives it a position."""
+
+    name: str  # unique on its page; also the folder name
+    title: str
+    config: Json  # the container's "visual" object
+    filters: list[Json] = field(default_factory=list)
+
+    def container(self, position: Position, order: int) -> Json:
+        document: Json = {
+            "$schema": SCHEMAS["visual"],
+            "name": self.name,
+            "position": {
+                "x": position.x,
+                "y": position.y,
+                "z": order * 1000,
+                "height": position.height,
+                "width": position.width,
+                "tabOrder": order * 1000,
+            },
+            "visual": self.config,
+        }
+        if self.filters:
+            document["filterConfig"] = {"filters": self.filters}
+        return document
+
+
+def _title(text: str, show: bool = True) -> Json:
+    return {"title": [{"properties": {"show": prop(show), "text": prop(text)}}]}
+
+
+def _projection(ref: Ref, active: bool | None) -> Json:
+    projection: Json = {"field": ref.expr(), "queryRef": ref.query_ref, "nativeQueryRef": ref.native_ref}
+    if ref.display:
+        projection["displayName"] = ref.display
+    if active is not None:
+        projection["active"] = active
+    return projection
+
+
+def _role(refs: tuple[Ref, ...]) -> Json:
+    projections = []
+    first_level = True
+    for ref in refs:
+        if ref.kind == "level":
+            projections.append(_projection(ref, first_level))  # drilled to the top level
+            first_level = False
+        elif ref.kind == "column" and ref.aggregate is None:
+            projections.append(_projection(ref, True))
+        else:
+            projections.append(_projection(ref, None))
+    return {"projections": projections}
+
+
+def _visual(
+    visual_type: str,
+    roles: dict[str, tuple[Ref, ...]] | None = None,
+    *,
+    sort: tuple[tuple[Ref, str], ...] = (),
+    objects: Json | None = None,
+    container_objects: Json | None = None,
+) -> Json:
+    config: Json = {"visualType": visual_type}
+    if roles:
+        query: Json = {"queryState": {role: _role(refs) for role, refs in roles.items()}}
+        if sort:
+            if any(direction not in SORT_DIRECTIONS for _, direction in sort):
+                raise ValueError(f"sort directions are {SORT_DIRECTIONS}, not {sort}")
+            query["sortDefinition"] = {
+                "sort": [{"field": ref.expr(), "direction": direction} for ref, direction in sort]
+            }
+        config["query"] = query
+    if objects:
+        config["objects"] = objects
+    if container_objects:
+        config["visualContainerObjects"] = container_objects
+    return config
+
+
+def chart(
+    name: str,
+    title: str,
+    visual_type: str,
+    roles: dict[str, tuple[Ref, ...]],
+    *,
+    sort: tuple[tuple[Ref, str], ...] = (),
+    filters: tuple[Json, ...] = (),
+    objects: Json | None = None,
+) -> Visual:
+    """Any data visual: ``lineChart``, ``clusteredBarChart``, ``tableEx``, ``pivotTable``, ``map``..."""
+    config = _visual(visual_type, roles, sort=sort, objects=objects, container_objects=_title(title))
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, title, config, list(filters))
+
+
+def card(name: str, measure: Ref) -> Visual:
+    """A KPI card; the card's own category label names the measure, so the title stays hidden."""
+    title = measure.display or measure.name
+    config = _visual(
+        "card",
+        {"Values": (measure,)},
+        objects={"labels": [{"properties": {"fontSize": prop(20.0)}}]},
+        container_objects=_title(title, show=False),
+    )
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, title, config)
+
+
+def slicer(name: str, ref: Ref, *, mode: str, search: bool = False, sync_group: str) -> Visual:
+    """A slicer synced across pages through ``sync_group`` (same group name on every page)."""
+    objects: Json = {"data": [{"properties": {"mode": prop(mode)}}]}
+    if search:
+        objects["general"] = [{"properties": {"selfFilterEnabled": prop(True)}}]
+    config = _visual("slicer", {"Values": (ref,)}, objects=objects)
+    config["syncGroup"] = {"groupName": sync_group, "fieldChanges": True, "filterChanges": True}
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, ref.display or ref.name, config)
+
+
+def textbox(name: str, text: str) -> Visual:
+    """The page heading."""
+    run = {"value": text, "textStyle": {"fontWeight": "bold", "fontSize": "16pt"}}
+    config = _visual("textbox", objects={"general": [{"properties": {"paragraphs": [{"textRuns": [run]}]}}]})
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, text, config)
+
+
+def back_button(name: str) -> Visual:
+    """The back arrow Desktop adds to a drill-through page."""
+    config = _visual(
+        "actionButton",
+        objects={"icon": [{"properties": {"shapeType": prop("back")}, "selector": {"id": "default"}}]},
+        container_objects={"visualLink": [{"properties": {"show": prop(True), "type": prop("Back")}}]},
+    )
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, "Back", config)
+
+
+def top_n(name: str, ref: Ref, by: Ref, count: int) -> Json:
+    """A visual-level TopN filter: only the ``count`` values of ``ref`` with the highest ``by``."""
+    return {
+        "name": name,
+        "field": ref.expr(),
+        "type": "TopN",
+        "filter": top_n_filter(ref, by, count),
+        "howCreated": "User",
+    }
+
+
+def only(name: str, ref: Ref, values: tuple[bool | int | str, ...]) -> Json:
+    """A visual-level categorical filter: ``ref`` is one of ``values``."""
+    return {
+        "name": name,
+        "field": ref.expr(),
+        "type": "Categorical",
+        "filter": in_filter(ref, values),
+        "howCreated": "User",
+    }

@@ -1,0 +1,627 @@
+"""The Power BI report (PBIR): committed files, schema validation, field and structure checks, layout.
+
+Every check here is also shown to catch what it is for: a copy of the project is broken in one
+place and the problem must be reported, naming the right file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from salespulse.errors import Problem
+from salespulse.powerbi.layout import page_slug, render_layout_pictures
+from salespulse.powerbi.problems import JsonProblem
+from salespulse.powerbi.report import DOCS_DIR, POWERBI_DIR, REPORT_FOLDER, render_report, write_report
+from salespulse.powerbi.report_fields import (
+    ModelFields,
+    check_report_fields,
+    report_field_refs,
+    semantic_model_fields,
+)
+from salespulse.powerbi.report_reader import PageFile, filter_restatements, read_json, read_pages
+from salespulse.powerbi.report_structure import check_report_structure
+from salespulse.powerbi.schemas import (
+    SCHEMAS_ENV,
+    SchemasNotFoundError,
+    require_schemas,
+    schemas_dir,
+    validate_json_files,
+)
+
+REPORT_DIR = POWERBI_DIR / REPORT_FOLDER
+PAGES = ("Sales Overview", "Sales Reps", "Customer Details", "Product Details", "Campaigns")
+SLICED_FIELDS = {
+    "Date[Date]",
+    "Territory[Region]",
+    "Sales Rep[Sales Rep]",
+    "Product[Category]",
+    "Customer[Client]",
+    "Customer[Client Type]",
+    "Customer[Industry]",
+    "Campaign[Campaign]",
+}
+OVERVIEW = "definition/pages/sales_overview"
+TOP_CLIENTS = f"{OVERVIEW}/visuals/top_10_clients/visual.json"
+CUSTOMER_PAGE = "definition/pages/customer_details/page.json"
+
+
+@pytest.fixture(scope="module")
+def schemas() -> Path:
+    try:
+        return require_schemas()
+    except SchemasNotFoundError as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def model() -> ModelFields:
+    return semantic_model_fields()
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[PageFile]:
+    return read_pages(REPORT_DIR)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of powerbi/ (report, model, project file) to break."""
+    target = tmp_path / "powerbi"
+    shutil.copytree(POWERBI_DIR, target, ignore=shutil.ignore_patterns(".pbi"))
+    return target
+
+
+def edit(path: Path, change: Callable[[Any], Any]) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    result = change(document)
+    path.write_text(json.dumps(document if result is None else result, indent=2), encoding="utf-8")
+
+
+def check_fields(report_dir: Path, model: ModelFields) -> list[Problem]:
+    return check_report_fields(
+        report_dir, model.tables, model.measures, model.hierarchies, hidden=model.hidden
+    )
+
+
+def files_of(problems: list[Problem]) -> set[str]:
+    return {problem.file for problem in problems}
+
+
+# --------------------------------------------------------------------------------------------
+# The committed files
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_committed_json_file_validates_against_its_schema(schemas: Path) -> None:
+    problems = validate_json_files(POWERBI_DIR, schemas)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_committed_report_is_what_the_generator_renders() -> None:
+    rendered = render_report()
+    stale = [str(path) for path, text in rendered.items() if not (POWERBI_DIR / path).is_file()]
+    stale += [
+        str(path)
+        for path, text in rendered.items()
+        if (POWERBI_DIR / path).is_file() and (POWERBI_DIR / path).read_text(encoding="utf-8") != text
+    ]
+    committed = {
+        path.relative_to(POWERBI_DIR)
+        for path in REPORT_DIR.rglob("*")
+        if path.is_file() and ".pbi" not in path.relative_to(REPORT_DIR).parts
+    }
+    extra = sorted(str(path) for path in committed - set(rendered))
+    assert not stale and not extra, (
+        f"out of date: {stale}; not rendered any more: {extra}. "
+        "Run .venv/bin/python -m salespulse.powerbi.report"
+    )
+
+
+def test_rendering_is_deterministic_and_json_is_formatted() -> None:
+    first, second = render_report(), render_report()
+    assert first == second
+    for path, text in first.items():
+        assert text.endswith("\n") and not text.endswith("\n\n"), path
+        if path.name != ".gitignore":
+            assert json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n" == text, path
+
+
+def test_write_report_drops_files_no_longer_rendered_and_keeps_local_settings(tmp_path: Path) -> None:
+    write_report(tmp_path)
+    stale = tmp_path / REPORT_FOLDER / "definition/pages/old_page/visuals/old/visual.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
+    local = tmp_path / REPORT_FOLDER / ".pbi" / "localSettings.json"
+    local.parent.mkdir()
+    local.write_text("{}", encoding="utf-8")
+    written = write_report(tmp_path)
+    assert not stale.exists() and not (tmp_path / REPORT_FOLDER / "definition/pages/old_page").exists()
+    assert local.exists()
+    assert {path.relative_to(tmp_path) for path in written} == set(render_report())
+
+
+def test_project_files_are_what_desktop_saves() -> None:
+    pbir = read_json(REPORT_DIR / "definition.pbir")
+    assert pbir["datasetReference"] == {"byPath": {"path": "../SalesPulse.SemanticModel"}}
+    assert read_json(POWERBI_DIR / "SalesPulse.pbip")["artifacts"] == [{"report": {"path": REPORT_FOLDER}}]
+    assert read_json(REPORT_DIR / ".platform")["metadata"] == {"type": "Report", "displayName": "SalesPulse"}
+    gitignore = (POWERBI_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert {"**/.pbi/localSettings.json", "**/.pbi/cache.abf"} <= set(gitignore)
+    report = read_json(REPORT_DIR / "definition/report.json")
+    theme = report["themeCollection"]["baseTheme"]
+    theme_file = REPORT_DIR / "StaticResources/SharedResources/BaseThemes" / f"{theme['name']}.json"
+    assert read_json(theme_file)["name"] == theme["name"]
+    for path in REPORT_DIR.rglob("*.json"):
+        if "StaticResources" not in path.parts:
+            assert read_json(path)["$schema"].startswith(
+                "https://developer.microsoft.com/json-schemas/fabric/"
+            )
+
+
+def test_report_files_are_consistent() -> None:
+    problems = check_report_structure(REPORT_DIR)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_every_field_the_report_uses_exists_in_the_model_and_is_visible(model: ModelFields) -> None:
+    problems = check_fields(REPORT_DIR, model)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+LEAKS = (
+    re.compile(r"(?<![\w/])[A-Za-z]:(?:\\|/(?!/))"),  # C:\ (also JSON-escaped) or C:/, not a URL
+    re.compile(r"(?<![\w.~:/-])/(?:home|work|Users|root|tmp|mnt)/"),
+    re.compile(r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)[\"']?\s*[=:]"),
+    re.compile(r"(?i)AccountKey=|SharedAccessSignature=|Bearer [A-Za-z0-9._-]{20,}"),
+)
+
+
+def leaks(folder: Path) -> list[str]:
+    """Lines with a local path or a credential, in every file Power BI reads (not the Markdown
+    guides, which may show example paths on the reader's machine, nor Desktop's local caches)."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or ".pbi" in path.parts or path.suffix in (".abf", ".md"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if any(pattern.search(line) for pattern in LEAKS):
+                found.append(f"{path.relative_to(folder).as_posix()}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_local_paths_or_credentials_under_powerbi() -> None:
+    assert leaks(POWERBI_DIR) == []
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        '"path": "C:\\\\Users\\\\me\\\\SalesPulse.SemanticModel"',
+        '"path": "/home/me/model"',
+        '"password": "hunter2"',
+    ],
+)
+def test_leak_scan_catches_local_paths_and_credentials(project_copy: Path, leak: str) -> None:
+    pbir = project_copy / REPORT_FOLDER / "definition.pbir"
+    pbir.write_text(pbir.read_text(encoding="utf-8").replace('"version": "4.0"', f'{leak}, "version": "4.0"'))
+    assert [line.split(":")[0] for line in leaks(project_copy)] == [f"{REPORT_FOLDER}/definition.pbir"]
+
+
+# --------------------------------------------------------------------------------------------
+# What the issue asks for
+# --------------------------------------------------------------------------------------------
+
+
+def labels(page: PageFile) -> set[str]:
+    return {ref.label for visual in page.visuals for ref in visual.fields}
+
+
+def test_every_page_of_the_issue_is_present(pages: list[PageFile]) -> None:
+    assert [page.display_name for page in pages] == list(PAGES)
+    by_name = {page.display_name: page for page in pages}
+    expected = {
+        "Sales Overview": {
+            "[Sales]",
+            "[Budget]",
+            "[Attainment %]",
+            "[Budget To Date]",
+            "[Sales YTD]",
+            "[Sales PYTD]",
+            "Date[Year Month Name]",
+            "Date[Month]",
+            "Date[Year]",
+            "Customer[Client]",
+            "Product[Product]",
+            "Product[Category]",
+            "Geography[City]",
+            "Geography[Latitude]",
+            "Geography[Longitude]",
+        },
+        "Sales Reps": {
+            "Sales Rep[Sales Rep]",
+            "[Sales]",
+            "[Budget]",
+            "[Variance]",
+            "[Attainment %]",
+            "[New Customers]",
+        },
+        "Customer Details": {"[Sales]", "Order Lines[Order Number]", "Product[Product Hierarchy > Product]"},
+        "Product Details": {"[Sales]", "Customer[Client]", "Territory[Territory]"},
+        "Campaigns": {"[Campaign Sales]", "[Campaign Share %]", "Campaign[Campaign]", "[New Customers]"},
+    }
+    for name, fields in expected.items():
+        assert fields <= labels(by_name[name]), (name, fields - labels(by_name[name]))
+    types = {visual.visual_type for visual in by_name["Sales Overview"].visuals}
+    assert {"card", "lineClusteredColumnComboChart", "lineChart", "map"} <= types
+
+
+def test_top_10_visuals_filter_on_the_top_10_by_sales() -> None:
+    for file, field in (
+        (TOP_CLIENTS, "Client"),
+        (f"{OVERVIEW}/visuals/top_10_products/visual.json", "Product"),
+    ):
+        (top,) = read_json(REPORT_DIR / file)["filterConfig"]["filters"]
+        assert top["type"] == "TopN" and top["field"]["Column"]["Property"] == field
+        query = top["filter"]["From"][0]["Expression"]["Subquery"]["Query"]
+        assert query["Top"] == 10
+        assert query["OrderBy"][0]["Expression"]["Measure"]["Property"] == "Sales"
+
+
+def test_drill_through_pages_are_bound_to_client_and_product(pages: list[PageFile]) -> None:
+    bound = {}
+    for page in pages:
+        binding = page.document.get("pageBinding")
+        if binding:
+            (parameter,) = binding["parameters"]
+            column = parameter["fieldExpr"]["Column"]
+            bound[page.display_name] = f"{column['Expression']['SourceRef']['Entity']}[{column['Property']}]"
+            assert page.document["type"] == "Drillthrough"
+            assert any(visual.visual_type == "actionButton" for visual in page.visuals)  # the back button
+    assert bound == {"Customer Details": "Customer[Client]", "Product Details": "Product[Product]"}
+
+
+def test_every_page_has_synced_slicers_for_every_listed_field(pages: list[PageFile]) -> None:
+    groups: dict[str, str] = {}
+    for page in pages:
+        slicers = [visual for visual in page.visuals if visual.visual_type == "slicer"]
+        fields = {}
+        for slicer in slicers:
+            (ref,) = slicer.fields
+            fields[ref.label] = slicer
+            assert slicer.sync_group, (page.display_name, ref.label)
+            assert groups.setdefault(ref.label, slicer.sync_group) == slicer.sync_group
+        assert set(fields) >= SLICED_FIELDS, (page.display_name, SLICED_FIELDS - set(fields))
+        modes = {label: json.dumps(visual.config["objects"]["data"]) for label, visual in fields.items()}
+        assert "'Between'" in modes["Date[Date]"]
+        assert "'Dropdown'" in modes["Customer[Client]"]
+        client = fields["Customer[Client]"].config["objects"]
+        assert client["general"][0]["properties"]["selfFilterEnabled"]["expr"]["Literal"]["Value"] == "true"
+    assert len(set(groups.values())) == len(groups)  # one group per field
+
+
+def test_the_three_hierarchies_are_drillable_in_visuals() -> None:
+    hierarchies = {(ref.entity, ref.hierarchy) for ref in report_field_refs(REPORT_DIR) if ref.hierarchy}
+    assert {("Date", "Calendar"), ("Product", "Product Hierarchy"), ("Geography", "Geography Hierarchy")} <= (
+        hierarchies
+    )
+
+
+def test_bookmarks_for_the_saved_views() -> None:
+    folder = REPORT_DIR / "definition/bookmarks"
+    bookmarks = {read_json(path)["displayName"]: read_json(path) for path in folder.glob("*.bookmark.json")}
+    assert {"2024 vs budget", "Last 24 months", "Year to date", "Last 12 months"} <= set(bookmarks)
+    listed = [item["name"] for item in read_json(folder / "bookmarks.json")["items"]]
+    assert sorted(listed) == sorted(bookmark["name"] for bookmark in bookmarks.values())
+    budget = bookmarks["2024 vs budget"]["explorationState"]
+    assert budget["activeSection"] == "sales_overview"
+    assert filter_restatements(budget) == ["Date[Year] = 2024"]
+    assert filter_restatements(bookmarks["Last 24 months"]["explorationState"]) == [
+        "Date[Is Last 24 Months] = true"
+    ]
+
+
+def test_no_two_visuals_on_a_page_overlap_and_all_fit_the_canvas(pages: list[PageFile]) -> None:
+    for page in pages:
+        placed = [(visual.name, visual.position) for visual in page.visuals]
+        for index, (name, position) in enumerate(placed):
+            assert position is not None
+            assert position.x >= 0 and position.y >= 0, name
+            assert position.x + position.width <= 1280 and position.y + position.height <= 720, name
+            for other, other_position in placed[index + 1 :]:
+                assert not position.overlaps(other_position), (page.display_name, name, other)
+
+
+def test_layout_pictures_exist_for_every_page_and_are_up_to_date(pages: list[PageFile]) -> None:
+    rendered = render_layout_pictures(REPORT_DIR)
+    assert {f"{page_slug(name)}.svg" for name in PAGES} | {"README.md"} == set(rendered)
+    for name, text in rendered.items():
+        path = DOCS_DIR / name
+        assert path.is_file() and path.read_text(encoding="utf-8") == text, (
+            f"docs/powerbi/{name} is out of date: run .venv/bin/python -m salespulse.powerbi.report"
+        )
+    assert {path.name for path in DOCS_DIR.glob("*.svg")} == {
+        name for name in rendered if name.endswith(".svg")
+    }
+    for page in pages:
+        svg = rendered[f"{page_slug(page.display_name)}.svg"]
+        for visual in page.visuals:
+            assert f'<g id="{visual.name}">' in svg
+        assert f"({page_slug(page.display_name)}.svg)" in rendered["README.md"]
+
+
+# --------------------------------------------------------------------------------------------
+# Each check catches what it is for
+# --------------------------------------------------------------------------------------------
+
+
+def _rename_client_column(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Category"]["projections"][0]["field"]["Column"]["Property"] = (
+        "Customer Name"
+    )
+
+
+def _rename_card_measure(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Property"] = (
+        "Revenue"
+    )
+
+
+def _show_hidden_key(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Category"]["projections"][0]["field"]["Column"]["Property"] = (
+        "Customer Key"
+    )
+
+
+def _rename_level(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Rows"]["projections"][1]["field"]["HierarchyLevel"][
+        "Level"
+    ] = "Brand"
+
+
+def _rename_top_n_subquery_entity(document: Any) -> None:
+    document["filterConfig"]["filters"][0]["filter"]["From"][0]["Expression"]["Subquery"]["Query"]["From"][0][
+        "Entity"
+    ] = "Clients"
+
+
+def _rename_page_filter_column(document: Any) -> None:
+    document["filterConfig"]["filters"][0]["field"]["Column"]["Property"] = "Calendar Year"
+
+
+def _rename_report_filter_column(document: Any) -> None:
+    document["filterConfig"]["filters"][0]["field"]["Column"]["Property"] = "Is Year To Date"
+
+
+def _rename_slicer_table(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Column"]["Expression"][
+        "SourceRef"
+    ]["Entity"] = "Region"
+
+
+def _rename_bookmark_measure(document: Any) -> None:
+    state = document["explorationState"]["sections"]["sales_reps"]["visualContainers"][
+        "sales_vs_budget_by_rep"
+    ]
+    state["filters"]["byExpr"][0]["expression"]["Measure"]["Property"] = "Attainment"
+
+
+def _rename_measure_table(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Expression"][
+        "SourceRef"
+    ]["Entity"] = "Order Lines"
+
+
+BROKEN_FIELDS = [
+    pytest.param(TOP_CLIENTS, _rename_client_column, "column 'Customer'[Customer Name]", id="visual-column"),
+    pytest.param(
+        f"{OVERVIEW}/visuals/card_sales/visual.json", _rename_card_measure, "[Revenue]", id="measure"
+    ),
+    pytest.param(TOP_CLIENTS, _show_hidden_key, "is hidden", id="hidden-column"),
+    pytest.param(
+        "definition/pages/customer_details/visuals/products_bought/visual.json",
+        _rename_level,
+        "level 'Brand'",
+        id="hierarchy-level",
+    ),
+    pytest.param(TOP_CLIENTS, _rename_top_n_subquery_entity, "table 'Clients'", id="visual-topn-filter"),
+    pytest.param(f"{OVERVIEW}/page.json", _rename_page_filter_column, "[Calendar Year]", id="page-filter"),
+    pytest.param(
+        "definition/report.json", _rename_report_filter_column, "[Is Year To Date]", id="report-filter"
+    ),
+    pytest.param(
+        f"{OVERVIEW}/visuals/slicer_region/visual.json", _rename_slicer_table, "'Region'", id="slicer"
+    ),
+    pytest.param(
+        "definition/bookmarks/bookmark_reps_behind_budget.bookmark.json",
+        _rename_bookmark_measure,
+        "[Attainment]",
+        id="bookmark",
+    ),
+    pytest.param(
+        f"{OVERVIEW}/visuals/card_sales/visual.json",
+        _rename_measure_table,
+        "measures live in",
+        id="measure-table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "change", "message"), BROKEN_FIELDS)
+def test_field_check_reports_a_broken_reference_in_its_file(
+    project_copy: Path, model: ModelFields, file: str, change: Callable[[Any], None], message: str
+) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    edit(report_dir / file, change)
+    problems = check_fields(report_dir, model)
+    assert problems, "the broken reference was not reported"
+    assert files_of(problems) == {file}, problems
+    assert any(message in problem.message for problem in problems), problems
+    assert all(
+        isinstance(problem, JsonProblem) and problem.json_path.startswith("$.") for problem in problems
+    )
+
+
+def test_field_refs_resolve_query_aliases_to_entities() -> None:
+    refs = [ref for ref in report_field_refs(REPORT_DIR) if ref.file == TOP_CLIENTS]
+    in_subquery = [ref for ref in refs if "Subquery" in ref.json_path]
+    assert {(ref.entity, ref.property, ref.kind) for ref in in_subquery} == {
+        ("Customer", "Client", "column"),
+        ("Measures", "Sales", "measure"),
+    }
+
+
+def _break_position_type(document: Any) -> None:
+    document["position"]["x"] = "208"
+
+
+def _unknown_schema_version(document: Any) -> None:
+    document["$schema"] = document["$schema"].replace("/2.9.0/", "/9.9.9/")
+
+
+def _drop_schema(document: Any) -> None:
+    del document["$schema"]
+
+
+def _misspell_filter_type(document: Any) -> None:
+    document["filterConfig"]["filters"][0]["type"] = "Top10"
+
+
+BROKEN_SCHEMAS = [
+    pytest.param(
+        TOP_CLIENTS, _break_position_type, "$.position.x", "is not of type 'number'", id="wrong-type"
+    ),
+    pytest.param(TOP_CLIENTS, _misspell_filter_type, "$.filterConfig.filters[0].type", "'Top10'", id="enum"),
+    pytest.param(
+        TOP_CLIENTS, _unknown_schema_version, "$['$schema']", "not one of Microsoft's", id="unknown-url"
+    ),
+    pytest.param(CUSTOMER_PAGE, _drop_schema, "$", "no $schema", id="no-schema"),
+]
+
+
+@pytest.mark.parametrize(("file", "change", "json_path", "message"), BROKEN_SCHEMAS)
+def test_schema_validation_reports_the_file_and_json_path(
+    schemas: Path, project_copy: Path, file: str, change: Callable[[Any], None], json_path: str, message: str
+) -> None:
+    edit(project_copy / REPORT_FOLDER / file, change)
+    problems = validate_json_files(project_copy, schemas)
+    assert problems, "the broken file was not reported"
+    assert files_of(problems) == {f"{REPORT_FOLDER}/{file}"}, problems
+    assert any(
+        isinstance(p, JsonProblem) and p.json_path == json_path and message in p.message for p in problems
+    ), problems
+
+
+def test_schema_validation_reports_a_file_that_is_not_json(schemas: Path, project_copy: Path) -> None:
+    (project_copy / "SalesPulse.pbip").write_text("{ not json", encoding="utf-8")
+    problems = validate_json_files(project_copy, schemas)
+    assert [(p.file, "not valid JSON" in p.message) for p in problems] == [("SalesPulse.pbip", True)]
+
+
+def test_missing_schemas_are_reported_clearly_never_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SCHEMAS_ENV, str(tmp_path / "nowhere"))
+    assert schemas_dir() == tmp_path / "nowhere"
+    with pytest.raises(SchemasNotFoundError, match=rf"not found at .*nowhere.*set {SCHEMAS_ENV}"):
+        validate_json_files(POWERBI_DIR)
+    monkeypatch.delenv(SCHEMAS_ENV)
+    assert schemas_dir().parts[-2:] == ("shared", "powerbi-json-schemas")
+
+
+def _drop_binding(document: Any) -> None:
+    del document["pageBinding"]
+
+
+def _unbind_filter(document: Any) -> None:
+    document["pageBinding"]["parameters"][0]["boundFilter"] = "no_such_filter"
+
+
+def _overlap(document: Any) -> None:
+    document["position"]["x"], document["position"]["y"] = 300, 150
+
+
+def _page_name(document: Any) -> None:
+    document["name"] = "customers"
+
+
+def _bookmark_visual(document: Any) -> None:
+    containers = document["explorationState"]["sections"]["sales_overview"]["visualContainers"]
+    containers["gone"] = containers.pop("top_10_clients")
+
+
+def _theme_name(document: Any) -> None:
+    document["themeCollection"]["baseTheme"]["name"] = "CY99SU99"
+
+
+def _absolute_model_path(document: Any) -> None:
+    document["datasetReference"]["byPath"]["path"] = "C:/Reports/SalesPulse.SemanticModel"
+
+
+def _slicer_sync_group(document: Any) -> None:
+    document["visual"]["syncGroup"]["groupName"] = "Date"
+
+
+BROKEN_STRUCTURE = [
+    pytest.param(
+        CUSTOMER_PAGE, _drop_binding, "without its Drillthrough pageBinding", id="drillthrough-unbound"
+    ),
+    pytest.param(CUSTOMER_PAGE, _unbind_filter, "'no_such_filter' is not a filter", id="drillthrough-filter"),
+    pytest.param(CUSTOMER_PAGE, _page_name, "differs from its folder", id="page-name"),
+    pytest.param(TOP_CLIENTS, _overlap, "overlaps", id="overlap"),
+    pytest.param(
+        "definition/bookmarks/bookmark_all_history.bookmark.json",
+        _bookmark_visual,
+        "'gone' is not on page",
+        id="bookmark-visual",
+    ),
+    pytest.param("definition/report.json", _theme_name, "'CY99SU99' is not in", id="theme"),
+    pytest.param("definition.pbir", _absolute_model_path, "relative path", id="dataset-path"),
+    pytest.param(
+        f"{OVERVIEW}/visuals/slicer_region/visual.json", _slicer_sync_group, "sync group", id="sync"
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "change", "message"), BROKEN_STRUCTURE)
+def test_structure_check_reports_the_broken_file(
+    project_copy: Path, file: str, change: Callable[[Any], None], message: str
+) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    edit(report_dir / file, change)
+    problems = check_report_structure(report_dir)
+    assert any(problem.file == file and message in problem.message for problem in problems), problems
+
+
+def test_structure_check_reports_a_missing_theme_file(project_copy: Path) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    for theme in (report_dir / "StaticResources").rglob("*.json"):
+        theme.unlink()
+    problems = check_report_structure(report_dir)
+    assert [p.file for p in problems] == ["definition/report.json"] and "is missing" in problems[0].message
+
+
+def test_layout_pictures_follow_a_moved_visual(project_copy: Path) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    before = render_layout_pictures(report_dir)["sales-overview.svg"]
+
+    def move(document: Any) -> None:
+        document["position"]["width"] -= 10
+
+    edit(report_dir / TOP_CLIENTS, move)
+    assert render_layout_pictures(report_dir)["sales-overview.svg"] != before
+
+
+def test_checks_report_a_report_file_that_is_not_json(project_copy: Path, model: ModelFields) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    (report_dir / TOP_CLIENTS).write_text('{"name": "top_10_clients",', encoding="utf-8")
+    problems = check_report_structure(report_dir)
+    assert [(p.file, "not valid JSON" in p.message) for p in problems] == [(TOP_CLIENTS, True)]
+    assert check_fields(report_dir, model) == []  # left to the schema check, which names the line
