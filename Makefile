@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv demo data load build docs summary test lint pytest bench lock clean
+.PHONY: help setup system-deps venv demo data load build powerbi parquet docs summary test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ load: venv ## Land data/demo in the raw schema (SALESPULSE_TARGET=postgres for P
 build: venv ## dbt build (models, unit and data tests), then the quality suite, on SALESPULSE_TARGET.
 	$(BIN)/salespulse build
 
+powerbi: venv ## Regenerate the Power BI project, measure macros and layout pictures from the semantic layer.
+	$(BIN)/salespulse powerbi write
+
+parquet: venv ## Export the reporting views to artifacts/parquet/ (Power BI without a server).
+	$(BIN)/salespulse export-parquet --out artifacts/parquet
+
 docs: venv ## dbt docs generate (open target/index.html).
 	$(BIN)/dbt docs generate
 
@@ -56,10 +62,11 @@ summary: venv ## Row counts and amount totals of the raw layer.
 
 test: setup lint pytest ## Set up and run every check (what CI runs).
 
-lint: venv ## ruff, sqlfluff on the dbt models, and the contract files in step with contract.py.
+lint: venv ## ruff, sqlfluff, generated files in step with their sources, the Power BI project's offline checks.
 	$(BIN)/ruff check src tests/python scripts
 	$(BIN)/ruff format --check src tests/python scripts
 	$(BIN)/salespulse contract --check
+	$(BIN)/salespulse powerbi check
 	@# sqlfluff compiles through dbt: give it a scratch warehouse, not the demo's
 	lint_dir=$$(mktemp -d) && SALESPULSE_DUCKDB_PATH=$$lint_dir/lint.duckdb \
 	  $(BIN)/sqlfluff lint models tests/reconciliation analyses --disable-progress-bar; \
