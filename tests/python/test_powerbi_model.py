@@ -1,0 +1,902 @@
+"""The Power BI semantic model (TMDL) proved by every check that runs without Power BI Desktop.
+
+The committed model passes them all, against the demo warehouse's reporting views too; then each
+rule is shown to catch its defect: a copy of the model with exactly one thing broken.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from salespulse.errors import Problem
+from salespulse.powerbi.checks import (
+    ViewColumns,
+    check_bpa,
+    check_dax,
+    check_model_spec,
+    check_semantic_model,
+    check_structure,
+    warehouse_columns,
+)
+from salespulse.powerbi.checks.dax_tokens import DaxSyntaxError, parse_dax, references
+from salespulse.powerbi.checks.warehouse import compatible, views_read
+from salespulse.powerbi.tmdl import TmdlError, parse_semantic_model, parse_tmdl
+from salespulse.settings import PROJECT_ROOT
+from salespulse.warehouse import connect
+
+MODEL = PROJECT_ROOT / "powerbi" / "SalesPulse.SemanticModel"
+ORDER_LINES = "definition/tables/Order Lines.tmdl"
+MEASURES = "definition/tables/Measures.tmdl"
+DATE = "definition/tables/Date.tmdl"
+RELATIONSHIPS = "definition/relationships.tmdl"
+FIRST_RELATIONSHIP = "\tfromColumn: 'Order Lines'.'Order Date Key'\n"
+
+
+@pytest.fixture(scope="module")
+def reporting_columns(demo_duckdb: dict[str, str]) -> ViewColumns:
+    """The reporting views of the session's demo DuckDB warehouse: {view: {column: type}}."""
+    with connect("duckdb", {**os.environ, **demo_duckdb}) as warehouse:
+        return warehouse_columns(warehouse)
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    """A copy of the committed semantic model folder to break."""
+    return Path(shutil.copytree(MODEL, tmp_path / MODEL.name))
+
+
+def edit(folder: Path, file: str, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` (which must occur exactly ``count`` times) in one file of the model."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def reported(problems: list[Problem], file: str, *fragments: str) -> list[Problem]:
+    """The problems naming ``file`` whose message has every fragment; fails when there is none."""
+    found = [p for p in problems if p.file == file and all(f in p.message for f in fragments)]
+    assert found, f"no problem in {file} with {fragments}; got:\n" + "\n".join(map(str, problems))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed model
+
+
+def test_committed_model_passes_every_offline_check() -> None:
+    assert [str(p) for p in check_semantic_model(MODEL)] == []
+
+
+@pytest.mark.slow
+def test_committed_model_reads_the_warehouse_reporting_views(reporting_columns: ViewColumns) -> None:
+    assert "sales" in reporting_columns and "dates" in reporting_columns
+    assert [str(p) for p in check_semantic_model(MODEL, reporting_columns)] == []
+
+
+def test_committed_model_is_read_completely() -> None:
+    model = parse_semantic_model(MODEL)
+    assert model.annotations["__PBI_TimeIntelligenceEnabled"] == "0"
+    assert {ref.name for ref in model.refs if ref.type == "table"} == {table.name for table in model.tables}
+    sales = model.measure("Sales")
+    assert sales is not None and sales.table == "Measures" and sales.display_folder == "Sales"
+    assert model.measure("Variance").format_string == "#,0;-#,0;0"  # type: ignore[union-attr]
+    budget = model.measure("Budget")
+    assert budget is not None and budget.expression.startswith("VAR _grain") and "RETURN" in budget.expression
+    order_lines = model.table("Order Lines")
+    assert order_lines is not None and order_lines.refresh_policy is not None
+    assert 'ReportingView("sales")' in (order_lines.refresh_policy.source_expression or "")
+    assert [level.column for level in model.table("Date").hierarchies[0].levels] == [  # type: ignore[union-attr]
+        "Year",
+        "Quarter",
+        "Month",
+        "Date",
+    ]
+    assert len(model.relationships) == 13 and all(r.is_active for r in model.relationships)
+    assert {role.name for role in model.roles} == {"Sales Rep", "Regional Lead", "Manager"}
+    assert model.expression("ReportingView").is_function  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------------------
+# warehouse: views and columns
+
+
+@pytest.mark.slow
+def test_renamed_source_column_is_reported(model: Path, reporting_columns: ViewColumns) -> None:
+    edit(model, ORDER_LINES, "sourceColumn: net_sales_amount\n", "sourceColumn: net_sales_amt\n")
+    reported(
+        check_semantic_model(model, reporting_columns), ORDER_LINES, "'net_sales_amt'", "reporting.sales"
+    )
+
+
+@pytest.mark.slow
+def test_wrong_view_name_is_reported(model: Path, reporting_columns: ViewColumns) -> None:
+    edit(model, "definition/tables/Customer.tmdl", 'ReportingView("customers")', 'ReportingView("customer")')
+    reported(check_semantic_model(model, reporting_columns), "definition/tables/Customer.tmdl", "'customer'")
+
+
+@pytest.mark.slow
+def test_column_type_that_does_not_match_the_view_is_reported(
+    model: Path, reporting_columns: ViewColumns
+) -> None:
+    edit(
+        model,
+        ORDER_LINES,
+        "\tcolumn 'Order Number'\n\t\tdataType: string\n",
+        "\tcolumn 'Order Number'\n\t\tdataType: int64\n",
+    )
+    reported(check_semantic_model(model, reporting_columns), ORDER_LINES, "int64", "order_number")
+
+
+@pytest.mark.slow
+def test_incremental_refresh_filter_on_a_missing_column_is_reported(
+    model: Path, reporting_columns: ViewColumns
+) -> None:
+    edit(model, ORDER_LINES, "each [order_date] >=", "each [order_day] >=", count=2)
+    reported(check_semantic_model(model, reporting_columns), ORDER_LINES, "[order_day]")
+
+
+def test_view_names_are_found_in_every_m_form() -> None:
+    assert views_read('let Source = ReportingView("sales") in Source', ["ReportingView"]) == ["sales"]
+    navigation = 'PostgreSQL.Database("h", "d"){[Schema = "reporting", Item = "budget"]}[Data]'
+    assert views_read(navigation, []) == ["budget"]
+    assert views_read('Parquet.Document(File.Contents(Folder & "dates.parquet"))', []) == ["dates"]
+    assert views_read('Value.NativeQuery(Db, "select * from reporting.campaigns")', []) == ["campaigns"]
+
+
+@pytest.mark.parametrize(
+    ("data_type", "sql_type", "ok"),
+    [
+        ("int64", "bigint", True),
+        ("int64", "integer", True),
+        ("decimal", "numeric(18,4)", True),
+        ("decimal", "decimal(18,4)", True),
+        ("decimal", "numeric(18,6)", False),
+        ("double", "numeric(9,6)", True),
+        ("double", "double", True),
+        ("string", "text", True),
+        ("string", "varchar", True),
+        ("dateTime", "date", True),
+        ("dateTime", "timestamp with time zone", True),
+        ("boolean", "boolean", True),
+        ("int64", "text", False),
+        ("string", "bigint", False),
+    ],
+)
+def test_type_compatibility(data_type: str, sql_type: str, ok: bool) -> None:
+    assert compatible(data_type, sql_type) is ok
+
+
+# ---------------------------------------------------------------------------------------------
+# dax: syntax and references
+
+
+def test_dax_syntax_error_is_reported_with_its_line(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "measure Sales = SUM ( 'Order Lines'[Net Sales Amount] )\n",
+        "measure Sales = SUM ( 'Order Lines'[Net Sales Amount]\n",
+    )
+    problems = reported(check_semantic_model(model), MEASURES, "measure [Sales]", "DAX syntax error")
+    line = (model / MEASURES).read_text(encoding="utf-8").splitlines().index(
+        "\tmeasure Sales = SUM ( 'Order Lines'[Net Sales Amount]"
+    ) + 1
+    assert problems[0].line == line
+
+
+def test_dax_syntax_error_in_a_multi_line_measure_names_the_line(model: Path) -> None:
+    line_text = "\t\t\tVAR _product_filtered = ISCROSSFILTERED ( 'Product' )"
+    path = model / MEASURES
+    text = path.read_text(encoding="utf-8")
+    assert text.count(line_text + "\n") == 2  # Budget, then Budget To Date
+    path.write_text(text.replace(line_text + "\n", line_text + " )\n", 1), encoding="utf-8")
+    problems = reported(
+        check_dax(parse_semantic_model(model)), MEASURES, "measure [Budget]", "DAX syntax error"
+    )
+    assert problems[0].line == text.splitlines().index(line_text) + 1
+
+
+def test_dax_reference_to_a_missing_column_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "SUM ( 'Order Lines'[Margin Amount] )", "SUM ( 'Order Lines'[Margin Amt] )")
+    reported(
+        check_semantic_model(model), MEASURES, "measure [Margin]", "'Order Lines'[Margin Amt] does not exist"
+    )
+
+
+def test_dax_reference_to_a_missing_measure_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "DIVIDE ( [Margin], [Sales] )", "DIVIDE ( [Margin], [Salez] )")
+    reported(check_semantic_model(model), MEASURES, "measure [Margin %]", "[Salez]")
+
+
+def test_dax_reference_to_a_missing_table_is_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "REMOVEFILTERS ( 'Date' ), 'Date'[Is On Or Before As Of]",
+        "REMOVEFILTERS ( 'Dates' ), 'Date'[Is On Or Before As Of]",
+    )
+    reported(check_semantic_model(model), MEASURES, "measure [As Of Date]", "table 'Dates' does not exist")
+
+
+def test_row_level_security_filter_on_a_missing_column_is_reported(model: Path) -> None:
+    role = "definition/roles/Sales Rep.tmdl"
+    edit(
+        model,
+        role,
+        "tablePermission 'Sales Rep' = 'Sales Rep'[Email]",
+        "tablePermission 'Sales Rep' = 'Sales Rep'[E-mail]",
+    )
+    reported(check_semantic_model(model), role, "role 'Sales Rep'", "'Sales Rep'[E-mail] does not exist")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "IF ( NOT ISBLANK ( [A] ), [B] - [A] )",
+        "FILTER ( ALL ( 'T'[c] ), NOT _f || 'T'[c] IN _values )",
+        "NOT NOT [A] && [B]",
+        "VAR Variance = 1\nVAR ReturnValue = Variance + 1\nRETURN\n    ReturnValue",
+        "VAR.S ( 'T'[x] ) + PERCENTILE.INC ( 'T'[x], .5 )",
+        "COUNTROWS ( 'O''Brien' ) + SUM ( 'T'[Price]]s] )",
+        "'T'[c] IN\n{ 1, 2 }",
+        "{ ( \"Category\", NAMEOF ( 'T'[c] ), 0 ), ( \"Size\", NAMEOF ( 'T'[s] ), 1 ) }",
+        'SWITCH ( TRUE (), [A] > 1, "big", [A] < 0, "negative", BLANK () )',
+        "RANKX ( ALL ( 'T'[c] ), [M], , DESC, Dense ) // rank\n/* done */",
+        "DATEADD ( 'Date'[Date], -1, YEAR )",
+        "'Date'[Date].[Year]",
+    ],
+)
+def test_valid_dax_parses(expression: str) -> None:
+    assert parse_dax(expression)
+
+
+def test_variables_and_keywords_are_not_taken_for_tables() -> None:
+    tokens = parse_dax("VAR Variance = 1\nVAR _x = Variance + 1\nRETURN\n    DATEADD ( 'D'[Date], _x, YEAR )")
+    assert [(ref.kind, ref.table, ref.name) for ref in references(tokens)] == [("column", "D", "Date")]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "SUM ( 'T'[x] ",
+        "SUM ( 'T'[x] ) )",
+        "1 +",
+        "VAR x = 1",
+        "",
+        "CALCULATE ( [M], 'T'[x] = )",
+    ],
+)
+def test_dax_syntax_errors_are_caught(expression: str) -> None:
+    with pytest.raises(DaxSyntaxError):
+        parse_dax(expression)
+
+
+# ---------------------------------------------------------------------------------------------
+# bpa: best-practice rules
+
+
+def test_double_for_an_amount_is_reported(model: Path) -> None:
+    edit(
+        model,
+        ORDER_LINES,
+        "\tcolumn 'Net Sales Amount'\n\t\tdataType: decimal\n",
+        "\tcolumn 'Net Sales Amount'\n\t\tdataType: double\n",
+    )
+    reported(check_semantic_model(model), ORDER_LINES, "'Order Lines'[Net Sales Amount]", "double")
+
+
+def test_division_operator_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "DIVIDE ( [Margin], [Sales] )", "[Margin] / [Sales]")
+    reported(check_semantic_model(model), MEASURES, "measure [Margin %]", "'/'", "DIVIDE")
+
+
+def test_division_sign_in_strings_and_comments_is_not_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "DIVIDE ( [Margin], [Sales] )",
+        'DIVIDE ( [Margin], [Sales] ) /* a / b */ -- x / y\n\t\t\t& ""',
+    )
+    assert not [p for p in check_bpa(parse_semantic_model(model)) if "'/'" in p.message]
+
+
+def test_iferror_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "DIVIDE ( [Sales], [Orders] )", "IFERROR ( DIVIDE ( [Sales], [Orders] ), 0 )")
+    reported(check_semantic_model(model), MEASURES, "measure [Average Order Value]", "IFERROR")
+
+
+def test_iserror_is_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "DIVIDE ( [Sales], [Orders] )",
+        "IF ( ISERROR ( [Sales] ), 0, DIVIDE ( [Sales], [Orders] ) )",
+    )
+    reported(check_semantic_model(model), MEASURES, "measure [Average Order Value]", "ISERROR")
+
+
+def test_measure_without_format_string_is_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n\t\tformatString: #,0\n",
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n",
+    )
+    reported(check_semantic_model(model), MEASURES, "measure [Units] has no formatString")
+
+
+def test_measure_without_description_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "\t/// Units sold (cancelled lines excluded).\n", "")
+    reported(check_semantic_model(model), MEASURES, "measure [Units] has no description")
+
+
+def test_measure_outside_display_folders_is_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "[Sales Quantity] )\n\t\tformatString: #,0\n\t\tdisplayFolder: Sales\n",
+        "[Sales Quantity] )\n\t\tformatString: #,0\n",
+    )
+    reported(check_semantic_model(model), MEASURES, "measure [Units] is in no displayFolder")
+
+
+def test_visible_foreign_key_is_reported(model: Path) -> None:
+    edit(
+        model,
+        ORDER_LINES,
+        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n\t\tisHidden\n",
+        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n",
+    )
+    reported(
+        check_semantic_model(model), ORDER_LINES, "'Order Lines'[Customer Key] is a foreign key", "not hidden"
+    )
+
+
+def test_relationship_with_mismatched_types_is_reported(model: Path) -> None:
+    edit(
+        model,
+        RELATIONSHIPS,
+        FIRST_RELATIONSHIP + "\ttoColumn: Date.'Date Key'\n",
+        FIRST_RELATIONSHIP + "\ttoColumn: Date.Date\n",
+    )
+    reported(check_semantic_model(model), RELATIONSHIPS, "data types differ (int64 -> dateTime)")
+
+
+def test_relationship_to_a_column_that_is_not_the_key_is_reported(model: Path) -> None:
+    edit(
+        model, RELATIONSHIPS, "\ttoColumn: Customer.'Customer Key'\n", "\ttoColumn: Customer.'Order Count'\n"
+    )
+    reported(
+        check_semantic_model(model), RELATIONSHIPS, "'Customer'[Order Count]", "key column [Customer Key]"
+    )
+
+
+def test_table_without_key_is_reported(model: Path) -> None:
+    edit(model, "definition/tables/Product.tmdl", "\t\tisKey\n", "")
+    reported(check_semantic_model(model), "definition/tables/Product.tmdl", "'Product' has no key column")
+
+
+def test_unmarked_date_table_is_reported(model: Path) -> None:
+    edit(model, DATE, "\tdataCategory: Time\n", "")
+    reported(check_semantic_model(model), DATE, "'Date' looks like the date table", "not marked")
+
+
+def test_date_table_without_a_date_key_is_reported(model: Path) -> None:
+    edit(model, DATE, "\t\tdataType: dateTime\n\t\tisKey\n", "\t\tdataType: dateTime\n")
+    reported(check_semantic_model(model), DATE, "date table 'Date' has no dateTime key column")
+
+
+def test_auto_date_time_on_is_reported(model: Path) -> None:
+    edit(
+        model,
+        "definition/model.tmdl",
+        "annotation __PBI_TimeIntelligenceEnabled = 0",
+        "annotation __PBI_TimeIntelligenceEnabled = 1",
+    )
+    reported(check_semantic_model(model), "definition/model.tmdl", "auto date/time is on")
+
+
+def test_inactive_relationship_no_measure_uses_is_reported(model: Path) -> None:
+    edit(model, RELATIONSHIPS, FIRST_RELATIONSHIP, "\tisActive: false\n" + FIRST_RELATIONSHIP)
+    reported(check_semantic_model(model), RELATIONSHIPS, "'Order Lines'[Order Date Key]", "inactive")
+
+
+def test_inactive_relationship_a_measure_activates_is_accepted(model: Path) -> None:
+    edit(model, RELATIONSHIPS, FIRST_RELATIONSHIP, "\tisActive: false\n" + FIRST_RELATIONSHIP)
+    edit(
+        model,
+        MEASURES,
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )",
+        "measure Units = CALCULATE ( SUM ( 'Order Lines'[Sales Quantity] ), "
+        "USERELATIONSHIP ( 'Order Lines'[Order Date Key], 'Date'[Date Key] ) )",
+    )
+    assert not [p for p in check_bpa(parse_semantic_model(model)) if "inactive" in p.message]
+
+
+def test_relationship_in_both_directions_is_reported(model: Path) -> None:
+    edit(
+        model,
+        RELATIONSHIPS,
+        FIRST_RELATIONSHIP,
+        FIRST_RELATIONSHIP + "\tcrossFilteringBehavior: bothDirections\n",
+    )
+    reported(check_semantic_model(model), RELATIONSHIPS, "both directions")
+
+
+def test_ambiguous_filter_paths_are_reported(model: Path) -> None:
+    path = model / RELATIONSHIPS
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\nrelationship 5d7c0e0a-0000-4000-8000-000000000001\n"
+        "\tfromColumn: Customer.'Territory Key'\n"
+        "\ttoColumn: Territory.'Territory Key'\n",
+        encoding="utf-8",
+    )
+    problems = check_semantic_model(model)
+    reported(problems, RELATIONSHIPS, "filters on 'Territory' reach 'Order Lines' by more than one path")
+    assert all("more than one path" in p.message for p in problems)
+
+
+def test_month_name_without_sort_by_is_reported(model: Path) -> None:
+    edit(
+        model,
+        DATE,
+        "\t\tsourceColumn: month_name\n\t\tsortByColumn: 'Month Number'\n",
+        "\t\tsourceColumn: month_name\n",
+    )
+    reported(check_semantic_model(model), DATE, "'Date'[Month] is a month or weekday name")
+
+
+def test_weekday_sorted_by_text_is_reported(model: Path) -> None:
+    edit(model, DATE, "\t\tsortByColumn: 'ISO Day Of Week'\n", "\t\tsortByColumn: 'Year Name'\n")
+    reported(check_semantic_model(model), DATE, "'Date'[Weekday] is a month or weekday name")
+
+
+def test_visible_number_summarised_by_sum_is_reported(model: Path) -> None:
+    edit(
+        model,
+        DATE,
+        "\t\tsummarizeBy: none\n\t\tsourceColumn: year_number\n",
+        "\t\tsummarizeBy: sum\n\t\tsourceColumn: year_number\n",
+    )
+    reported(check_semantic_model(model), DATE, "'Date'[Year] is a visible number summarised by sum")
+
+
+def test_hierarchy_level_on_a_missing_column_is_reported(model: Path) -> None:
+    edit(model, DATE, "\t\t\tcolumn: Quarter\n", "\t\t\tcolumn: 'Quarter Name'\n")
+    reported(check_semantic_model(model), DATE, "hierarchy 'Date'[Calendar]", "'Quarter Name'")
+
+
+# ---------------------------------------------------------------------------------------------
+# structure
+
+
+def test_ref_to_a_missing_table_is_reported(model: Path) -> None:
+    (model / "definition/tables/Campaign.tmdl").unlink()
+    problems = check_semantic_model(model)
+    reported(problems, "definition/model.tmdl", "ref table 'Campaign'")
+    reported(problems, RELATIONSHIPS, "'Campaign'[Campaign Key], which does not exist")
+
+
+def test_sort_by_a_missing_column_is_reported(model: Path) -> None:
+    edit(model, DATE, "\t\tsortByColumn: 'Quarter Number'\n", "\t\tsortByColumn: 'Quarter No'\n")
+    reported(check_structure(parse_semantic_model(model)), DATE, "sorted by [Quarter No]")
+
+
+# ---------------------------------------------------------------------------------------------
+# secrets
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "definition/expressions.tmdl",
+            'expression ParquetFolder = ""',
+            'expression ParquetFolder = "C:\\Users\\anna\\salespulse\\"',
+            "absolute local path",
+        ),
+        (
+            "definition/expressions.tmdl",
+            "PostgreSQL.Database(Server, Database)",
+            'PostgreSQL.Database(Server, Database, [Password="hunter2"])',
+            "credential",
+        ),
+        ("definition.pbism", '"settings": {}', '"settings": {"password": "hunter2"}', "credential"),
+        (
+            ORDER_LINES,
+            'Source = ReportingView("sales"),',
+            'Source = Csv.Document(File.Contents("/home/anna/sales.csv")),',
+            "absolute local path",
+        ),
+    ],
+    ids=["windows-path", "m-password", "json-password", "unix-path"],
+)
+def test_local_paths_and_credentials_are_reported(
+    model: Path, file: str, old: str, new: str, message: str
+) -> None:
+    count = 2 if file == ORDER_LINES else 1
+    edit(model, file, old, new, count=count)
+    problems = reported(check_semantic_model(model), file, message)
+    assert "hunter2" not in str(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# model_spec: the TMDL says what measures.yml says
+
+
+def test_measure_whose_dax_differs_from_measures_yml_is_reported(model: Path) -> None:
+    edit(model, MEASURES, "SUM ( 'Order Lines'[Sales Quantity] )", "SUM ( 'Order Lines'[Ordered Quantity] )")
+    problems = check_semantic_model(model)
+    reported(problems, MEASURES, "measure [Units]", "DAX differs")
+    assert all("measure [Units]" in p.message for p in problems)
+
+
+def test_whitespace_in_measure_dax_does_not_count(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )",
+        "measure Units =\n\t\t\tSUM (\n\t\t\t    'Order Lines'[Sales Quantity]\n\t\t\t)",
+    )
+    assert check_model_spec(parse_semantic_model(model)) == []
+
+
+def test_measures_missing_from_or_unknown_to_measures_yml_are_reported(model: Path) -> None:
+    edit(model, MEASURES, "measure Units = ", "measure 'Units Sold' = ")
+    problems = check_semantic_model(model)
+    reported(
+        problems, MEASURES, "measure [Units] of src/salespulse/semantic/measures.yml is not in the model"
+    )
+    reported(problems, MEASURES, "measure [Units Sold] is not defined in")
+
+
+def test_measure_metadata_differing_from_measures_yml_is_reported(model: Path) -> None:
+    edit(
+        model,
+        MEASURES,
+        "\t\tformatString: 0.0%\n\t\tdisplayFolder: Margin\n",
+        "\t\tformatString: 0.00%\n\t\tdisplayFolder: Margin\n",
+    )
+    reported(check_model_spec(parse_semantic_model(model)), MEASURES, "measure [Margin %]", "formatString")
+
+
+# ---------------------------------------------------------------------------------------------
+# The TMDL reader on files as Power BI Desktop writes them
+
+DESKTOP_FILES = {
+    "definition/database.tmdl": "database\n\tcompatibilityLevel: 1567\n",
+    "definition/model.tmdl": (
+        "model Model\n"
+        "\tculture: en-GB\n"
+        "\tdefaultPowerBIDataSourceVersion: powerBI_V3\n"
+        "\tdiscourageImplicitMeasures\n"
+        "\tdataAccessOptions\n"
+        "\t\tlegacyRedirects\n"
+        "\t\treturnErrorValuesAsNull\n"
+        "\n"
+        "annotation __PBI_TimeIntelligenceEnabled = 0\n"
+        "\n"
+        'annotation PBI_QueryOrder = ["Shop Sales","Calendar"]\n'
+        "\n"
+        "ref table 'Shop Sales'\n"
+        "ref table Calendar\n"
+        "ref table 'Time Intelligence'\n"
+        "\n"
+        "ref cultureInfo en-GB\n"
+    ),
+    "definition/tables/Shop Sales.tmdl": (
+        "/// Receipt lines of the shop.\n"
+        "/// One row per line.\n"
+        "table 'Shop Sales'\n"
+        "\tlineageTag: 1e0c5a52-4c2f-4a57-9b51-0b0c1d2e3f40\n"
+        "\n"
+        "\t/// Quantity times net price.\n"
+        "\tmeasure 'Net Revenue' = SUMX ( 'Shop Sales', [Quantity] * [Net Price] )\n"
+        '\t\tformatString: "€ #,0.00;-€ #,0.00;""zero"""\n'
+        "\t\tdisplayFolder: Revenue\n"
+        "\t\tlineageTag: 2e0c5a52-4c2f-4a57-9b51-0b0c1d2e3f41\n"
+        "\n"
+        '\t\tannotation PBI_FormatHint = {"currencyCulture":"en-IE"}\n'
+        "\n"
+        "\t/// Share of O'Brien's revenue.\n"
+        "\tmeasure 'O''Brien Share' =\n"
+        "\t\t\tVAR __total = CALCULATE ( [Net Revenue], REMOVEFILTERS ( 'Shop Sales' ) )\n"
+        "\t\t\tRETURN\n"
+        "\t\t\t    DIVIDE ( [Net Revenue], __total )\n"
+        "\t\tformatString: 0.0%\n"
+        "\t\tdisplayFolder: Revenue\\Shares\n"
+        "\n"
+        "\t/// Revenue by ship date.\n"
+        "\tmeasure 'Shipped Revenue' = ```\n"
+        "\t\t\t\n"
+        "\t\t\tCALCULATE (\n"
+        "\t\t\t    [Net Revenue],\n"
+        "\t\t\t\n"
+        "\t\t\t    USERELATIONSHIP ( 'Shop Sales'[Ship Date], Calendar[Date] )\n"
+        "\t\t\t)\n"
+        "\t\t\t```\n"
+        "\t\tformatString: #,0\n"
+        "\t\tdisplayFolder: Revenue\n"
+        "\n"
+        "\tcolumn 'Net Price'\n"
+        "\t\tdataType: decimal\n"
+        "\t\tformatString: \\€#,0.00\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Net Price\n"
+        "\n"
+        "\t\tchangedProperty = DataType\n"
+        "\n"
+        "\t\tannotation SummarizationSetBy = User\n"
+        "\n"
+        "\tcolumn Quantity\n"
+        "\t\tdataType: int64\n"
+        "\t\tisKey: false\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Quantity\n"
+        "\n"
+        "\tcolumn 'Order Date'\n"
+        "\t\tdataType: dateTime\n"
+        "\t\tisHidden\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Order Date\n"
+        "\n"
+        "\tcolumn 'Ship Date'\n"
+        "\t\tdataType: dateTime\n"
+        "\t\tisHidden\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Ship Date\n"
+        "\n"
+        "\tcolumn 'Line Total' = 'Shop Sales'[Quantity] * 'Shop Sales'[Net Price]\n"
+        "\t\tdataType: decimal\n"
+        "\t\tisHidden\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tisDataTypeInferred\n"
+        "\n"
+        "\tpartition 'Shop Sales-6b0c1d2e-3f40-4a57-9b51-0b0c1d2e3f42' = m\n"
+        "\t\tmode: import\n"
+        "\t\tsource =\n"
+        "\t\t\t\tlet\n"
+        '\t\t\t\t    Source = Csv.Document(File.Contents(ShopFolder & "sales.csv"), [Delimiter = ","]),\n'
+        "\t\t\t\t\n"
+        '\t\t\t\t    #"Promoted Headers" = Table.PromoteHeaders(Source)\n'
+        "\t\t\t\tin\n"
+        '\t\t\t\t    #"Promoted Headers"\n'
+        "\n"
+        "\tannotation PBI_ResultType = Table\n"
+    ),
+    "definition/tables/Calendar.tmdl": (
+        "table Calendar\n"
+        "\tdataCategory: Time\n"
+        "\n"
+        "\tcolumn Date\n"
+        "\t\tdataType: dateTime\n"
+        "\t\tisKey\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Date\n"
+        "\n"
+        "\tcolumn 'Month Name'\n"
+        "\t\tdataType: string\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Month Name\n"
+        "\t\tsortByColumn: 'Month No'\n"
+        "\n"
+        "\tcolumn 'Month No'\n"
+        "\t\tdataType: int64\n"
+        "\t\tisHidden\n"
+        "\t\tsourceColumn: Month No\n"
+        "\n"
+        "\thierarchy 'Year-Month'\n"
+        "\n"
+        "\t\tlevel Month\n"
+        "\t\t\tcolumn: 'Month Name'\n"
+        "\n"
+        "\t\tlevel Day\n"
+        "\t\t\tcolumn: Date\n"
+        "\n"
+        "\tpartition Calendar = calculated\n"
+        "\t\tmode: import\n"
+        "\t\tsource = CALENDAR ( DATE ( 2024, 1, 1 ), DATE ( 2024, 12, 31 ) )\n"
+    ),
+    "definition/tables/Time Intelligence.tmdl": (
+        "table 'Time Intelligence'\n"
+        "\n"
+        "\tcalculationGroup\n"
+        "\t\tprecedence: 1\n"
+        "\n"
+        "\t\tcalculationItem Current = SELECTEDMEASURE ()\n"
+        "\n"
+        "\t\tcalculationItem YTD =\n"
+        "\t\t\t\tCALCULATE ( SELECTEDMEASURE (), DATESYTD ( Calendar[Date] ) )\n"
+        "\n"
+        "\tcolumn Period\n"
+        "\t\tdataType: string\n"
+        "\t\tsummarizeBy: none\n"
+        "\t\tsourceColumn: Name\n"
+        "\t\tsortByColumn: Ordinal\n"
+        "\n"
+        "\tcolumn Ordinal\n"
+        "\t\tdataType: int64\n"
+        "\t\tisHidden\n"
+        "\t\tsourceColumn: Ordinal\n"
+        "\n"
+        "\tpartition 'Time Intelligence' = calculationGroup\n"
+    ),
+    "definition/relationships.tmdl": (
+        "relationship 0b0c1d2e-3f40-4a57-9b51-0b0c1d2e3f43\n"
+        "\tfromColumn: 'Shop Sales'.'Order Date'\n"
+        "\ttoColumn: Calendar.Date\n"
+        "\n"
+        "relationship 0b0c1d2e-3f40-4a57-9b51-0b0c1d2e3f44\n"
+        "\tisActive: false\n"
+        "\tfromColumn: 'Shop Sales'.'Ship Date'\n"
+        "\ttoColumn: Calendar.Date\n"
+    ),
+    "definition/expressions.tmdl": (
+        "/// Folder of the shop's exports.\n"
+        'expression ShopFolder = "exports" meta '
+        '[IsParameterQuery=true, Type="Text", IsParameterQueryRequired=true]\n'
+        "\tqueryGroup: Parameters\n"
+        "\n"
+        "\tannotation PBI_ResultType = Text\n"
+    ),
+    "definition/roles/Store Manager.tmdl": (
+        "role 'Store Manager'\n"
+        "\tmodelPermission: read\n"
+        "\n"
+        "\ttablePermission 'Shop Sales' = 'Shop Sales'[Quantity] > 0\n"
+    ),
+    "definition/cultures/en-GB.tmdl": (
+        "cultureInfo en-GB\n"
+        "\n"
+        "\tlinguisticMetadata =\n"
+        "\t\t\t{\n"
+        '\t\t\t  "Version": "1.0.0",\n'
+        '\t\t\t  "Language": "en-GB"\n'
+        "\t\t\t}\n"
+        "\t\tcontentType: json\n"
+    ),
+}
+
+
+@pytest.fixture
+def desktop_model(tmp_path: Path) -> Path:
+    folder = tmp_path / "Shop.SemanticModel"
+    for relative, text in DESKTOP_FILES.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if relative.endswith("model.tmdl"):  # Desktop on Windows: BOM and CRLF
+            path.write_bytes(("\ufeff" + text).replace("\n", "\r\n").encode("utf-8"))
+        else:
+            path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_desktop_files_are_read(desktop_model: Path) -> None:
+    model = parse_semantic_model(desktop_model)
+    assert model.properties["culture"] == "en-GB" and model.properties["discourageImplicitMeasures"] == "true"
+    assert model.annotations == {
+        "__PBI_TimeIntelligenceEnabled": "0",
+        "PBI_QueryOrder": '["Shop Sales","Calendar"]',
+    }
+    assert model.database == {"compatibilityLevel": "1567"} and model.cultures == ["en-GB"]
+    sales = model.table("shop sales")
+    assert sales is not None and sales.description == "Receipt lines of the shop.\nOne row per line."
+    revenue = sales.measure("Net Revenue")
+    assert revenue is not None
+    assert revenue.expression == "SUMX ( 'Shop Sales', [Quantity] * [Net Price] )"
+    assert revenue.format_string == '€ #,0.00;-€ #,0.00;"zero"'
+    assert revenue.annotations == {"PBI_FormatHint": '{"currencyCulture":"en-IE"}'}
+    share = sales.measure("O'Brien Share")
+    assert share is not None and share.description == "Share of O'Brien's revenue."
+    assert share.expression == (
+        "VAR __total = CALCULATE ( [Net Revenue], REMOVEFILTERS ( 'Shop Sales' ) )\n"
+        "RETURN\n"
+        "    DIVIDE ( [Net Revenue], __total )"
+    )
+    assert share.expression_line == 16 and share.line == 15 and share.display_folder == "Revenue\\Shares"
+    shipped = sales.measure("Shipped Revenue")
+    assert shipped is not None and shipped.format_string == "#,0"
+    assert shipped.expression == (
+        "\nCALCULATE (\n    [Net Revenue],\n\n"
+        "    USERELATIONSHIP ( 'Shop Sales'[Ship Date], Calendar[Date] )\n)"
+    )
+    price, quantity = sales.column("Net Price"), sales.column("Quantity")
+    assert price is not None and price.source_column == "Net Price" and price.format_string == "\\€#,0.00"
+    assert quantity is not None and not quantity.is_key and not quantity.is_hidden
+    total = sales.column("Line Total")
+    assert total is not None and total.is_calculated and total.is_hidden
+    partition = sales.partitions[0]
+    assert partition.name == "Shop Sales-6b0c1d2e-3f40-4a57-9b51-0b0c1d2e3f42" and partition.mode == "import"
+    assert partition.source is not None and partition.source.splitlines()[2] == ""
+    assert partition.source.endswith('in\n    #"Promoted Headers"')
+    calendar = model.table("Calendar")
+    assert calendar is not None and calendar.is_date_table and calendar.is_calculated
+    assert [(level.name, level.column) for level in calendar.hierarchies[0].levels] == [
+        ("Month", "Month Name"),
+        ("Day", "Date"),
+    ]
+    group = model.table("Time Intelligence")
+    assert group is not None and [item.name for item in group.calculation_items] == ["Current", "YTD"]
+    assert (
+        group.calculation_items[1].expression
+        == "CALCULATE ( SELECTEDMEASURE (), DATESYTD ( Calendar[Date] ) )"
+    )
+    inactive = model.relationships[1]
+    assert (inactive.from_table, inactive.from_column, inactive.is_active) == (
+        "Shop Sales",
+        "Ship Date",
+        False,
+    )
+    assert model.roles[0].table_permissions[0].expression == "'Shop Sales'[Quantity] > 0"
+    folder = model.expression("ShopFolder")
+    assert (
+        folder is not None and folder.is_parameter and folder.description == "Folder of the shop's exports."
+    )
+
+
+def test_desktop_model_passes_the_model_checks(desktop_model: Path) -> None:
+    model = parse_semantic_model(desktop_model)
+    assert check_structure(model) == [] and check_dax(model) == []
+    # a fact table without a marked key is the only departure from the rules
+    assert [p.message for p in check_bpa(model)] == ["table 'Shop Sales' has no key column (isKey)"]
+
+
+def test_tmdl_indented_with_spaces_is_read() -> None:
+    text = (
+        "table Sales\n"
+        "    measure 'Sales Amount' = SUMX ( 'Sales', 'Sales'[Quantity] * 'Sales'[Net Price] )\n"
+        "        formatString: $ #,##0\n"
+        "    column 'Net Price'\n"
+        "        dataType: int64\n"
+        "        isHidden\n"
+        '        sourceColumn: "Net Price"\n'
+        "    partition 'Sales-Partition' = m\n"
+        "        mode: import\n"
+        "        source =\n"
+        "            let\n"
+        "                Source = Sql.Database(Server, Database)\n"
+        "            in\n"
+        "                Source\n"
+    )
+    table = parse_tmdl(text, "Sales.tmdl")[0]
+    measure = table.objects("measure")[0]
+    assert measure.properties["formatString"] == "$ #,##0"
+    column = table.objects("column")[0]
+    assert column.properties == {"dataType": "int64", "isHidden": "true", "sourceColumn": "Net Price"}
+    source = table.objects("partition")[0].first("source")
+    assert (
+        source is not None
+        and source.value == "let\n    Source = Sql.Database(Server, Database)\nin\n    Source"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("table T\n\tmeasure M = ```\n\t\t\t1\n", 2, "never closed"),
+        ("table T\n\t\tcolumn C\n", 2, "unexpected indentation"),
+        ("table T\n\tcolumn C\n\t\tdataType: int64\n\t\t\tisHidden\n", 4, "unexpected indentation"),
+        ("table 'T\n", 1, "unterminated quoted name"),
+        ("table T\n\t/// a description of nothing\n", 2, "description"),
+    ],
+)
+def test_tmdl_errors_name_file_and_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(TmdlError) as caught:
+        parse_tmdl(text, "tables/T.tmdl")
+    assert (caught.value.file, caught.value.line) == ("tables/T.tmdl", line)
+    assert message in caught.value.message
+
+
+def test_unreadable_tmdl_is_reported_by_the_checks(model: Path) -> None:
+    edit(model, DATE, "\tcolumn Year\n", "\t\t\tcolumn Year\n")
+    problems = check_semantic_model(model)
+    assert len(problems) == 1 and problems[0].file == DATE and "TMDL syntax" in problems[0].message
+    assert (
+        problems[0].line
+        == (model / DATE).read_text(encoding="utf-8").splitlines().index("\t\t\tcolumn Year") + 1
+    )
