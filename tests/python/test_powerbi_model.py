@@ -900,3 +900,9 @@ def test_unreadable_tmdl_is_reported_by_the_checks(model: Path) -> None:
         problems[0].line
         == (model / DATE).read_text(encoding="utf-8").splitlines().index("\t\t\tcolumn Year") + 1
     )
+
+
+def test_unknown_data_category_is_reported(model: Path) -> None:
+    geography = "definition/tables/Geography.tmdl"
+    edit(model, geography, "\t\tdataCategory: Latitude\n", "\t\tdataCategory: EmailAddress\n")
+    reported(check_semantic_model(model), geography, "has data category 'EmailAddress'")

@@ -5,8 +5,8 @@ between two tables, no inactive relationship that no measure activates. Tables: 
 that relationships target (a marked date table keeps its date column as key, whatever column its
 relationships use), one marked date table and auto date/time off. Columns: money in fixed
 decimal, numbers not summarised by default, month and weekday names sorted by a number, hierarchy
-levels on existing columns. Measures: format string, description, display folder. DAX: DIVIDE
-instead of ``/``, no IFERROR / ISERROR.
+levels on existing columns, known data categories. Measures: format string, description, display
+folder. DAX: DIVIDE instead of ``/``, no IFERROR / ISERROR.
 """
 
 from __future__ import annotations
@@ -32,6 +32,23 @@ _MONEY = re.compile(r"(amount|price|cost)$")
 _MONTH_OR_DAY_SOURCE = re.compile(r"(month_name|month_short_name|month_short|day_name|weekday_name|weekday)$")
 _ERROR_FUNCTIONS = {"IFERROR", "ISERROR"}
 _SINGLE_DIRECTION = {"onedirection", "automatic"}
+# The column data categories Power BI knows (Time marks a date table, on tables only).
+DATA_CATEGORIES = {
+    "Address",
+    "Barcode",
+    "City",
+    "Continent",
+    "Country",
+    "County",
+    "ImageUrl",
+    "Latitude",
+    "Longitude",
+    "Place",
+    "PostalCode",
+    "StateOrProvince",
+    "Uncategorized",
+    "WebUrl",
+}
 
 
 def is_measure_table(table: Table) -> bool:
@@ -234,6 +251,12 @@ def column_rules(model: TmdlModel) -> list[Problem]:
                     column.problem(
                         f"{label} is a visible number summarised by {column.summarize_by or 'default (sum)'}"
                         "; set summarizeBy: none (or hide it) and use measures"
+                    )
+                )
+            if column.data_category and column.data_category not in DATA_CATEGORIES:
+                problems.append(
+                    column.problem(
+                        f"{label} has data category {column.data_category!r}, which Power BI lacks"
                     )
                 )
             if _is_month_or_day_name(column):
