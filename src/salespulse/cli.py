@@ -70,25 +70,34 @@ def load(
     data_dir: Path | None, budget_file: Path | None, budget_sheet: str | None, target: str | None
 ) -> None:
     """Land the delivery folder and the budget in the raw schema of a target, all or nothing."""
+    import os
+
     from salespulse.errors import ContractError
+    from salespulse.handover import run_staged
+    from salespulse.loader import LoadReport
     from salespulse.loader import load as run
     from salespulse.warehouse import connect
 
     settings = load_settings()
     folder = data_dir or settings.data_dir
     workbook = budget_file or folder / settings.budget_file.name
-    with connect(target) as warehouse:
-        try:
-            report = run(
+
+    def land(env: dict[str, str]) -> LoadReport:
+        # DuckDB: into a copy of the warehouse, published when something landed (salespulse.handover)
+        with connect(target, {**os.environ, **env}) as warehouse:
+            return run(
                 folder,
                 warehouse,
                 budget_file=workbook,
                 budget_year=settings.budget_year,
                 budget_sheet=budget_sheet,
             )
-        except ContractError as exc:
-            click.echo(f"load refused: {exc}", err=True)
-            sys.exit(2)
+
+    try:
+        report = run_staged(target, land, succeeded=lambda landed: landed.changed)
+    except ContractError as exc:
+        click.echo(f"load refused: {exc}", err=True)
+        sys.exit(2)
     changed = [f for f in report.files if f.action != "unchanged"]
     click.echo(
         f"{report.target}: {len(changed)} file(s) landed, {len(report.files) - len(changed)} unchanged"
@@ -103,8 +112,14 @@ def load(
 def build(target: str | None, skip_quality: bool) -> None:
     """Build and test the warehouse with dbt, then run the data-quality suite on the marts."""
     from salespulse.dbt import run_dbt
+    from salespulse.handover import run_staged
 
-    result = run_dbt(["build"], target=target, check=False, capture=False)
+    # DuckDB: built in a copy of the warehouse, published only when the build passed (salespulse.handover)
+    result = run_staged(
+        target,
+        lambda env: run_dbt(["build"], target=target, env=env, check=False, capture=False),
+        succeeded=lambda built: built.returncode == 0,
+    )
     if result.returncode:
         sys.exit(result.returncode)
     if not skip_quality:

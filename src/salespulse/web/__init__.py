@@ -1,0 +1,45 @@
+"""The web dashboard's server side: filters, row-level security, measures and page data.
+
+The Dash UI calls only these functions; every number is a measure of
+``salespulse/semantic/measures.yml`` evaluated against the warehouse's reporting views:
+
+- ``resolve_scope(email)`` once per request (the signed-in user), ``Filters(...)`` from the slicers;
+- ``filter_options(scope)`` for the slicers, ``page_data(name, filters, scope)`` (or the page
+  functions) for a page's datasets, ``evaluate(measures, filters, scope, by=...)`` for anything else.
+"""
+
+from salespulse.web.filters import AccessDenied, Filters, Scope, resolve_scope
+from salespulse.web.measures import evaluate
+from salespulse.web.pages import (
+    PAGES,
+    campaigns,
+    customer_details,
+    filter_options,
+    page_data,
+    product_details,
+    sales_overview,
+    sales_reps,
+)
+from salespulse.web.readers import Reader, default_reader, open_reader
+from salespulse.web.timeintel import Calendar, load_calendar
+
+__all__ = [
+    "PAGES",
+    "AccessDenied",
+    "Calendar",
+    "Filters",
+    "Reader",
+    "Scope",
+    "campaigns",
+    "customer_details",
+    "default_reader",
+    "evaluate",
+    "filter_options",
+    "load_calendar",
+    "open_reader",
+    "page_data",
+    "product_details",
+    "resolve_scope",
+    "sales_overview",
+    "sales_reps",
+]

@@ -1,0 +1,173 @@
+"""The ``budget`` measures of measures.yml: sums over ``reporting.budget`` at the budget's grain.
+
+A budget value is blank where the filter context (filters and group) is finer than the grain the
+budget has (``budget_grain``), exactly as the DAX of ``salespulse.semantic.measures``:
+
+- dates must cover whole months;
+- a product filter or group must cover whole categories and the budget must have categories;
+- a geography (city) filter or group must cover whole territories and the budget have territories;
+- a territory / region filter or group needs territories in the budget, a rep one reps;
+- any client, campaign (or order-line attribute) filter or group blanks it.
+
+The budget then sums its rows of the context's months, of the categories of its products, of the
+territories of its cities / its territories, of its reps; the user's scope limits the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from salespulse.semantic import Measure
+from salespulse.web.aggregates import Key, Values
+from salespulse.web.filters import Filters, Scope
+from salespulse.web.readers import Reader
+from salespulse.web.sqlbuild import (
+    BUDGET,
+    CUSTOMER,
+    DATE,
+    SALES,
+    TERRITORY,
+    GroupColumn,
+    Select,
+    ident,
+    placeholders,
+    scope_budget,
+    view,
+)
+
+PRODUCT, GEOGRAPHY, SALES_REP, CAMPAIGN = "Product", "Geography", "Sales Rep", "Campaign"
+#: Dimension -> the column of it that is the budget's grain, and the budget's column it matches.
+GRAIN_COLUMNS = {
+    DATE: ("month_start_date", "budget_month"),
+    PRODUCT: ("category_name", "category_name"),
+    GEOGRAPHY: ("territory_code", "territory_code"),
+}
+
+
+def budget_grain(reader: Reader) -> tuple[bool, bool, bool] | None:
+    """(by category, by territory, by rep) of the budget's grain; ``None`` without a budget."""
+    rows = reader.query(f"select max(budget_grain) from {view(BUDGET)}")
+    grain = rows[0][0] if rows else None
+    if grain is None:
+        return None
+    return "category" in grain, "territory" in grain, "sales rep" in grain
+
+
+def _dimension_conditions(table: str, alias: str, filters: Filters) -> tuple[list[str], list[Any]]:
+    conditions: list[str] = []
+    params: list[Any] = []
+    if table == DATE:
+        if filters.date_from is not None:
+            conditions.append(f"{alias}.date_day >= ?")
+            params.append(filters.date_from)
+        if filters.date_to is not None:
+            conditions.append(f"{alias}.date_day <= ?")
+            params.append(filters.date_to)
+        return conditions, params
+    for column, values in filters.on(table):
+        conditions.append(f"{alias}.{ident(column)} in ({placeholders(values)})")
+        params.extend(values)
+    return conditions, params
+
+
+def _where(conditions: list[str]) -> str:
+    return ("where " + " and ".join(conditions)) if conditions else ""
+
+
+def coverage(reader: Reader, table: str, groups: Sequence[GroupColumn], filters: Filters) -> dict[Key, bool]:
+    """Per group of ``table``'s columns: does the context cover whole grain members (months,
+    categories, territories)? The context's rows of each member touched must be all its rows."""
+    grain = ident(GRAIN_COLUMNS[table][0])
+    keys = [f"v.{ident(g.source)}" for g in groups]
+    columns = ", ".join([*(f"{key} as k{i}" for i, key in enumerate(keys)), f"v.{grain}", "count(*) as n"])
+    outer = [f"x.k{i}" for i in range(len(groups))]
+    conditions, params = _dimension_conditions(table, "v", filters)
+    group_by = ", ".join([*keys, f"v.{grain}"])
+    context = f"select {columns} from {view(table)} as v {_where(conditions)} group by {group_by}"
+    members = f"select {grain}, count(*) as n from {view(table)} group by {grain}"
+    sql = (
+        f"select {', '.join([*outer, 'min(case when x.n = a.n then 1 else 0 end)'])}\n"
+        f"from ({context}) as x\n"
+        f"inner join ({members}) as a on x.{grain} is not distinct from a.{grain}"
+    )
+    if outer:
+        sql += f"\ngroup by {', '.join(outer)}"
+    rows = reader.query(sql, params)
+    # no row (a filter that selects nothing): the budget sums no row either
+    return {tuple(row[:-1]): row[-1] in (1, None) for row in rows} or {(): True}
+
+
+def _context_join(select: Select, table: str, groups: Sequence[GroupColumn], filters: Filters) -> list[str]:
+    """Join the distinct (group columns, grain) of a dimension's context; return the group refs."""
+    grain, budget_column = GRAIN_COLUMNS[table]
+    alias = {PRODUCT: "pc", GEOGRAPHY: "gc"}[table]
+    keys = [f"v.{ident(g.source)} as k{i}" for i, g in enumerate(groups)]
+    conditions, params = _dimension_conditions(table, "v", filters)
+    columns = ", ".join([*keys, f"v.{ident(grain)}"])
+    subquery = f"select distinct {columns} from {view(table)} as v {_where(conditions)}"
+    budget_ref = select.ref(BUDGET, budget_column)
+    select.join(f"inner join ({subquery}) as {alias} on {budget_ref} = {alias}.{ident(grain)}", *params)
+    return [f"{alias}.k{i}" for i in range(len(groups))]
+
+
+def budget_values(
+    reader: Reader,
+    measures: Sequence[Measure],
+    filters: Filters,
+    scope: Scope,
+    groups: Sequence[GroupColumn],
+) -> Values:
+    """The budget measures per group; blank (absent) where the context is finer than the grain."""
+    if not measures:
+        return {}
+    grain = budget_grain(reader)
+    grouped = {g.table for g in groups}
+
+    def touched(table: str) -> bool:
+        return filters.active(table) or table in grouped
+
+    if grain is None or any(touched(t) for t in (CUSTOMER, CAMPAIGN, SALES)):
+        return {}
+    by_category, by_territory, by_rep = grain
+    if (
+        (touched(PRODUCT) and not by_category)
+        or (touched(GEOGRAPHY) and not by_territory)
+        or (touched(TERRITORY) and not by_territory)
+        or (touched(SALES_REP) and not by_rep)
+    ):
+        return {}
+
+    select = Select(BUDGET)
+    month = select.ref(BUDGET, "budget_month")
+    if filters.date_from is not None:
+        select.where(f"{month} >= ?", filters.date_from)
+    if filters.date_to is not None:
+        select.where(f"{month} <= ?", filters.date_to)
+    for table in (TERRITORY, SALES_REP):
+        for column, values in filters.on(table):
+            select.where_in(select.ref(table, column), values)
+    scope_budget(select, scope)
+
+    refs: dict[GroupColumn, str] = {}
+    for table in (PRODUCT, GEOGRAPHY):
+        if touched(table):
+            own = [g for g in groups if g.table == table]
+            refs.update(zip(own, _context_join(select, table, own, filters), strict=True))
+    group_by = [refs[g] if g in refs else select.ref(g.table, g.source) for g in groups]
+    columns = [f"sum({select.ref(BUDGET, m.spec['column'])})" for m in measures]
+    sql, params = select.render([*group_by, *columns], (), group_by)
+    rows = reader.query(sql, params)
+
+    checks: list[tuple[list[int], dict[Key, bool]]] = []  # (positions of a dimension's groups, coverage)
+    for table in (DATE, PRODUCT, GEOGRAPHY):
+        if touched(table):
+            positions = [i for i, g in enumerate(groups) if g.table == table]
+            checks.append((positions, coverage(reader, table, [groups[i] for i in positions], filters)))
+    result: Values = {}
+    width = len(groups)
+    for row in rows:
+        key = tuple(row[:width])
+        if all(whole.get(tuple(key[i] for i in positions), False) for positions, whole in checks):
+            result[key] = {m.name: value for m, value in zip(measures, row[width:], strict=True)}
+    return result

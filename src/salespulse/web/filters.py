@@ -1,0 +1,205 @@
+"""What a dashboard user asked for (``Filters``) and what they may see (``Scope``).
+
+Filters are plain values, validated here, and only ever reach SQL as bound parameters. A
+``Scope`` is the row-level security of ``model.yml``'s roles, resolved on the server from the
+signed-in user's e-mail against ``reporting.sales_reps``; every query takes one, never optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, Literal
+
+from salespulse.web.readers import Reader
+
+Role = Literal["manager", "regional_lead", "sales_rep"]
+
+#: ``sales_reps.job_title`` -> role; the same mapping as the Power BI roles of model.yml.
+JOB_TITLE_ROLES: dict[str, Role] = {
+    "VP Sales": "manager",
+    "Regional Sales Manager": "regional_lead",
+    "Sales Representative": "sales_rep",
+}
+
+#: Filter field -> (model table, reporting view column) it restricts.
+FILTER_COLUMNS: dict[str, tuple[str, str]] = {
+    "regions": ("Territory", "region_name"),
+    "territory_codes": ("Territory", "territory_code"),
+    "sales_rep_keys": ("Sales Rep", "sales_rep_key"),
+    "categories": ("Product", "category_name"),
+    "subcategories": ("Product", "subcategory_name"),
+    "product_keys": ("Product", "product_key"),
+    "customer_keys": ("Customer", "customer_key"),
+    "client_types": ("Customer", "customer_type"),
+    "industries": ("Customer", "industry"),
+    "campaign_keys": ("Campaign", "campaign_key"),
+    "geography_keys": ("Geography", "geography_key"),
+}
+_KEY_FIELDS = {name for name in FILTER_COLUMNS if name.endswith("_keys")}
+
+
+class AccessDenied(PermissionError):
+    """The e-mail is not a sales rep, regional lead or manager in ``reporting.sales_reps``."""
+
+
+def _as_date(value: Any, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise ValueError(f"filter {name}: {value!r} is not a date")
+
+
+def _as_key(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"filter {name}: {value!r} is not a key")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"filter {name}: {value!r} is not a key")
+
+
+def _as_values(value: Any, name: str) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    items = (value,) if isinstance(value, str | int) else tuple(value)
+    if name in _KEY_FIELDS:
+        return tuple(sorted({_as_key(item, name) for item in items}))
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"filter {name}: values must be text")
+    return tuple(sorted(set(items)))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The slicers of a page. Everything is optional: empty means "not filtered".
+
+    Dates are inclusive. Text values match exactly; keys are the integer surrogate keys of
+    ``filter_options``. Lists are accepted and stored as sorted tuples, so equal filters are equal
+    (and hashable, for caches). A value that cannot be a date or a key raises ``ValueError``.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    regions: tuple[str, ...] = ()
+    territory_codes: tuple[str, ...] = ()
+    sales_rep_keys: tuple[int, ...] = ()
+    categories: tuple[str, ...] = ()
+    subcategories: tuple[str, ...] = ()
+    product_keys: tuple[int, ...] = ()
+    customer_keys: tuple[int, ...] = ()
+    client_types: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    campaign_keys: tuple[int, ...] = ()
+    geography_keys: tuple[int, ...] = ()  # cities (the map's selection)
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in ("date_from", "date_to"):
+                normal: Any = _as_date(value, item.name)
+            else:
+                normal = _as_values(value, item.name)
+            object.__setattr__(self, item.name, normal)
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any]) -> Filters:
+        """Filters from untyped input (a UI's state: lists, ISO date strings, string keys).
+
+        Unknown names and values that cannot be dates or keys raise ``ValueError``.
+        """
+        names = {item.name for item in fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ValueError(f"unknown filters: {', '.join(map(repr, unknown))}")
+        return cls(**values)
+
+    def active(self, table: str) -> bool:
+        """Whether any filter restricts model table ``table`` (dates: the Date table)."""
+        if table == "Date":
+            return self.date_from is not None or self.date_to is not None
+        return any(getattr(self, name) for name, (owner, _) in FILTER_COLUMNS.items() if owner == table)
+
+    def on(self, table: str) -> list[tuple[str, tuple[Any, ...]]]:
+        """The (view column, values) filters that restrict ``table``."""
+        return [
+            (column, getattr(self, name))
+            for name, (owner, column) in FILTER_COLUMNS.items()
+            if owner == table and getattr(self, name)
+        ]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Row-level security of one user (model.yml roles).
+
+    - ``manager``: everything.
+    - ``regional_lead``: order lines of the territories of ``region`` whose client also belongs to a
+      territory of ``region``; clients of the region; budget of the region's territories.
+    - ``sales_rep``: order lines with ``sales_rep_key`` whose client is owned by ``sales_rep_key``
+      (``customers.sales_rep_key``); those clients; budget rows of that rep only.
+    """
+
+    role: Role
+    email: str
+    region: str | None = None
+    sales_rep_key: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in JOB_TITLE_ROLES.values():
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "regional_lead" and not self.region:
+            raise ValueError("a regional lead's scope needs a region")
+        if self.role == "sales_rep" and self.sales_rep_key is None:
+            raise ValueError("a sales rep's scope needs their sales_rep_key")
+
+    @classmethod
+    def manager(cls, email: str = "") -> Scope:
+        return cls("manager", email)
+
+    @classmethod
+    def regional_lead(cls, region: str, email: str = "") -> Scope:
+        return cls("regional_lead", email, region=region)
+
+    @classmethod
+    def sales_rep(cls, sales_rep_key: int, email: str = "") -> Scope:
+        return cls("sales_rep", email, sales_rep_key=sales_rep_key)
+
+
+def resolve_scope(email: str, reader: Reader | None = None) -> Scope:
+    """The scope of the user with ``email`` (case-insensitive), from ``reporting.sales_reps``.
+
+    Raises ``AccessDenied`` for an unknown e-mail or a job title without a role.
+    """
+    from salespulse.web.readers import default_reader
+
+    reader = reader or default_reader()
+    address = (email or "").strip()
+    if not address:
+        raise AccessDenied("no e-mail: sign in first")
+    rows = reader.query(
+        "select sales_rep_key, job_title, region_name from reporting.sales_reps "
+        "where lower(email) = lower(?) and sales_rep_key <> -1",
+        [address],
+    )
+    if len(rows) != 1:
+        raise AccessDenied(f"{address} is not a known sales rep, regional lead or manager")
+    key, title, region = rows[0]
+    role = JOB_TITLE_ROLES.get(title)
+    if role is None:
+        raise AccessDenied(f"{address} has job title {title!r}, which has no dashboard role")
+    if role == "manager":
+        return Scope.manager(address)
+    if role == "regional_lead":
+        return Scope.regional_lead(region, address)
+    return Scope.sales_rep(int(key), address)

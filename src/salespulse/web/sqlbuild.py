@@ -1,0 +1,233 @@
+"""SQL pieces rendered from the semantic model: identifiers only from model.yml, values only bound.
+
+A ``Select`` reads one fact view of the reporting schema and joins a dimension view only when a
+column of it is used, along the model's relationships. ``GroupColumn`` is a model column a result
+is grouped by. ``filter_rows`` and ``scope_rows`` add a page's filters and a user's row-level
+security to any select on the sales facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from salespulse.semantic import Column, SemanticModel, load_model
+from salespulse.web.filters import Filters, Scope
+
+SCHEMA = "reporting"
+SALES = "Order Lines"
+BUDGET = "Budget Lines"
+DATE = "Date"
+CUSTOMER = "Customer"
+TERRITORY = "Territory"
+#: The tables a result may be grouped by.
+GROUPABLE = (SALES, DATE, CUSTOMER, "Product", "Sales Rep", "Geography", TERRITORY, "Campaign")
+#: The fact's column a date range filters.
+FACT_DATES = {SALES: "order_date", BUDGET: "budget_month"}
+ALIASES = {
+    SALES: "s",
+    BUDGET: "b",
+    DATE: "d",
+    CUSTOMER: "c",
+    "Product": "p",
+    "Sales Rep": "r",
+    "Geography": "g",
+    TERRITORY: "t",
+    "Campaign": "m",
+}
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def ident(name: str) -> str:
+    """A quoted identifier; only plain lower-case model names pass."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a model identifier: {name!r}")
+    return f'"{name}"'
+
+
+def view(table: str, model: SemanticModel | None = None) -> str:
+    model = model or load_model()
+    return f"{ident(SCHEMA)}.{ident(model.table(table).view)}"
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap as a dict key
+class GroupColumn:
+    table: str  # model table
+    column: Column
+    label: str  # the result's column header
+
+    @property
+    def source(self) -> str:
+        return self.column.source
+
+
+def group_columns(
+    by: Sequence[tuple[str, str]], model: SemanticModel | None = None
+) -> tuple[GroupColumn, ...]:
+    """Model (table, column) pairs -> group columns; unknown names raise ``KeyError``."""
+    model = model or load_model()
+    resolved: list[tuple[str, Column]] = []
+    for table_name, column_name in by:
+        table = model.table(table_name)
+        if table.name not in GROUPABLE:
+            raise KeyError(f"cannot group by table {table.name!r}")
+        column = table.column(column_name)
+        if (table.name, column) not in resolved:
+            resolved.append((table.name, column))
+    names = [column.name for _, column in resolved]
+    return tuple(
+        GroupColumn(table, column, column.name if names.count(column.name) == 1 else f"{table} {column.name}")
+        for table, column in resolved
+    )
+
+
+def sort_columns(
+    groups: Sequence[GroupColumn], model: SemanticModel | None = None
+) -> tuple[GroupColumn, ...]:
+    """Columns the groups sort by (Year Month Name by Year Month Sort), not already grouped."""
+    model = model or load_model()
+    extra: list[GroupColumn] = []
+    for group in groups:
+        if group.column.sort_by:
+            column = model.table(group.table).column(group.column.sort_by)
+            if all(g.column != column for g in (*groups, *extra)):
+                extra.append(GroupColumn(group.table, column, f"__sort {group.table} {column.name}"))
+    return tuple(extra)
+
+
+@dataclass
+class Select:
+    """``select ... from reporting.<fact> join <dims> where ... group by ...`` with bound values."""
+
+    fact: str
+    model: SemanticModel = field(default_factory=load_model)
+    joins: list[str] = field(default_factory=list)  # model tables joined, in order
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    extra_joins: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    def alias(self, table: str) -> str:
+        if table == self.fact:
+            return ALIASES[table]
+        if table not in self.joins:
+            self._relationship(table)  # raises when the fact does not reach the table
+            self.joins.append(table)
+        return ALIASES[table]
+
+    def _relationship(self, table: str) -> tuple[str, str]:
+        for rel in self.model.relationships:
+            if rel.from_table == self.fact and rel.to_table == table:
+                fact_column = self.model.table(self.fact).column(rel.from_column).source
+                dim_column = self.model.table(table).column(rel.to_column).source
+                return fact_column, dim_column
+        raise KeyError(f"{self.fact!r} has no relationship to {table!r}")
+
+    def ref(self, table: str, source: str) -> str:
+        """``alias."column"`` of a model table's view column, joining the table when needed.
+
+        A dimension's key is read from the fact's foreign key (no join).
+        """
+        column = self.model.table(table).column(source).source
+        if table != self.fact:
+            fact_column, dim_column = self._relationship(table)
+            if column == dim_column:
+                return f"{ALIASES[self.fact]}.{ident(fact_column)}"
+        return f"{self.alias(table)}.{ident(column)}"
+
+    def where(self, condition: str, *params: Any) -> None:
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    def where_in(self, expression: str, values: Sequence[Any]) -> None:
+        self.where(f"{expression} in ({placeholders(values)})", *values)
+
+    def join(self, clause: str, *params: Any) -> None:
+        """A join of a subquery (``inner join (...) as x on ...``), rendered after the dimensions."""
+        self.extra_joins.append((clause, list(params)))
+
+    def render(
+        self,
+        columns: Sequence[str],
+        column_params: Sequence[Any] = (),
+        group_by: Sequence[str] = (),
+        prefix: tuple[str, Sequence[Any]] = ("", ()),
+    ) -> tuple[str, list[Any]]:
+        """The statement and its bound values, in the order their ``?`` appear.
+
+        ``prefix`` is a ``with`` clause and its values; call after every ``ref``.
+        """
+        sql = f"{prefix[0]}select {', '.join(columns)}\nfrom {self.from_clause()}\n{self.where_clause()}"
+        if group_by:
+            sql += f"\ngroup by {', '.join(group_by)}"
+        params = [*prefix[1], *column_params]
+        for _, join_params in self.extra_joins:
+            params.extend(join_params)
+        return sql, [*params, *self.params]
+
+    def from_clause(self) -> str:
+        parts = [f"{view(self.fact, self.model)} as {ALIASES[self.fact]}"]
+        for table in self.joins:
+            fact_column, dim_column = self._relationship(table)
+            alias = ALIASES[table]
+            parts.append(
+                f"inner join {view(table, self.model)} as {alias} "
+                f"on {ALIASES[self.fact]}.{ident(fact_column)} = {alias}.{ident(dim_column)}"
+            )
+        parts.extend(clause for clause, _ in self.extra_joins)
+        return "\n".join(parts)
+
+    def where_clause(self) -> str:
+        return ("where " + "\n  and ".join(self.conditions)) if self.conditions else ""
+
+
+def filter_rows(select: Select, filters: Filters, *, dates: bool = True) -> None:
+    """Restrict a select on the sales facts by ``filters`` (``dates=False``: all but the dates)."""
+    if dates:
+        date_column = select.ref(select.fact, FACT_DATES[select.fact])
+        if filters.date_from is not None:
+            select.where(f"{date_column} >= ?", filters.date_from)
+        if filters.date_to is not None:
+            select.where(f"{date_column} <= ?", filters.date_to)
+    for table in GROUPABLE:
+        for column, values in filters.on(table):
+            select.where_in(select.ref(table, column), values)
+
+
+def region_territories(column: str = "territory_key") -> str:
+    """A subquery: the territory keys (or codes) of one region (one bound value)."""
+    return f"select {ident(column)} from {view(TERRITORY)} where region_name = ?"
+
+
+def scope_rows(select: Select, scope: Scope) -> None:
+    """Row-level security on a select of the sales facts (model.yml roles)."""
+    if scope.role == "manager":
+        return
+    if scope.role == "sales_rep":
+        select.where(f"{select.ref(select.fact, 'sales_rep_key')} = ?", scope.sales_rep_key)
+        select.where(f"{select.ref(CUSTOMER, 'sales_rep_key')} = ?", scope.sales_rep_key)
+        return
+    select.where(f"{select.ref(TERRITORY, 'region_name')} = ?", scope.region)
+    select.where(f"{select.ref(CUSTOMER, 'territory_key')} in ({region_territories()})", scope.region)
+
+
+def scope_budget(select: Select, scope: Scope) -> None:
+    """Row-level security on a select of the budget: the rep's rows, the region's territories."""
+    if scope.role == "sales_rep":
+        select.where(f"{select.ref(BUDGET, 'sales_rep_key')} = ?", scope.sales_rep_key)
+    elif scope.role == "regional_lead":
+        select.where(f"{select.ref(TERRITORY, 'region_name')} = ?", scope.region)
+
+
+def scope_customers(alias: str, scope: Scope) -> tuple[str, list[Any]]:
+    """The condition on ``reporting.customers as <alias>`` of the clients a scope sees."""
+    if scope.role == "sales_rep":
+        return f"{alias}.sales_rep_key = ?", [scope.sales_rep_key]
+    if scope.role == "regional_lead":
+        return f"{alias}.territory_key in ({region_territories()})", [scope.region]
+    return "1 = 1", []

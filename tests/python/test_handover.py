@@ -1,0 +1,176 @@
+"""Fresh data without a restart, never a half-built warehouse: salespulse.handover and its readers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from salespulse.handover import builds_dir, current, run_staged, staged
+from salespulse.web.readers import DuckDBReader
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(path: Path, sql: str) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+def publish(published: Path, sql: str, keep: int = 2) -> Path:
+    with staged(published, keep=keep) as path:
+        write(path, sql)
+    return path
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    path = tmp_path / "warehouse" / "salespulse.duckdb"
+    publish(path, "create table t as select 1 as v")
+    return path
+
+
+def test_a_reader_keeps_reading_while_another_process_builds_and_publishes(published: Path) -> None:
+    reader = DuckDBReader(published)
+    assert reader.query("select v from t") == [(1,)]
+    first_build = reader.build
+    # a long query is running on the published build ...
+    handle = reader._acquire()
+    running = handle.connection.cursor()
+    running.execute("select range from range(200000)")
+    assert len(running.fetchmany(1000)) == 1000
+    # ... while a build in another process copies it, writes the copy and publishes it
+    script = textwrap.dedent(
+        f"""
+        import duckdb
+        from pathlib import Path
+        from salespulse.handover import staged
+        with staged(Path({str(published)!r})) as path:
+            con = duckdb.connect(str(path))
+            con.execute("update t set v = 2")
+            con.close()
+        """
+    )
+    started = time.monotonic()
+    build = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert build.returncode == 0, build.stderr  # the reader's lock did not stop the writer
+    assert time.monotonic() - started < 30
+    # the running query finishes on the old build, without an error
+    assert len(running.fetchall()) == 199_000
+    running.close()
+    reader._release(handle)
+    # the next query sees the new data, on the new build
+    assert reader.query("select v from t") == [(2,)]
+    assert reader.build != first_build
+    assert first_build not in reader._handles  # the old connection was closed once idle
+    reader.close()
+
+
+def test_a_failed_build_is_never_published(published: Path) -> None:
+    reader = DuckDBReader(published)
+    before = current(published)
+    with pytest.raises(RuntimeError, match="dbt failed"), staged(published) as path:
+        write(path, "update t set v = 3")
+        raise RuntimeError("dbt failed")
+    assert current(published) == before
+    assert reader.query("select v from t") == [(1,)]
+    assert [p.name for p in builds_dir(published).iterdir() if p.is_dir()] == [before.parent.name]
+    reader.close()
+
+
+def test_run_staged_publishes_only_what_succeeded(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESPULSE_TARGET", "duckdb")
+    monkeypatch.setenv("SALESPULSE_DUCKDB_PATH", str(published))
+    reader = DuckDBReader(published)
+
+    def work(value: int, code: int):
+        def run(env: dict[str, str]) -> int:
+            write(Path(env["SALESPULSE_DUCKDB_PATH"]), f"update t set v = {value}")
+            return code
+
+        return run
+
+    assert run_staged(None, work(4, 1), succeeded=lambda code: code == 0) == 1
+    assert reader.query("select v from t") == [(1,)]
+    assert run_staged(None, work(5, 0), succeeded=lambda code: code == 0) == 0
+    assert reader.query("select v from t") == [(5,)]
+    reader.close()
+
+
+def test_old_builds_are_pruned_and_a_reader_of_a_pruned_build_keeps_reading(published: Path) -> None:
+    old = duckdb.connect(str(current(published)), read_only=True)
+    for value in (2, 3, 4):
+        publish(published, f"update t set v = {value}", keep=2)
+    builds = sorted(p for p in builds_dir(published).iterdir() if p.is_dir())
+    assert len(builds) == 2 and current(published).parent == builds[-1]  # ids sort in build order
+    assert old.execute("select v from t").fetchall() == [(1,)]  # its file is gone, its data is not
+    old.close()
+    reader = DuckDBReader(published)
+    assert reader.query("select v from t") == [(4,)]
+    reader.close()
+
+
+def test_a_plain_warehouse_file_is_migrated_to_published_builds(tmp_path: Path) -> None:
+    plain = tmp_path / "salespulse.duckdb"
+    write(plain, "create table t as select 1 as v")
+    holder = duckdb.connect(str(plain), read_only=True)
+    publish(plain, "update t set v = 2")
+    assert plain.is_symlink() and current(plain).parent.parent == builds_dir(plain)
+    assert holder.execute("select v from t").fetchall() == [(1,)]
+    holder.close()
+    reader = DuckDBReader(plain)
+    assert reader.query("select v, current_database() from t") == [(2, "salespulse")]
+    reader.close()
+
+
+@pytest.mark.slow
+def test_salespulse_build_publishes_a_dbt_build_while_the_web_reads(
+    demo_duckdb: dict[str, str], tmp_path: Path
+) -> None:
+    """`salespulse build` on DuckDB: dbt builds a copy; readers go on reading and then see the result."""
+    published = tmp_path / "salespulse.duckdb"
+    with staged(published) as path:  # the demo warehouse, published; then a load that drops a month
+        shutil.copyfile(demo_duckdb["SALESPULSE_DUCKDB_PATH"], path)
+    with staged(published) as path:
+        write(path, "delete from raw.order_lines where order_date >= date '2024-12-01'")
+    reader = DuckDBReader(published)
+    total = "select sum(net_sales_amount) from reporting.sales"
+    before = reader.query(total)
+    env = {
+        **os.environ,
+        "SALESPULSE_TARGET": "duckdb",
+        "SALESPULSE_DUCKDB_PATH": str(published),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    build = subprocess.Popen(
+        [str(Path(sys.executable).with_name("salespulse")), "build", "--skip-quality"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    answers = []
+    while build.poll() is None:
+        answers.append(reader.query(total))  # never an error, never a half-built warehouse
+        time.sleep(0.05)
+    output = build.stdout.read() if build.stdout else ""
+    assert build.returncode == 0, output[-3000:]
+    after = reader.query(total)
+    assert after < before  # the rebuilt marts no longer have December's lines
+    assert len(answers) > 10 and set(map(tuple, answers)) <= {tuple(before), tuple(after)}
+    assert reader.query("select count(*) from reporting.sales where order_date >= date '2024-12-01'") == [
+        (0,)
+    ]
+    reader.close()
