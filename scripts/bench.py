@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Throughput benchmark: demo-data generation, raw loading and `dbt build` at chosen scales.
+"""Throughput benchmark: demo-data generation, raw loading, `dbt build` and web page queries at chosen scales.
 
     python scripts/bench.py                        # 1 M and 10 M lines, DuckDB; PostgreSQL at 1 M
     python scripts/bench.py --scales 200000 --postgres-scales 200000
 
-Targets (this 2-core machine): 10 M order lines built and tested by dbt on DuckDB in <= 60 s.
+Targets (this 2-core machine): 10 M order lines built and tested by dbt on DuckDB in <= 60 s; web
+page interactions p95 <= 150 ms at 10 M lines (scripts/bench_web.py, bench/results/web-<lines>.json).
 
 Each step runs as its own process (the real CLI), so wall time and peak memory are the step's
 own. Results print as a table and are written to bench/results/raw-load.json.
@@ -73,6 +74,9 @@ def bench_scale(lines: int, work: Path, postgres_env: dict[str, str] | None) -> 
     steps.append(Step("dbt build", "duckdb", lines, seconds, rss))
     seconds, rss = run([*quality, "--target", "duckdb"], env)
     steps.append(Step("quality (GX)", "duckdb", lines, seconds, rss))
+    # the web dashboard's server-side time per interaction: bench/results/web-<lines>.json
+    seconds, rss = run([sys.executable, str(ROOT / "scripts" / "bench_web.py"), "--label", str(lines)], env)
+    steps.append(Step("web pages (all)", "duckdb", lines, seconds, rss))
     if postgres_env is not None:
         seconds, rss = run([*load, "--target", "postgres"], {**env, **postgres_env})
         steps.append(Step("load", "postgres", lines, seconds, rss))
