@@ -201,28 +201,6 @@ def test_dax_syntax_error_in_a_multi_line_measure_names_the_line(model: Path) ->
     assert problems[0].line == text.splitlines().index(line_text) + 1
 
 
-def test_dax_reference_to_a_missing_column_is_reported(model: Path) -> None:
-    edit(model, MEASURES, "SUM ( 'Order Lines'[Margin Amount] )", "SUM ( 'Order Lines'[Margin Amt] )")
-    reported(
-        check_semantic_model(model), MEASURES, "measure [Margin]", "'Order Lines'[Margin Amt] does not exist"
-    )
-
-
-def test_dax_reference_to_a_missing_measure_is_reported(model: Path) -> None:
-    edit(model, MEASURES, "DIVIDE ( [Margin], [Sales] )", "DIVIDE ( [Margin], [Salez] )")
-    reported(check_semantic_model(model), MEASURES, "measure [Margin %]", "[Salez]")
-
-
-def test_dax_reference_to_a_missing_table_is_reported(model: Path) -> None:
-    edit(
-        model,
-        MEASURES,
-        "REMOVEFILTERS ( 'Date' ), 'Date'[Is On Or Before As Of]",
-        "REMOVEFILTERS ( 'Dates' ), 'Date'[Is On Or Before As Of]",
-    )
-    reported(check_semantic_model(model), MEASURES, "measure [As Of Date]", "table 'Dates' does not exist")
-
-
 def test_row_level_security_filter_on_a_missing_column_is_reported(model: Path) -> None:
     role = "definition/roles/Sales Rep.tmdl"
     edit(
@@ -280,21 +258,6 @@ def test_dax_syntax_errors_are_caught(expression: str) -> None:
 # bpa: best-practice rules
 
 
-def test_double_for_an_amount_is_reported(model: Path) -> None:
-    edit(
-        model,
-        ORDER_LINES,
-        "\tcolumn 'Net Sales Amount'\n\t\tdataType: decimal\n",
-        "\tcolumn 'Net Sales Amount'\n\t\tdataType: double\n",
-    )
-    reported(check_semantic_model(model), ORDER_LINES, "'Order Lines'[Net Sales Amount]", "double")
-
-
-def test_division_operator_is_reported(model: Path) -> None:
-    edit(model, MEASURES, "DIVIDE ( [Margin], [Sales] )", "[Margin] / [Sales]")
-    reported(check_semantic_model(model), MEASURES, "measure [Margin %]", "'/'", "DIVIDE")
-
-
 def test_division_sign_in_strings_and_comments_is_not_reported(model: Path) -> None:
     edit(
         model,
@@ -303,107 +266,6 @@ def test_division_sign_in_strings_and_comments_is_not_reported(model: Path) -> N
         'DIVIDE ( [Margin], [Sales] ) /* a / b */ -- x / y\n\t\t\t& ""',
     )
     assert not [p for p in check_bpa(parse_semantic_model(model)) if "'/'" in p.message]
-
-
-def test_iferror_is_reported(model: Path) -> None:
-    edit(model, MEASURES, "DIVIDE ( [Sales], [Orders] )", "IFERROR ( DIVIDE ( [Sales], [Orders] ), 0 )")
-    reported(check_semantic_model(model), MEASURES, "measure [Average Order Value]", "IFERROR")
-
-
-def test_iserror_is_reported(model: Path) -> None:
-    edit(
-        model,
-        MEASURES,
-        "DIVIDE ( [Sales], [Orders] )",
-        "IF ( ISERROR ( [Sales] ), 0, DIVIDE ( [Sales], [Orders] ) )",
-    )
-    reported(check_semantic_model(model), MEASURES, "measure [Average Order Value]", "ISERROR")
-
-
-def test_measure_without_format_string_is_reported(model: Path) -> None:
-    edit(
-        model,
-        MEASURES,
-        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n\t\tformatString: #,0\n",
-        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n",
-    )
-    reported(check_semantic_model(model), MEASURES, "measure [Units] has no formatString")
-
-
-def test_measure_without_description_is_reported(model: Path) -> None:
-    edit(model, MEASURES, "\t/// Units sold (cancelled lines excluded).\n", "")
-    reported(check_semantic_model(model), MEASURES, "measure [Units] has no description")
-
-
-def test_measure_outside_display_folders_is_reported(model: Path) -> None:
-    edit(
-        model,
-        MEASURES,
-        "[Sales Quantity] )\n\t\tformatString: #,0\n\t\tdisplayFolder: Sales\n",
-        "[Sales Quantity] )\n\t\tformatString: #,0\n",
-    )
-    reported(check_semantic_model(model), MEASURES, "measure [Units] is in no displayFolder")
-
-
-def test_visible_foreign_key_is_reported(model: Path) -> None:
-    edit(
-        model,
-        ORDER_LINES,
-        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n\t\tisHidden\n",
-        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n",
-    )
-    reported(
-        check_semantic_model(model), ORDER_LINES, "'Order Lines'[Customer Key] is a foreign key", "not hidden"
-    )
-
-
-def test_relationship_with_mismatched_types_is_reported(model: Path) -> None:
-    edit(
-        model,
-        RELATIONSHIPS,
-        FIRST_RELATIONSHIP + "\ttoColumn: Date.'Date Key'\n",
-        FIRST_RELATIONSHIP + "\ttoColumn: Date.Date\n",
-    )
-    reported(check_semantic_model(model), RELATIONSHIPS, "data types differ (int64 -> dateTime)")
-
-
-def test_relationship_to_a_column_that_is_not_the_key_is_reported(model: Path) -> None:
-    edit(
-        model, RELATIONSHIPS, "\ttoColumn: Customer.'Customer Key'\n", "\ttoColumn: Customer.'Order Count'\n"
-    )
-    reported(
-        check_semantic_model(model), RELATIONSHIPS, "'Customer'[Order Count]", "key column [Customer Key]"
-    )
-
-
-def test_table_without_key_is_reported(model: Path) -> None:
-    edit(model, "definition/tables/Product.tmdl", "\t\tisKey\n", "")
-    reported(check_semantic_model(model), "definition/tables/Product.tmdl", "'Product' has no key column")
-
-
-def test_unmarked_date_table_is_reported(model: Path) -> None:
-    edit(model, DATE, "\tdataCategory: Time\n", "")
-    reported(check_semantic_model(model), DATE, "'Date' looks like the date table", "not marked")
-
-
-def test_date_table_without_a_date_key_is_reported(model: Path) -> None:
-    edit(model, DATE, "\t\tdataType: dateTime\n\t\tisKey\n", "\t\tdataType: dateTime\n")
-    reported(check_semantic_model(model), DATE, "date table 'Date' has no dateTime key column")
-
-
-def test_auto_date_time_on_is_reported(model: Path) -> None:
-    edit(
-        model,
-        "definition/model.tmdl",
-        "annotation __PBI_TimeIntelligenceEnabled = 0",
-        "annotation __PBI_TimeIntelligenceEnabled = 1",
-    )
-    reported(check_semantic_model(model), "definition/model.tmdl", "auto date/time is on")
-
-
-def test_inactive_relationship_no_measure_uses_is_reported(model: Path) -> None:
-    edit(model, RELATIONSHIPS, FIRST_RELATIONSHIP, "\tisActive: false\n" + FIRST_RELATIONSHIP)
-    reported(check_semantic_model(model), RELATIONSHIPS, "'Order Lines'[Order Date Key]", "inactive")
 
 
 def test_inactive_relationship_a_measure_activates_is_accepted(model: Path) -> None:
@@ -418,16 +280,6 @@ def test_inactive_relationship_a_measure_activates_is_accepted(model: Path) -> N
     assert not [p for p in check_bpa(parse_semantic_model(model)) if "inactive" in p.message]
 
 
-def test_relationship_in_both_directions_is_reported(model: Path) -> None:
-    edit(
-        model,
-        RELATIONSHIPS,
-        FIRST_RELATIONSHIP,
-        FIRST_RELATIONSHIP + "\tcrossFilteringBehavior: bothDirections\n",
-    )
-    reported(check_semantic_model(model), RELATIONSHIPS, "both directions")
-
-
 def test_ambiguous_filter_paths_are_reported(model: Path) -> None:
     path = model / RELATIONSHIPS
     path.write_text(
@@ -439,36 +291,6 @@ def test_ambiguous_filter_paths_are_reported(model: Path) -> None:
     problems = check_semantic_model(model)
     reported(problems, RELATIONSHIPS, "filters on 'Territory' reach 'Order Lines' by more than one path")
     assert all("more than one path" in p.message for p in problems)
-
-
-def test_month_name_without_sort_by_is_reported(model: Path) -> None:
-    edit(
-        model,
-        DATE,
-        "\t\tsourceColumn: month_name\n\t\tsortByColumn: 'Month Number'\n",
-        "\t\tsourceColumn: month_name\n",
-    )
-    reported(check_semantic_model(model), DATE, "'Date'[Month] is a month or weekday name")
-
-
-def test_weekday_sorted_by_text_is_reported(model: Path) -> None:
-    edit(model, DATE, "\t\tsortByColumn: 'ISO Day Of Week'\n", "\t\tsortByColumn: 'Year Name'\n")
-    reported(check_semantic_model(model), DATE, "'Date'[Weekday] is a month or weekday name")
-
-
-def test_visible_number_summarised_by_sum_is_reported(model: Path) -> None:
-    edit(
-        model,
-        DATE,
-        "\t\tsummarizeBy: none\n\t\tsourceColumn: year_number\n",
-        "\t\tsummarizeBy: sum\n\t\tsourceColumn: year_number\n",
-    )
-    reported(check_semantic_model(model), DATE, "'Date'[Year] is a visible number summarised by sum")
-
-
-def test_hierarchy_level_on_a_missing_column_is_reported(model: Path) -> None:
-    edit(model, DATE, "\t\t\tcolumn: Quarter\n", "\t\t\tcolumn: 'Quarter Name'\n")
-    reported(check_semantic_model(model), DATE, "hierarchy 'Date'[Calendar]", "'Quarter Name'")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -906,3 +728,178 @@ def test_unknown_data_category_is_reported(model: Path) -> None:
     geography = "definition/tables/Geography.tmdl"
     edit(model, geography, "\t\tdataCategory: Latitude\n", "\t\tdataCategory: EmailAddress\n")
     reported(check_semantic_model(model), geography, "has data category 'EmailAddress'")
+
+
+# ---------------------------------------------------------------------------------------------
+# One break, one problem: each case edits one file of a copy of the model and names what the
+# checks must report about that file.
+
+BREAKS = [
+    pytest.param(
+        MEASURES,
+        "SUM ( 'Order Lines'[Margin Amount] )",
+        "SUM ( 'Order Lines'[Margin Amt] )",
+        ("measure [Margin]", "'Order Lines'[Margin Amt] does not exist"),
+        id="dax_reference_to_a_missing_column",
+    ),
+    pytest.param(
+        MEASURES,
+        "DIVIDE ( [Margin], [Sales] )",
+        "DIVIDE ( [Margin], [Salez] )",
+        ("measure [Margin %]", "[Salez]"),
+        id="dax_reference_to_a_missing_measure",
+    ),
+    pytest.param(
+        MEASURES,
+        "REMOVEFILTERS ( 'Date' ), 'Date'[Is On Or Before As Of]",
+        "REMOVEFILTERS ( 'Dates' ), 'Date'[Is On Or Before As Of]",
+        ("measure [As Of Date]", "table 'Dates' does not exist"),
+        id="dax_reference_to_a_missing_table",
+    ),
+    pytest.param(
+        ORDER_LINES,
+        "\tcolumn 'Net Sales Amount'\n\t\tdataType: decimal\n",
+        "\tcolumn 'Net Sales Amount'\n\t\tdataType: double\n",
+        ("'Order Lines'[Net Sales Amount]", "double"),
+        id="double_for_an_amount",
+    ),
+    pytest.param(
+        MEASURES,
+        "DIVIDE ( [Margin], [Sales] )",
+        "[Margin] / [Sales]",
+        ("measure [Margin %]", "'/'", "DIVIDE"),
+        id="division_operator",
+    ),
+    pytest.param(
+        MEASURES,
+        "DIVIDE ( [Sales], [Orders] )",
+        "IFERROR ( DIVIDE ( [Sales], [Orders] ), 0 )",
+        ("measure [Average Order Value]", "IFERROR"),
+        id="iferror",
+    ),
+    pytest.param(
+        MEASURES,
+        "DIVIDE ( [Sales], [Orders] )",
+        "IF ( ISERROR ( [Sales] ), 0, DIVIDE ( [Sales], [Orders] ) )",
+        ("measure [Average Order Value]", "ISERROR"),
+        id="iserror",
+    ),
+    pytest.param(
+        MEASURES,
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n\t\tformatString: #,0\n",
+        "measure Units = SUM ( 'Order Lines'[Sales Quantity] )\n",
+        ("measure [Units] has no formatString",),
+        id="measure_without_format_string",
+    ),
+    pytest.param(
+        MEASURES,
+        "\t/// Units sold (cancelled lines excluded).\n",
+        "",
+        ("measure [Units] has no description",),
+        id="measure_without_description",
+    ),
+    pytest.param(
+        MEASURES,
+        "[Sales Quantity] )\n\t\tformatString: #,0\n\t\tdisplayFolder: Sales\n",
+        "[Sales Quantity] )\n\t\tformatString: #,0\n",
+        ("measure [Units] is in no displayFolder",),
+        id="measure_outside_display_folders",
+    ),
+    pytest.param(
+        ORDER_LINES,
+        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n\t\tisHidden\n",
+        "\tcolumn 'Customer Key'\n\t\tdataType: int64\n",
+        ("'Order Lines'[Customer Key] is a foreign key", "not hidden"),
+        id="visible_foreign_key",
+    ),
+    pytest.param(
+        RELATIONSHIPS,
+        FIRST_RELATIONSHIP + "\ttoColumn: Date.'Date Key'\n",
+        FIRST_RELATIONSHIP + "\ttoColumn: Date.Date\n",
+        ("data types differ (int64 -> dateTime)",),
+        id="relationship_with_mismatched_types",
+    ),
+    pytest.param(
+        RELATIONSHIPS,
+        "\ttoColumn: Customer.'Customer Key'\n",
+        "\ttoColumn: Customer.'Order Count'\n",
+        ("'Customer'[Order Count]", "key column [Customer Key]"),
+        id="relationship_to_a_column_that_is_not_the_key",
+    ),
+    pytest.param(
+        "definition/tables/Product.tmdl",
+        "\t\tisKey\n",
+        "",
+        ("'Product' has no key column",),
+        id="table_without_key",
+    ),
+    pytest.param(
+        DATE,
+        "\tdataCategory: Time\n",
+        "",
+        ("'Date' looks like the date table", "not marked"),
+        id="unmarked_date_table",
+    ),
+    pytest.param(
+        DATE,
+        "\t\tdataType: dateTime\n\t\tisKey\n",
+        "\t\tdataType: dateTime\n",
+        ("date table 'Date' has no dateTime key column",),
+        id="date_table_without_a_date_key",
+    ),
+    pytest.param(
+        "definition/model.tmdl",
+        "annotation __PBI_TimeIntelligenceEnabled = 0",
+        "annotation __PBI_TimeIntelligenceEnabled = 1",
+        ("auto date/time is on",),
+        id="auto_date_time_on",
+    ),
+    pytest.param(
+        RELATIONSHIPS,
+        FIRST_RELATIONSHIP,
+        "\tisActive: false\n" + FIRST_RELATIONSHIP,
+        ("'Order Lines'[Order Date Key]", "inactive"),
+        id="inactive_relationship_no_measure_uses",
+    ),
+    pytest.param(
+        RELATIONSHIPS,
+        FIRST_RELATIONSHIP,
+        FIRST_RELATIONSHIP + "\tcrossFilteringBehavior: bothDirections\n",
+        ("both directions",),
+        id="relationship_in_both_directions",
+    ),
+    pytest.param(
+        DATE,
+        "\t\tsourceColumn: month_name\n\t\tsortByColumn: 'Month Number'\n",
+        "\t\tsourceColumn: month_name\n",
+        ("'Date'[Month] is a month or weekday name",),
+        id="month_name_without_sort_by",
+    ),
+    pytest.param(
+        DATE,
+        "\t\tsortByColumn: 'ISO Day Of Week'\n",
+        "\t\tsortByColumn: 'Year Name'\n",
+        ("'Date'[Weekday] is a month or weekday name",),
+        id="weekday_sorted_by_text",
+    ),
+    pytest.param(
+        DATE,
+        "\t\tsummarizeBy: none\n\t\tsourceColumn: year_number\n",
+        "\t\tsummarizeBy: sum\n\t\tsourceColumn: year_number\n",
+        ("'Date'[Year] is a visible number summarised by sum",),
+        id="visible_number_summarised_by_sum",
+    ),
+    pytest.param(
+        DATE,
+        "\t\t\tcolumn: Quarter\n",
+        "\t\t\tcolumn: 'Quarter Name'\n",
+        ("hierarchy 'Date'[Calendar]", "'Quarter Name'"),
+        id="hierarchy_level_on_a_missing_column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "fragments"), BREAKS)
+def test_a_break_is_reported(model: Path, file: str, old: str, new: str, fragments: tuple[str, ...]) -> None:
+    edit(model, file, old, new)
+    reported(check_semantic_model(model), file, *fragments)

@@ -164,18 +164,14 @@ def _with_not_parenthesised(tokens: list[Token], text: str) -> list[Token]:
         if not _is_bare_not(result, index):
             index += 1
             continue
-        depth, end = 0, index + 1
-        while end < len(result):
-            kind = result[end].tok_type
-            if kind in {TokenType.LEFT_PAREN, TokenType.LEFT_CURLY_BRACE}:
-                depth += 1
-            elif kind in {TokenType.RIGHT_PAREN, TokenType.RIGHT_CURLY_BRACE}:
-                if depth == 0:
-                    break
-                depth -= 1
-            elif depth == 0 and kind in _NOT_ENDS:
-                break
-            end += 1
+        end = next(
+            (
+                at
+                for at, token in _top_level(result, index + 1)
+                if token is None or token.tok_type in _NOT_ENDS
+            ),
+            len(result),
+        )
         start = result[index].text_slice.end
         stop = result[end - 1].text_slice.end if end > index + 1 else start
         result.insert(end, _token(TokenType.RIGHT_PAREN, text, stop, stop))
@@ -184,19 +180,35 @@ def _with_not_parenthesised(tokens: list[Token], text: str) -> list[Token]:
     return result
 
 
+_OPENING = {TokenType.LEFT_PAREN, TokenType.LEFT_CURLY_BRACE}
+_CLOSING = {TokenType.RIGHT_PAREN, TokenType.RIGHT_CURLY_BRACE}
+
+
+def _top_level(tokens: Sequence[Token], start: int) -> Iterator[tuple[int, Token | None]]:
+    """``(index, token)`` of the tokens from ``start`` not nested in brackets opened after it; then
+    ``(index, None)`` at the first unmatched closing bracket (or the end), and stop."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        kind = tokens[index].tok_type
+        if kind in _OPENING:
+            depth += 1
+        elif kind in _CLOSING:
+            if depth == 0:
+                yield index, None
+                return
+            depth -= 1
+        elif depth == 0:
+            yield index, tokens[index]
+    yield len(tokens), None
+
+
 def _closing(tokens: list[Token], opening: int) -> tuple[int, bool]:
     """Index of the bracket closing the one at ``opening``, and whether a comma is directly inside."""
-    depth, comma = 0, False
-    for index in range(opening + 1, len(tokens)):
-        kind = tokens[index].tok_type
-        if kind in {TokenType.LEFT_PAREN, TokenType.LEFT_CURLY_BRACE}:
-            depth += 1
-        elif kind in {TokenType.RIGHT_PAREN, TokenType.RIGHT_CURLY_BRACE}:
-            if depth == 0:
-                return index, comma
-            depth -= 1
-        elif kind == TokenType.COMMA and depth == 0:
-            comma = True
+    comma = False
+    for index, token in _top_level(tokens, opening + 1):
+        if token is None:
+            return index, comma
+        comma = comma or token.tok_type == TokenType.COMMA
     return len(tokens), comma
 
 
@@ -312,19 +324,14 @@ def function_calls(tokens: Sequence[Token]) -> Iterator[tuple[str, int, int]]:
 def call_arguments(tokens: Sequence[Token], paren: int) -> list[list[Token]]:
     """The arguments (token lists) of the call whose '(' is at ``paren``."""
     arguments: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens[paren + 1 :]:
-        kind = token.tok_type
-        if kind in {TokenType.LEFT_PAREN, TokenType.LEFT_CURLY_BRACE}:
-            depth += 1
-        elif kind in {TokenType.RIGHT_PAREN, TokenType.RIGHT_CURLY_BRACE}:
-            if depth == 0:
+    start = paren + 1
+    for index, token in _top_level(tokens, start):
+        if token is None or token.tok_type == TokenType.COMMA:
+            arguments[-1] = list(tokens[start:index])
+            if token is None:
                 break
-            depth -= 1
-        elif kind == TokenType.COMMA and depth == 0:
             arguments.append([])
-            continue
-        arguments[-1].append(token)
+            start = index + 1
     return arguments
 
 
