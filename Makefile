@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv demo data load build powerbi parquet docs summary test lint pytest bench lock clean
+.PHONY: help setup system-deps venv demo data load build powerbi parquet docs summary serve test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,8 +36,9 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
-demo: setup data load build summary ## Set up, generate the demo company's data and build the warehouse.
+demo: setup data load build summary ## Set up, generate the demo data, build the warehouse, serve the dashboard.
 	@echo "Demo warehouse ready: $(CURDIR)/.warehouse/salespulse.duckdb (schemas raw, staging, marts, reporting)"
+	@$(MAKE) --no-print-directory serve
 
 data: venv ## Generate the demo extracts (once; delete data/demo to regenerate).
 	@test -f $(DATA_DIR)/_manifest.json || $(BIN)/salespulse generate --out $(DATA_DIR)
@@ -59,6 +60,9 @@ docs: venv ## dbt docs generate (open target/index.html).
 
 summary: venv ## Row counts and amount totals of the raw layer.
 	@$(BIN)/salespulse summary
+
+serve: venv ## Serve the web dashboard on http://127.0.0.1:8050 (demo accounts, password "demo").
+	$(BIN)/salespulse serve --demo-users
 
 test: setup lint pytest ## Set up and run every check (what CI runs).
 

@@ -192,6 +192,22 @@ def export_parquet(out_dir: Path, target: str | None) -> None:
     click.echo(f"In Power BI set WarehouseSource = Parquet and ParquetFolder = {out_dir.resolve()}{os.sep}")
 
 
+@main.command()
+@click.option("--host", help="Address to listen on (default: SALESPULSE_WEB_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: SALESPULSE_WEB_PORT or 8050).")
+@click.option("--target", help="profiles.yml target (default: SALESPULSE_TARGET, duckdb).")
+@click.option(
+    "--demo-users", is_flag=True, help="First create an account (password 'demo') for everyone in sales_reps."
+)
+def serve(host: str | None, port: int | None, target: str | None, demo_users: bool) -> None:
+    """Serve the web dashboard (http://127.0.0.1:8050 by default) until Ctrl+C."""
+    from salespulse.web.app import serve as run
+    from salespulse.web.app import settings
+
+    default_host, default_port = settings()
+    run(host or default_host, port or default_port, target=target, demo_users=demo_users)
+
+
 @main.group()
 def powerbi() -> None:
     """The Power BI project under powerbi/: write it from the semantic layer, check it offline."""

@@ -1,0 +1,1 @@
+"""The Dash user interface of the web dashboard: layout, callbacks, charts and exports' writers."""

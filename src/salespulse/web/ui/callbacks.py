@@ -1,0 +1,349 @@
+"""The Dash callbacks. Each one runs on the server for the signed-in user (the request guard has
+checked the session and the CSRF header) and resolves the user's scope there; the browser's state
+and component values are proposals that ``state.resolve`` intersects with that scope.
+
+- ``control``: the one writer of the filter state (slicers, quick picks, clicks on charts and
+  tables, breadcrumbs, chips, saved views, ``?view=`` / ``?client=`` / ``?product=`` links) and of
+  the slicers' values, so they always show the state.
+- ``render``: the page for the state: title, chips, visuals, export links.
+- ``slicer_options`` / ``client_options``: what the slicers offer the user (clients by type-ahead).
+- ``views``: save, list and delete saved views (the app database).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+import pandas as pd
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from flask import request
+
+from salespulse.web.exports import export_href
+from salespulse.web.ui import context
+from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
+from salespulse.web.ui.layout import SLICERS, slicer_id
+from salespulse.web.ui.render import filter_chips, page_content
+from salespulse.web.ui.report import describe_scope
+from salespulse.web.ui.screen import screen_data
+from salespulse.web.ui.state import (
+    Resolved,
+    calendar_of,
+    empty_state,
+    quick_pick_range,
+    quick_picks,
+    resolve,
+)
+from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
+
+FIELDS = [field for field, _ in SLICERS]
+CLIENT_MATCHES = 30
+
+
+def slug_of(pathname: Any) -> str:
+    slug = (pathname if isinstance(pathname, str) else "/").strip("/").split("/")[0]
+    return slug if slug in PAGES else DEFAULT_SLUG
+
+
+def _resolve(state: Any) -> Resolved:
+    scope = context.scope()
+    return resolve(state if isinstance(state, dict) else {}, context.options(scope), context.geo_index(scope))
+
+
+def _find_visual(visual_id: str) -> tuple[str, Any] | None:
+    slug = str(visual_id).split(":")[0]
+    for item in visuals(slug) if slug in PAGES else ():
+        if chart_id(slug, item) == visual_id:
+            return slug, item
+    return None
+
+
+# --------------------------------------------------------------------------- control
+
+
+def _open_view(view_id: str, state: dict[str, Any], slug: str) -> tuple[dict[str, Any], str, str]:
+    """(state, slug, notice) after opening a saved view: the owner's, or one shared with all."""
+    me = context.scope().email
+    view = context.app_db().get_view(str(view_id))
+    if view is None or (view.owner.lower() != me.lower() and not view.shared):
+        return state, slug, "That saved view does not exist or is private."
+    notice = (
+        "" if view.owner.lower() == me.lower() else f"Shared view “{view.name}”, within what you may see."
+    )
+    return {**empty_state(), **view.state}, view.page if view.page in PAGES else slug, notice
+
+
+def _from_link(search: str, state: dict[str, Any], slug: str) -> tuple[dict[str, Any], str, str]:
+    query = parse_qs(search.lstrip("?") if isinstance(search, str) else "")
+    if query.get("view"):
+        return _open_view(query["view"][0], state, slug)
+    new = {**empty_state(), **state}
+    if query.get("client"):
+        new["customer_keys"] = query["client"][:1]
+        return new, "customer", ""
+    if query.get("product"):
+        new["product_keys"] = query["product"][:1]
+        return new, "product", ""
+    return state, slug, ""
+
+
+def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
+    """The new state from whatever triggered; every output of ``register``'s control callback."""
+    (search, view_id, pick, start, end, clear, _charts, _tables, _crumbs, _chips, *values) = args
+    state = {**empty_state(), **(state if isinstance(state, dict) else {})}
+    slug = slug_of(pathname)
+    new_slug = slug
+    notice: Any = no_update
+    trigger = ctx.triggered_id
+    triggered_value = ctx.triggered[0]["value"] if ctx.triggered else None
+    pick_out: Any = no_update if trigger == "quick-pick" else None
+    lookups = context.lookups()
+
+    if trigger is None or trigger == "url":
+        state, new_slug, notice = _from_link(search, state, slug)
+    elif trigger == "views-list" and view_id:
+        state, new_slug, notice = _open_view(view_id, state, slug)
+    elif trigger == "quick-pick" and isinstance(pick, str):
+        chosen = quick_pick_range(pick, calendar_of(context.options()))
+        if chosen is not None:
+            state["date_from"] = chosen[0].isoformat() if chosen[0] else None
+            state["date_to"] = chosen[1].isoformat() if chosen[1] else None
+    elif trigger == "dates":
+        state["date_from"], state["date_to"] = start, end
+    elif trigger == "clear-all" and clear:
+        state = empty_state()
+    elif isinstance(trigger, dict) and triggered_value:
+        kind = trigger.get("type")
+        if kind == "chart":
+            found = _find_visual(trigger.get("id", ""))
+            points = triggered_value.get("points") if isinstance(triggered_value, dict) else None
+            if found and isinstance(points, list) and points and isinstance(points[0], dict):
+                state, new_slug = apply_click(found[0], found[1], points[0].get("customdata"), state, lookups)
+        elif kind == "table":
+            found = _find_visual(trigger.get("id", ""))
+            if found and isinstance(triggered_value, dict):
+                state, new_slug = apply_row(found[0], found[1], triggered_value.get("row_id"), state)
+        elif kind == "crumb":
+            state = apply_crumb(str(trigger.get("target", "")), state)
+        elif kind == "chip":
+            field = str(trigger.get("field", ""))
+            if field == "dates":
+                state["date_from"] = state["date_to"] = None
+            elif field in state and field != "void":
+                state[field] = []
+            state["void"] = [v for v in state.get("void") or [] if v != field]
+    elif isinstance(trigger, str) and trigger.startswith("f-"):
+        for field, value in zip(FIELDS, values, strict=True):
+            if trigger == slicer_id(field):
+                state[field] = value or []
+
+    resolved = _resolve(state)
+    clean = resolved.state
+    slicer_values = [clean[field] for field in FIELDS]
+    clients = (
+        client_options(None, clean["customer_keys"]) if trigger != slicer_id("customer_keys") else no_update
+    )
+    path_out = (
+        f"/{new_slug}" if new_slug != slug or (trigger is None and (pathname or "/") == "/") else no_update
+    )
+    return (clean, path_out, clean["date_from"], clean["date_to"], pick_out, notice, clients, *slicer_values)
+
+
+# --------------------------------------------------------------------------- render
+
+
+def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
+    slug = slug_of(pathname)
+    scope = context.scope()
+    resolved = _resolve(state)
+    labels = context.labels(scope)
+    data = screen_data(slug, resolved, scope, context.reader())
+    content = page_content(slug, data, resolved, labels)
+    clean = resolved.state
+    links = [export_href(fmt, slug, clean) for fmt in ("csv", "xlsx", "pdf")]
+    nav = ["nav-link active" if s == slug else "nav-link" for s in PAGES]
+    return (PAGES[slug], filter_chips(resolved, labels), content, *links, *nav)
+
+
+# --------------------------------------------------------------------------- slicer options
+
+
+def _options(frame: Any, label: str, value: str, extra: str | None = None) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict("records"):
+        text = str(row[label]) + (f" · {row[extra]}" if extra and row.get(extra) else "")
+        out.append({"label": text, "value": int(row[value]) if value.endswith("Key") else str(row[value])})
+    return out
+
+
+def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
+    scope = context.scope()
+    opts = context.options(scope)
+    cal = calendar_of(opts)
+    per_field = {
+        "regions": _options(opts["regions"], "Region", "Region"),
+        "territory_codes": _options(opts["territories"], "Territory", "Territory Code", "Region"),
+        "sales_rep_keys": _options(opts["sales_reps"], "Sales Rep", "Sales Rep Key", "Territory Code"),
+        "categories": _options(opts["categories"], "Category", "Category"),
+        "subcategories": _options(opts["subcategories"], "Subcategory", "Subcategory", "Category"),
+        "product_keys": _options(opts["products"], "Product", "Product Key", "Subcategory"),
+        "client_types": _options(opts["client_types"], "Client Type", "Client Type"),
+        "industries": _options(opts["industries"], "Industry", "Industry"),
+        "campaign_keys": _options(opts["campaigns"], "Campaign", "Campaign Key"),
+    }
+    role = describe_scope(scope).split("(", 1)[-1].rstrip(")")
+    return (
+        quick_picks(cal),
+        cal.first.isoformat(),
+        cal.last.isoformat(),
+        cal.as_of.isoformat(),
+        role,
+        *(per_field[field] for field in FIELDS if field != "customer_keys"),
+    )
+
+
+def client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
+    """Clients the user may see whose name contains ``search`` (and the selected ones)."""
+    clients = context.options()["customers"]
+    chosen = {int(v) for v in (selected if isinstance(selected, list) else []) if isinstance(v, int)}
+    picked = clients[clients["Customer Key"].isin(chosen)]
+    needle = search.strip().casefold() if isinstance(search, str) else ""
+    if needle:
+        found = clients[clients["Client"].str.casefold().str.contains(needle, regex=False)].head(
+            CLIENT_MATCHES
+        )
+    else:
+        found = clients.head(CLIENT_MATCHES)
+    frame = pd.concat([picked, found[~found["Customer Key"].isin(chosen)]]) if len(picked) else found
+    return _options(frame, "Client", "Customer Key", "Client Type")
+
+
+# --------------------------------------------------------------------------- saved views
+
+
+def views(
+    save: int,
+    delete: int,
+    _changed: Any,
+    name: str | None,
+    shared: list[str] | None,
+    selected: str | None,
+    state: dict[str, Any] | None,
+    pathname: str | None,
+) -> tuple[Any, ...]:
+    db = context.app_db()
+    me = context.scope().email
+    message: Any = no_update
+    link: Any = no_update
+    selected_out: Any = no_update
+    if ctx.triggered_id == "view-save" and save:
+        resolved = _resolve(state)
+        try:
+            view = db.save_view(
+                me, name if isinstance(name, str) else "", slug_of(pathname), resolved.state, bool(shared)
+            )
+        except ValueError as error:
+            message = str(error)
+        else:
+            link = f"{request.host_url.rstrip('/')}/{view.page}?view={view.id}"
+            message = f"Saved “{view.name}”" + (
+                " (anyone signed in may open the link, within their own scope)."
+                if view.shared
+                else " (only you may open it)."
+            )
+            selected_out = view.id
+    elif ctx.triggered_id == "view-delete" and delete:
+        if isinstance(selected, str) and db.delete_view(me, selected):
+            message, link, selected_out = "Deleted.", "", None
+        else:
+            message = "Pick one of your views to delete."
+    own = [{"label": v.name + (" (shared)" if v.shared else ""), "value": v.id} for v in db.views_of(me)]
+    return own, message, link, selected_out
+
+
+def register(app: Dash) -> None:
+    control_inputs = [
+        Input("url", "search"),
+        Input("views-list", "value"),
+        Input("quick-pick", "value"),
+        Input("dates", "start_date"),
+        Input("dates", "end_date"),
+        Input("clear-all", "n_clicks"),
+        Input({"type": "chart", "id": ALL}, "clickData"),
+        Input({"type": "table", "id": ALL}, "active_cell"),
+        Input({"type": "crumb", "target": ALL}, "n_clicks"),
+        Input({"type": "chip", "field": ALL}, "n_clicks"),
+        *(Input(slicer_id(field), "value") for field in FIELDS),
+    ]
+
+    @app.callback(
+        Output("state", "data"),
+        Output("url", "pathname"),
+        Output("dates", "start_date"),
+        Output("dates", "end_date"),
+        Output("quick-pick", "value"),
+        Output("notice", "children"),
+        # with the clients' value: a client set by a click must be among the options when it arrives
+        Output(slicer_id("customer_keys"), "options", allow_duplicate=True),
+        *(Output(slicer_id(field), "value") for field in FIELDS),
+        *control_inputs,
+        State("state", "data"),
+        State("url", "pathname"),
+        prevent_initial_call="initial_duplicate",  # runs on page load too (``?view=`` links)
+    )
+    def _control(*args: Any) -> tuple[Any, ...]:
+        *inputs, state, pathname = args
+        if isinstance(ctx.triggered_id, dict) and not (ctx.triggered and ctx.triggered[0]["value"]):
+            return (no_update,) * (7 + len(FIELDS))  # a chart / button that just appeared
+        return control(inputs, state, pathname)
+
+    @app.callback(
+        Output("page-title", "children"),
+        Output("active-filters", "children"),
+        Output("page-content", "children"),
+        Output("export-csv", "href"),
+        Output("export-xlsx", "href"),
+        Output("export-pdf", "href"),
+        *(Output(f"nav-{slug}", "className") for slug in PAGES),
+        Input("state", "data"),
+        Input("url", "pathname"),
+    )
+    def _render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
+        return render(state, pathname)
+
+    @app.callback(
+        Output("quick-pick", "options"),
+        Output("dates", "min_date_allowed"),
+        Output("dates", "max_date_allowed"),
+        Output("dates", "initial_visible_month"),
+        Output("user-role", "children"),
+        *(Output(slicer_id(field), "options") for field in FIELDS if field != "customer_keys"),
+        Input("url", "pathname"),
+    )
+    def _slicer_options(pathname: str | None) -> tuple[Any, ...]:
+        return slicer_options(pathname)
+
+    @app.callback(
+        Output(slicer_id("customer_keys"), "options"),
+        Input(slicer_id("customer_keys"), "search_value"),
+        Input(slicer_id("customer_keys"), "value"),
+    )
+    def _client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
+        return client_options(search, selected)
+
+    @app.callback(
+        Output("views-list", "options"),
+        Output("view-message", "children"),
+        Output("view-link", "value"),
+        Output("views-list", "value"),
+        Input("view-save", "n_clicks"),
+        Input("view-delete", "n_clicks"),
+        Input("views-changed", "data"),
+        State("view-name", "value"),
+        State("view-shared", "value"),
+        State("views-list", "value"),
+        State("state", "data"),
+        State("url", "pathname"),
+    )
+    def _views(*args: Any) -> tuple[Any, ...]:
+        return views(*args)

@@ -1,0 +1,294 @@
+"""Plotly figures of the page visuals, from the page's DataFrames (numbers as the data layer gives
+them; ``Decimal`` becomes float only here, for the browser).
+
+Every point carries ``customdata`` naming what a click on it selects (see ``actions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from salespulse.web.ui.formatting import d3_format, is_percent
+from salespulse.web.ui.screen import MONTH_NUMBERS, as_number
+from salespulse.web.ui.state import GEO_LEVELS
+from salespulse.web.ui.visuals import Visual
+
+PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c4484e", "#5aa7c8", "#b8a23b", "#7f7f7f"]
+DIMMED = "#b9c8d6"
+#: Topojson files the app serves itself (``assets/topojson``): maps never reach a CDN.
+TOPOJSON_URL = "/assets/topojson/"
+
+
+def graph_config() -> dict[str, Any]:
+    """``dcc.Graph(config=...)``: no Plotly logo or cloud links, map shapes from this server."""
+    return {
+        "displaylogo": False,
+        "topojsonURL": TOPOJSON_URL,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
+    }
+
+
+def axis_format(measure: str) -> str:
+    """Axis ticks: percentages as such, numbers with separators and no padding zeros (a count's
+    axis may tick at 0.5)."""
+    return ".1%" if is_percent(measure) else ",~f"
+
+
+def _layout(figure: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
+    figure.update_layout(
+        title={"text": title} if title else None,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        hovermode="closest",
+        clickmode="event",
+    )
+    figure.update_xaxes(automargin=True, gridcolor="#e6ebf0")
+    figure.update_yaxes(automargin=True, gridcolor="#e6ebf0")
+    return figure
+
+
+def empty_figure(message: str = "No data for these filters") -> go.Figure:
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#6b7785"})
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return _layout(figure, height=220)
+
+
+def year_month(label: Any) -> list[int] | None:
+    """``"Jan 2024"`` -> ``[2024, 1]``."""
+    try:
+        parsed = datetime.strptime(str(label), "%b %Y")
+    except ValueError:
+        return None
+    return [parsed.year, parsed.month]
+
+
+def customdata(item: Visual, frame: pd.DataFrame) -> list[list[Any]]:
+    """What each row's point selects when clicked."""
+    out: list[list[Any]] = []
+    for row in frame.to_dict("records"):
+        if item.click == "month" and item.series:
+            out.append([int(row[item.series]), MONTH_NUMBERS.get(row[item.x], 0)])
+        elif item.click == "month":
+            out.append(year_month(row[item.x]) or [])
+        elif item.click == "time_drill":
+            month = row.get("Month Number")
+            out.append([int(row["Year"]), int(month) if month == month and month is not None else None])
+        elif item.click == "product_drill":
+            key = row.get("Key")
+            out.append([row["Level"], row["Name"], int(key) if key == key and key is not None else None])
+        elif item.click == "geo_drill":
+            depth = GEO_LEVELS.index(row["Level"]) + 1
+            out.append([row[level] for level in GEO_LEVELS[:depth]])
+        elif item.key:
+            value = row[item.key]
+            out.append([int(value) if isinstance(value, int | float) else value])
+        else:
+            out.append([row[item.x] if item.x else None])
+    return out
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> list[Any]:
+    return [as_number(v) for v in frame[column].tolist()]
+
+
+def _colors(values: list[Any], selected: Collection[Any], base: str) -> list[str] | str:
+    if not selected:
+        return base
+    return [base if v in selected else DIMMED for v in values]
+
+
+def bar_figure(
+    item: Visual, frame: pd.DataFrame, selected: Collection[Any] = (), horizontal: bool = False
+) -> go.Figure:
+    figure = go.Figure()
+    labels = [str(v) for v in frame[item.x].tolist()]
+    data = customdata(item, frame)
+    picked = [d[0] for d in data]
+    for index, measure in enumerate(item.y):
+        values = _numbers(frame, measure)
+        color = _colors(picked, selected, PALETTE[index % len(PALETTE)])
+        form = d3_format(measure)
+        common = {"name": measure, "customdata": data, "marker": {"color": color}}
+        if horizontal:
+            figure.add_bar(
+                x=values,
+                y=labels,
+                orientation="h",
+                hovertemplate=f"%{{y}}<br>{measure}: %{{x:{form}}}<extra></extra>",
+                **common,
+            )
+        else:
+            figure.add_bar(
+                x=labels,
+                y=values,
+                hovertemplate=f"%{{x}}<br>{measure}: %{{y:{form}}}<extra></extra>",
+                **common,
+            )
+    axis = {"tickformat": axis_format(item.y[0])}
+    if horizontal:
+        figure.update_yaxes(autorange="reversed", type="category")
+        figure.update_xaxes(**axis)
+    else:
+        figure.update_xaxes(type="category")
+        figure.update_yaxes(**axis)
+    figure.update_layout(barmode="group", showlegend=len(item.y) > 1)
+    height = max(300, 28 * len(labels) + 80) if horizontal else 340
+    return _layout(figure, height=min(height, 640))
+
+
+def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+    """The first measure as bars, the second as a line (own axis when it is a percentage)."""
+    figure = go.Figure()
+    labels = [str(v) for v in frame[item.x].tolist()]
+    data = customdata(item, frame)
+    bars, line = item.y[0], item.y[1]
+    figure.add_bar(
+        x=labels,
+        y=_numbers(frame, bars),
+        name=bars,
+        customdata=data,
+        marker={"color": PALETTE[0]},
+        hovertemplate=f"%{{x}}<br>{bars}: %{{y:{d3_format(bars)}}}<extra></extra>",
+    )
+    second_axis = is_percent(line)
+    figure.add_scatter(
+        x=labels,
+        y=_numbers(frame, line),
+        name=line,
+        customdata=data,
+        mode="lines+markers",
+        line={"color": PALETTE[1], "width": 2},
+        yaxis="y2" if second_axis else "y",
+        connectgaps=False,
+        hovertemplate=f"%{{x}}<br>{line}: %{{y:{d3_format(line)}}}<extra></extra>",
+    )
+    figure.update_layout(yaxis={"tickformat": axis_format(bars)})
+    if second_axis:
+        figure.update_layout(
+            yaxis2={"overlaying": "y", "side": "right", "tickformat": axis_format(line), "showgrid": False}
+        )
+    figure.update_xaxes(type="category")
+    return _layout(figure)
+
+
+def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+    """One line per ``series`` value (e.g. a year) over ``x`` (e.g. month)."""
+    figure = go.Figure()
+    measure = item.y[0]
+    data = customdata(item, frame)
+    for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
+        rows = part.index.tolist()
+        figure.add_scatter(
+            x=[str(v) for v in part[item.x].tolist()],
+            y=_numbers(part, measure),
+            name=str(name),
+            mode="lines+markers",
+            customdata=[data[frame.index.get_loc(r)] for r in rows],
+            line={"color": PALETTE[index % len(PALETTE)], "width": 2},
+            hovertemplate=f"%{{x}} {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
+        )
+    figure.update_yaxes(tickformat=axis_format(measure))
+    if item.x == "Month":  # calendar order, whichever year's line comes first
+        figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(MONTH_NUMBERS))
+    return _layout(figure)
+
+
+def _bounds(values: list[Any], pad: float, low: float, high: float) -> list[float]:
+    present = [v for v in values if v is not None]
+    if not present:
+        return [low, high]
+    span = max(present) - min(present)
+    margin = max(pad, span * 0.15)
+    return [max(low, min(present) - margin), min(high, max(present) + margin)]
+
+
+def stacked_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+    """Bars of ``x`` stacked by ``series`` (e.g. sales per period, per rep)."""
+    figure = go.Figure()
+    measure = item.y[0]
+    data = customdata(item, frame)
+    order = list(dict.fromkeys(str(v) for v in frame[item.x].tolist()))
+    for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
+        figure.add_bar(
+            x=[str(v) for v in part[item.x].tolist()],
+            y=_numbers(part, measure),
+            name=str(name),
+            customdata=[data[frame.index.get_loc(r)] for r in part.index.tolist()],
+            marker={"color": PALETTE[index % len(PALETTE)]},
+            hovertemplate=f"%{{x}} · {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
+        )
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    figure.update_yaxes(tickformat=axis_format(measure))
+    return _layout(figure, height=380)
+
+
+def map_figure(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> go.Figure:
+    """Sales by city as bubbles on an offline world map (``graph_config`` points Plotly at the
+    topojson this app serves)."""
+    figure = go.Figure()
+    measure = item.y[0]
+    values = _numbers(frame, measure)
+    largest = max((v for v in values if v), default=1) or 1
+    sizes = [6 + 34 * ((v or 0) / largest) ** 0.5 for v in values]
+    keys = [int(k) for k in frame[item.key].tolist()]
+    figure.add_scattergeo(
+        lat=_numbers(frame, "Latitude"),
+        lon=_numbers(frame, "Longitude"),
+        text=[f"{c}, {n}" for c, n in zip(frame["City"], frame["Country"], strict=True)],
+        customdata=[[k, v] for k, v in zip(keys, values, strict=True)],
+        marker={
+            "size": sizes,
+            "color": _colors(keys, selected, PALETTE[0]),
+            "opacity": 0.8,
+            "line": {"width": 0.5, "color": "#ffffff"},
+        },
+        hovertemplate=f"%{{text}}<br>{measure}: %{{customdata[1]:{d3_format(measure)}}}<extra></extra>",
+        name=measure,
+    )
+    figure.update_geos(
+        projection_type="natural earth",
+        resolution=50 if len(set(frame["Country"])) == 1 else 110,
+        showcountries=True,
+        countrycolor="#c9d3dd",
+        showland=True,
+        landcolor="#f1f4f7",
+        showocean=True,
+        oceancolor="#e4eef6",
+        showlakes=False,
+        lataxis_range=_bounds(_numbers(frame, "Latitude"), 6, -60, 85),
+        lonaxis_range=_bounds(_numbers(frame, "Longitude"), 10, -180, 180),
+    )
+    figure.update_layout(showlegend=False)
+    return _layout(figure, height=380)
+
+
+def figure_for(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> go.Figure:
+    if frame is None or frame.empty:
+        return empty_figure()
+    if item.limit:
+        frame = frame.head(item.limit)
+    if item.kind == "bar":
+        return bar_figure(item, frame, selected)
+    if item.kind == "hbar":
+        return bar_figure(item, frame, selected, horizontal=True)
+    if item.kind == "combo":
+        return combo_figure(item, frame)
+    if item.kind == "lines":
+        return lines_figure(item, frame)
+    if item.kind == "stacked":
+        return stacked_figure(item, frame)
+    if item.kind == "map":
+        return map_figure(item, frame, selected)
+    raise ValueError(f"no figure for visual kind {item.kind!r}")

@@ -1,0 +1,121 @@
+"""Per-request access to the app's services: the warehouse reader, the app database, the signed-in
+user's scope, and the slicer options of that scope (cached per published build)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+from flask import current_app, g
+
+from salespulse.web.appdb import AppDB
+from salespulse.web.filters import Filters, Scope
+from salespulse.web.measures import evaluate
+from salespulse.web.pages import filter_options
+from salespulse.web.readers import Reader
+from salespulse.web.ui.actions import Lookups
+from salespulse.web.ui.state import GeoIndex, value_labels
+
+EXTENSION = "salespulse"
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    reader: Reader
+    db: AppDB
+    cache: ScopeCache
+
+
+class ScopeCache:
+    """Per (scope, warehouse build) values. A DuckDB build never changes once published, so a new
+    build is a new key and the next request after a rebuild computes afresh; readers without a
+    build identity (PostgreSQL) are not cached."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, reader: Reader, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        build = build_identity(reader)
+        if build is None:
+            return compute()
+        full = (build, *key)
+        with self._lock:
+            if full in self._items:
+                self._items.move_to_end(full)
+                return self._items[full]
+        value = compute()
+        with self._lock:
+            self._items[full] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def build_identity(reader: Reader) -> str | None:
+    """The published build a DuckDB reader's next query reads (see ``salespulse.handover``)."""
+    published = getattr(reader, "published", None)
+    if published is None:
+        return None
+    return os.path.realpath(published)
+
+
+def services() -> Services:
+    return current_app.extensions[EXTENSION]
+
+
+def reader() -> Reader:
+    return services().reader
+
+
+def app_db() -> AppDB:
+    return services().db
+
+
+def scope() -> Scope:
+    """The signed-in user's scope, resolved on the server (once per request)."""
+    from salespulse.web.auth import current_scope
+
+    return current_scope()
+
+
+def _memo(kind: str, who: Scope, compute: Callable[[], T]) -> T:
+    """Once per request (``flask.g``), and across requests per published build (``ScopeCache``)."""
+    memo: dict[tuple[str, Scope], Any] = g.setdefault("salespulse_memo", {})
+    if (kind, who) not in memo:
+        memo[(kind, who)] = services().cache.get(reader(), (kind, who), compute)
+    return memo[(kind, who)]
+
+
+def options(user: Scope | None = None) -> dict[str, pd.DataFrame]:
+    """What each slicer may offer the user (``salespulse.web.pages.filter_options``)."""
+    who = user or scope()
+    return _memo("options", who, lambda: filter_options(who, reader=reader()))
+
+
+def geo_index(user: Scope | None = None) -> GeoIndex:
+    """The cities the user sees, with their region and country (the geography drill)."""
+    who = user or scope()
+
+    def compute() -> GeoIndex:
+        by = [("Geography", c) for c in ("Geography Key", "Region", "Country", "City")]
+        return GeoIndex.from_frame(evaluate(["Sales"], Filters(), who, by=by, reader=reader()))
+
+    return _memo("geo", who, compute)
+
+
+def lookups(user: Scope | None = None) -> Lookups:
+    who = user or scope()
+    return _memo("lookups", who, lambda: Lookups.from_options(options(who), geo_index(who)))
+
+
+def labels(user: Scope | None = None) -> dict[str, dict[Any, str]]:
+    who = user or scope()
+    return _memo("labels", who, lambda: value_labels(options(who)))

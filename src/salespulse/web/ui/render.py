@@ -1,0 +1,245 @@
+"""Dash components of a page from its data: KPI cards, charts (with drill breadcrumbs), tables,
+and the chips of the active filters."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from dash import dash_table, dcc, html
+
+from salespulse.web.exports import export_href
+from salespulse.web.ui.actions import crumbs
+from salespulse.web.ui.charts import figure_for, graph_config
+from salespulse.web.ui.formatting import d3_format, display, short
+from salespulse.web.ui.report import public_columns
+from salespulse.web.ui.screen import as_number
+from salespulse.web.ui.state import FIELD_LABELS, LIST_FIELDS, Resolved
+from salespulse.web.ui.visuals import Visual, chart_id, visuals
+
+AMOUNT_CARDS = {
+    "Sales",
+    "Budget",
+    "Sales YTD",
+    "Sales PYTD",
+    "Sales Run-Rate FY",
+    "Variance",
+    "Campaign Sales",
+}
+
+
+def _kpis(frame: pd.DataFrame) -> html.Div:
+    row = frame.iloc[0] if len(frame) else {}
+    cards = []
+    for name in frame.columns:
+        value = row[name] if len(frame) else None
+        shown = short(value) if name in AMOUNT_CARDS and value is not None else display(name, value)
+        cards.append(
+            html.Div(
+                [
+                    html.Div(name, className="kpi-label"),
+                    html.Div(shown, className="kpi-value", title=display(name, value)),
+                ],
+                className="kpi",
+                **{"data-measure": name},
+            )
+        )
+    return html.Div(cards, className="kpis")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return as_number(value)
+
+
+def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> dash_table.DataTable:
+    if item.limit:
+        frame = frame.head(item.limit)
+    columns = [c for c in public_columns(frame) if not c.endswith(" Key")]  # surrogate keys: exports only
+    specs = []
+    for name in columns:
+        form = d3_format(name)
+        spec: dict[str, Any] = {"name": name, "id": name}
+        if form:
+            spec.update(type="numeric", format={"specifier": form})
+        specs.append(spec)
+    records = []
+    for index, row in enumerate(frame.to_dict("records")):
+        record = {name: _cell(row[name]) for name in columns}
+        record["id"] = int(row[item.key]) if item.key and item.key in row else index
+        records.append(record)
+    with warnings.catch_warnings():  # Dash 4 says DataTable will leave the builtins one day
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _data_table(slug, item, specs, records)
+
+
+def _data_table(slug: str, item: Visual, specs: list[dict[str, Any]], records: list[dict[str, Any]]) -> Any:
+    return dash_table.DataTable(
+        id={"type": "table", "id": chart_id(slug, item)},
+        columns=specs,
+        data=records,
+        page_size=12,
+        sort_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
+        style_cell_conditional=[{"if": {"column_type": "numeric"}, "textAlign": "right"}],
+        style_header={"fontWeight": "600", "backgroundColor": "#eef3f7"},
+        cell_selectable=item.click is not None,
+        css=[{"selector": ".dash-spreadsheet td", "rule": "cursor: pointer;" if item.click else ""}],
+    )
+
+
+def _selected(
+    item: Visual, state: Mapping[str, Any], lookups_labels: Mapping[str, Mapping[Any, str]]
+) -> set[Any]:
+    """What the visual should highlight: the values the page is filtered to."""
+    if item.click == "rep":
+        if item.key:
+            return set(state.get("sales_rep_keys") or [])
+        names = lookups_labels.get("sales_rep_keys", {})
+        return {names.get(k) for k in state.get("sales_rep_keys") or []}
+    if item.click == "territory":
+        if item.key:
+            return set(state.get("territory_codes") or [])
+        names = lookups_labels.get("territory_codes", {})
+        return {names.get(k) for k in state.get("territory_codes") or []}
+    if item.click == "campaign":
+        names = lookups_labels.get("campaign_keys", {})
+        return {names.get(k) for k in state.get("campaign_keys") or []}
+    return set()
+
+
+def _breadcrumbs(
+    hierarchy: str, state: Mapping[str, Any], labels: Mapping[str, Mapping[Any, str]]
+) -> html.Nav:
+    trail = crumbs(hierarchy, state, labels)
+    parts: list[Any] = []
+    for index, (label, target) in enumerate(trail):
+        last = index == len(trail) - 1
+        if index:
+            parts.append(html.Span("›", className="crumb-sep"))
+        if target and not last:
+            parts.append(
+                html.Button(label, id={"type": "crumb", "target": target}, n_clicks=0, className="crumb")
+            )
+        else:
+            parts.append(html.Span(label, className="crumb current"))
+    return html.Nav(parts, className="breadcrumbs", **{"aria-label": f"{hierarchy} drill"})
+
+
+def _card(slug: str, item: Visual, body: Any, state: Mapping[str, Any], extra: Any = None) -> html.Section:
+    head = [html.H2(item.title)]
+    if item.kind != "kpis":
+        head.append(
+            html.A(
+                "CSV",
+                href=export_href("csv", slug, dict(state), table=item.dataset),
+                download="",
+                className="card-export",
+                title="Download this visual's data as CSV",
+            )
+        )
+    children = [html.Div(head, className="card-head")]
+    if extra is not None:
+        children.append(extra)
+    if item.hint:
+        children.append(html.Div(item.hint, className="hint"))
+    children.append(body)
+    return html.Section(children, className=f"card w{item.width}", **{"data-visual": item.dataset})
+
+
+def page_content(
+    slug: str,
+    data: Mapping[str, pd.DataFrame],
+    resolved: Resolved,
+    labels: Mapping[str, Mapping[Any, str]],
+) -> list[Any]:
+    state = resolved.state
+    if resolved.empty:
+        return [
+            html.Div(
+                "Nothing you may see matches these filters. "
+                "Clear the filters marked “outside what you may see”.",
+                className="empty-notice",
+                id="empty-notice",
+            )
+        ]
+    out: list[Any] = []
+    if slug == "customer" and not state["customer_keys"]:
+        out.append(
+            html.Div(
+                "All clients you may see: click one, or pick one in the Client filter, for their details.",
+                className="info",
+            )
+        )
+    if slug == "product" and not state["product_keys"]:
+        out.append(
+            html.Div(
+                "All products: click one, or pick one in the Product filter, for its details.",
+                className="info",
+            )
+        )
+    for item in visuals(slug):
+        frame = data.get(item.dataset)
+        if frame is None:
+            continue
+        if item.kind == "kpis":
+            out.append(_card(slug, item, _kpis(frame), state))
+            continue
+        if item.kind == "table":
+            out.append(_card(slug, item, table_component(slug, item, frame), state))
+            continue
+        figure = figure_for(item, frame, _selected(item, state, labels))
+        graph = dcc.Graph(
+            id={"type": "chart", "id": chart_id(slug, item)},
+            figure=figure,
+            config=graph_config(),
+            className="graph",
+        )
+        extra = _breadcrumbs(item.drill, state, labels) if item.drill else None
+        out.append(_card(slug, item, graph, state, extra))
+    return [html.Div(out, className="grid")]
+
+
+def filter_chips(resolved: Resolved, labels: Mapping[str, Mapping[Any, str]]) -> list[Any]:
+    """One removable chip per active filter."""
+    state = resolved.state
+    chips: list[Any] = []
+
+    def chip(field: str, text: str, void: bool = False) -> None:
+        chips.append(
+            html.Span(
+                [
+                    html.Span(f"{FIELD_LABELS.get(field, field)}: ", className="chip-label"),
+                    html.Span(text),
+                    html.Button(
+                        "×",
+                        id={"type": "chip", "field": field},
+                        n_clicks=0,
+                        className="chip-x",
+                        title="Remove",
+                    ),
+                ],
+                className="chip void" if void else "chip",
+            )
+        )
+
+    if state["date_from"] or state["date_to"]:
+        chip("dates", f"{state['date_from'] or 'start'} – {state['date_to'] or 'end'}")
+    for field in LIST_FIELDS:
+        if state[field]:
+            names = labels.get(field, {})
+            values = [str(names.get(v, v)) for v in state[field]]
+            text = ", ".join(values[:3]) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+            chip(field, text)
+    if state["geo"]:
+        chip("geo", " › ".join(state["geo"]))
+    for field in resolved.void:
+        chip(field, "outside what you may see", void=True)
+    if not chips:
+        chips.append(html.Span("No filters: everything you may see.", className="muted small"))
+    return chips

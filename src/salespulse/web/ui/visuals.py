@@ -1,0 +1,271 @@
+"""What each page shows: its visuals, in order, and what a click on each does.
+
+The screen (``render``), the exports (``salespulse.web.exports``) and the click handling
+(``actions``) all read these specs, so an export holds exactly the visuals of the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: URL slug -> page name of ``salespulse.web.pages.PAGES`` (the Power BI report's pages).
+PAGES: dict[str, str] = {
+    "overview": "Sales Overview",
+    "reps": "Sales Reps",
+    "customer": "Customer Details",
+    "product": "Product Details",
+    "campaigns": "Campaigns",
+}
+DEFAULT_SLUG = "overview"
+
+
+@dataclass(frozen=True)
+class Visual:
+    """One chart, table or row of cards.
+
+    ``kind``: kpis | bar | hbar | combo | lines | stacked | map | table. ``x`` is the category
+    column, ``y`` the measures, ``series`` a column that splits traces. ``click`` names the action
+    of a click (see ``actions``); ``key`` is the column holding the clicked entity's key (tables:
+    the row id). ``limit`` caps the rows a chart draws (the export keeps them all).
+    """
+
+    dataset: str
+    title: str
+    kind: str
+    x: str | None = None
+    y: tuple[str, ...] = ()
+    series: str | None = None
+    click: str | None = None
+    key: str | None = None
+    width: int = 6
+    limit: int | None = None
+    hint: str = ""
+
+    @property
+    def drill(self) -> str | None:
+        """The hierarchy this visual drills (time, product, geo), if any."""
+        return self.click.removesuffix("_drill") if self.click and self.click.endswith("_drill") else None
+
+
+TIME_DRILL = Visual(
+    "time_drill",
+    "Sales over time",
+    "bar",
+    x="Name",
+    y=("Sales",),
+    click="time_drill",
+    hint="Click a year to drill into its months, a month to filter the page to it.",
+)
+
+VISUALS: dict[str, tuple[Visual, ...]] = {
+    "overview": (
+        Visual("kpis", "Key figures", "kpis", width=12),
+        Visual(
+            "sales_vs_budget_by_month",
+            "Sales vs budget to date, by month",
+            "combo",
+            x="Year Month Name",
+            y=("Sales", "Budget To Date"),
+            click="month",
+            width=12,
+            hint="Click a month to filter the page to it.",
+        ),
+        Visual(
+            "sales_trend",
+            "Sales trend: this year and the two before",
+            "lines",
+            x="Month",
+            y=("Sales",),
+            series="Year",
+            click="month",
+        ),
+        Visual(
+            "product_drill",
+            "Sales by product hierarchy",
+            "bar",
+            x="Name",
+            y=("Sales",),
+            click="product_drill",
+            hint="Category → subcategory → product; a product opens its page.",
+        ),
+        Visual("top_10_clients", "Top 10 clients", "hbar", x="Client", y=("Sales",), click="client"),
+        Visual("top_10_products", "Top 10 products", "hbar", x="Product", y=("Sales",), click="product"),
+        Visual(
+            "sales_by_city",
+            "Sales by city",
+            "map",
+            x="City",
+            y=("Sales",),
+            click="city",
+            key="Geography Key",
+            width=7,
+            hint="Click a city to filter the page to it.",
+        ),
+        Visual(
+            "geo_drill",
+            "Sales by geography",
+            "hbar",
+            x="Name",
+            y=("Sales",),
+            click="geo_drill",
+            width=5,
+            hint="Region → country → city.",
+        ),
+        Visual(
+            "sales_by_category",
+            "Sales vs budget by category",
+            "table",
+            y=("Sales", "Budget", "Budget To Date", "Attainment %"),
+            width=12,
+        ),
+    ),
+    "reps": (
+        Visual("kpis", "Key figures", "kpis", width=12),
+        Visual(
+            "sales_vs_budget_by_rep",
+            "Sales vs budget to date by rep (lowest attainment first)",
+            "hbar",
+            x="Sales Rep",
+            y=("Sales", "Budget To Date"),
+            click="rep",
+            key="Sales Rep Key",
+        ),
+        Visual(
+            "new_customers_by_rep",
+            "New customers by rep",
+            "hbar",
+            x="Sales Rep",
+            y=("New Customers",),
+            click="rep",
+        ),
+        Visual(
+            "time_drill",
+            "Sales by rep over time",
+            "stacked",
+            x="Name",
+            y=("Sales",),
+            series="Sales Rep",
+            click="time_drill",
+            width=12,
+            hint=TIME_DRILL.hint,
+        ),
+        Visual(
+            "sales_vs_budget_by_territory",
+            "Sales vs budget to date by territory",
+            "bar",
+            x="Territory",
+            y=("Sales", "Budget To Date"),
+            click="territory",
+            key="Territory Code",
+            width=12,
+        ),
+        Visual(
+            "sales_vs_budget_by_rep",
+            "Sales vs budget by rep",
+            "table",
+            y=("Sales", "Budget", "Budget To Date", "Variance", "Attainment %", "Orders", "Customers"),
+            click="rep",
+            key="Sales Rep Key",
+            width=12,
+        ),
+    ),
+    "customer": (
+        Visual("kpis", "Key figures", "kpis", width=12),
+        Visual(
+            "clients",
+            "Clients",
+            "table",
+            y=("Sales", "Sales LY", "YoY %", "Orders", "Units", "Average Order Value", "Margin %"),
+            click="client",
+            key="Customer Key",
+            width=12,
+            limit=500,
+            hint="Click a client to open their details.",
+        ),
+        TIME_DRILL,
+        Visual(
+            "products_bought", "Products bought", "hbar", x="Product", y=("Sales",), click="product", limit=15
+        ),
+        Visual("order_lines", "Order lines (newest first)", "table", y=("Units", "Sales"), width=12),
+    ),
+    "product": (
+        Visual("kpis", "Key figures", "kpis", width=12),
+        Visual(
+            "products",
+            "Products",
+            "table",
+            y=("Sales", "Sales LY", "YoY %", "Units", "Margin", "Margin %"),
+            click="product",
+            key="Product Key",
+            width=12,
+            hint="Click a product to open its details.",
+        ),
+        TIME_DRILL,
+        Visual("top_clients", "Top 10 clients", "hbar", x="Client", y=("Sales",), click="client"),
+        Visual(
+            "sales_by_territory", "Sales by territory", "bar", x="Territory", y=("Sales",), click="territory"
+        ),
+        Visual(
+            "geo_drill",
+            "Sales by geography",
+            "hbar",
+            x="Name",
+            y=("Sales",),
+            click="geo_drill",
+            hint="Region → country → city.",
+        ),
+    ),
+    "campaigns": (
+        Visual("kpis", "Key figures", "kpis", width=12),
+        Visual(
+            "sales_by_campaign",
+            "Campaign sales by campaign",
+            "hbar",
+            x="Campaign",
+            y=("Campaign Sales",),
+            click="campaign",
+        ),
+        Visual(
+            "new_customers_by_campaign",
+            "New customers by campaign",
+            "hbar",
+            x="Campaign",
+            y=("New Customers",),
+            click="campaign",
+        ),
+        Visual(
+            "campaign_sales_over_time",
+            "Campaign sales and share by month",
+            "combo",
+            x="Year Month Name",
+            y=("Campaign Sales", "Campaign Share %"),
+            click="month",
+            width=12,
+        ),
+        Visual(
+            "campaign_results",
+            "Campaign results",
+            "table",
+            y=("Campaign Sales", "Campaign Share %", "New Customers", "Sales", "Orders"),
+            click="campaign",
+            key="Campaign Key",
+            width=12,
+        ),
+    ),
+}
+
+
+def visuals(slug: str) -> tuple[Visual, ...]:
+    return VISUALS[slug]
+
+
+def visual(slug: str, dataset: str, kind: str | None = None) -> Visual | None:
+    for item in VISUALS.get(slug, ()):
+        if item.dataset == dataset and (kind is None or item.kind == kind):
+            return item
+    return None
+
+
+def chart_id(slug: str, item: Visual) -> str:
+    """The component id part of a visual (unique per page)."""
+    return f"{slug}:{item.dataset}:{item.kind}"
