@@ -1,6 +1,7 @@
 {#-
-    One row per day, whole years, covering every order, due and ship date, the budget and the
-    history start to the as-of date. The bounds are read from the data when the model compiles.
+    One row per day, whole years, covering every order, due and ship date, the budget, the
+    history start to the as-of date and the 12 months after it (the sales forecast's horizon).
+    The bounds are read from the data when the model compiles.
 -#}
 {%- set bounds_sql -%}
     select
@@ -14,10 +15,13 @@
         select min(budget_month), max(budget_month) from {{ ref('stg_finance__budget') }}
         union all
         select {{ date_literal(var('history_start_date')) }}, {{ as_of_date() }}
+        union all
+        select {{ as_of_date() }}, cast({{ dbt.dateadd('month', 12, as_of_date()) }} as date)
     ) as all_dates
 {%- endset -%}
 {%- set first_year = var('history_start_date')[:4] | int -%}
-{%- set last_year = [var('as_of_date')[:4] | int, var('budget_year') | int] | max -%}
+{#- 12 months after the as-of date always fall in the next calendar year. -#}
+{%- set last_year = [(var('as_of_date')[:4] | int) + 1, var('budget_year') | int] | max -%}
 {#- Before the first build (or when only compiling, e.g. for linting) the inputs may not exist yet. -#}
 {%- set inputs_exist = execute
     and load_relation(ref('stg_erp__order_lines')) is not none

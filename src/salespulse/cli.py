@@ -138,6 +138,35 @@ def quality(target: str | None) -> None:
 
 
 @main.command()
+@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@click.option(
+    "--backtest-cutoff",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day of the backtest's training data (default: 12 months before the last complete month).",
+)
+def forecast(target: str | None, backtest_cutoff: object) -> None:
+    """Forecast monthly sales 12 months ahead (after `salespulse build`), with intervals and a backtest.
+
+    Lands raw.forecast_monthly and raw.forecast_backtest in one transaction, then builds the forecast
+    models (dbt build --select source:forecast+).
+    """
+    from salespulse.forecast.run import ForecastBuild, forecast_and_build
+    from salespulse.handover import run_staged
+
+    cutoff = backtest_cutoff.date() if backtest_cutoff is not None else None  # type: ignore[attr-defined]
+    # DuckDB: in a copy of the warehouse, published only when the forecast models built (salespulse.handover)
+    outcome: ForecastBuild = run_staged(
+        target,
+        lambda env: forecast_and_build(target, env, backtest_cutoff=cutoff, capture=False),
+        succeeded=lambda done: done.dbt_returncode == 0,
+    )
+    for line in outcome.run.summary():
+        click.echo(line)
+    if outcome.dbt_returncode:
+        sys.exit(outcome.dbt_returncode)
+
+
+@main.command()
 @click.option("--target", help="profiles.yml target.")
 def summary(target: str | None) -> None:
     """Row counts and amount totals of the raw layer."""

@@ -153,19 +153,22 @@ def test_salespulse_build_publishes_a_dbt_build_while_the_web_reads(
         "DBT_TARGET_PATH": str(tmp_path / "target"),
         "DBT_LOG_PATH": str(tmp_path / "logs"),
     }
-    build = subprocess.Popen(
-        [str(Path(sys.executable).with_name("salespulse")), "build", "--skip-quality"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    answers = []
-    while build.poll() is None:
-        answers.append(reader.query(total))  # never an error, never a half-built warehouse
-        time.sleep(0.05)
-    output = build.stdout.read() if build.stdout else ""
+    log = tmp_path / "build.log"
+    # the output goes to a file: a pipe nobody reads while waiting fills up and blocks dbt
+    with log.open("w") as sink:
+        build = subprocess.Popen(
+            [str(Path(sys.executable).with_name("salespulse")), "build", "--skip-quality"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        answers = []
+        while build.poll() is None:
+            answers.append(reader.query(total))  # never an error, never a half-built warehouse
+            time.sleep(0.05)
+    output = log.read_text()
     assert build.returncode == 0, output[-3000:]
     after = reader.query(total)
     assert after < before  # the rebuilt marts no longer have December's lines

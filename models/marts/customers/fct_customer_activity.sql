@@ -1,0 +1,87 @@
+{#-
+    What happened with each client each month: one row per client, month and activity.
+
+    - new: the client's first order was in the month;
+    - returning: the client ordered in the month and had ordered in an earlier month;
+      `is_reactivation` when one of the month's orders came more than `lost_after_days` days
+      after the previous one (the client had been lost and came back);
+    - lost: the month in which `lost_after_days` days had passed since an order without a next
+      one (`event_date` is that day). A client can be lost, come back and be lost again.
+    Only days up to the as-of date count.
+-#}
+with orders as (
+    select * from {{ ref('fct_orders') }}
+    where customer_key <> -1 and order_date <= {{ as_of_date() }}
+),
+
+ordering_months as (
+    select
+        customer_key,
+        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as activity_month,
+        min(order_date) as event_date,
+        min(customer_order_sequence) as first_sequence_in_month,
+        max(
+            case
+                when days_since_previous_order > {{ var('lost_after_days') }} then 1 else 0
+            end
+        ) as has_reactivation,
+        count(*) as orders,
+        {{ money('sum(net_sales_amount)') }} as net_sales_amount
+    from orders
+    group by customer_key, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+),
+
+ordering_events as (
+    select
+        customer_key,
+        activity_month,
+        case when first_sequence_in_month = 1 then 'new' else 'returning' end as activity_type,
+        event_date,
+        first_sequence_in_month > 1 and has_reactivation = 1 as is_reactivation,
+        orders,
+        net_sales_amount
+    from ordering_months
+),
+
+lost_dates as (
+    select
+        customer_key,
+        cast({{ dbt.dateadd('day', var('lost_after_days'), 'order_date') }} as date) as lost_date
+    from orders
+    where
+        next_order_date is null
+        or {{ dbt.datediff('order_date', 'next_order_date', 'day') }}
+        > {{ var('lost_after_days') }}
+),
+
+lost_events as (
+    select
+        customer_key,
+        cast({{ dbt.date_trunc('month', 'lost_date') }} as date) as activity_month,
+        'lost' as activity_type,
+        min(lost_date) as event_date,
+        false as is_reactivation,
+        0 as orders,
+        {{ money('0') }} as net_sales_amount
+    from lost_dates
+    where lost_date <= {{ as_of_date() }}
+    group by customer_key, cast({{ dbt.date_trunc('month', 'lost_date') }} as date)
+),
+
+events as (
+    select * from ordering_events
+    union all
+    select * from lost_events
+)
+
+select
+    {{ surrogate_key(['customer_key', 'activity_month', 'activity_type']) }} as customer_activity_key,
+    customer_key,
+    activity_month,
+    {{ date_key('activity_month') }} as month_date_key,
+    activity_type,
+    event_date,
+    is_reactivation,
+    cast(orders as integer) as orders,
+    net_sales_amount
+from events

@@ -1,0 +1,242 @@
+{{ config(alias='sales_forecast') }}
+{#-
+    Monthly sales history, forecast and budget per series, for a line chart of "actuals, then the
+    forecast with its intervals, against the budget":
+
+    - series: the total, each product category, and each territory when the forecast has them;
+    - months: from the first month with sales through the forecast horizon and the budget year;
+    - `actual_amount`: net sales of the month up to the as-of date (to date for the month in
+      progress), empty for future months;
+    - forecast columns: the landed forecast of the warehouse's as-of date (empty before the
+      first `salespulse forecast`);
+    - `projected_amount`: actual for complete months, forecast for the others, so summing it over
+      the budget year gives the projected full year (reporting.sales_forecast_yearly does);
+    - `budget_amount`: the budget at the series' grain (total always; category / territory only
+      when the workbook has that grain), empty outside the budget year.
+-#}
+with sales as (
+    select * from {{ ref('fct_sales') }}
+),
+
+dates as (
+    select * from {{ ref('dim_date') }}
+),
+
+products as (
+    select * from {{ ref('dim_product') }}
+),
+
+territories as (
+    select * from {{ ref('dim_territory') }}
+),
+
+forecast as (
+    select * from {{ ref('fct_sales_forecast') }}
+),
+
+budget as (
+    select * from {{ ref('fct_budget') }}
+),
+
+budget_grain as (
+    select
+        coalesce(max(case when category_name is not null then 1 else 0 end), 0) as has_category,
+        coalesce(max(case when territory_code is not null then 1 else 0 end), 0) as has_territory
+    from budget
+),
+
+monthly_sales as (
+    select
+        dates.month_start_date,
+        products.category_name,
+        territories.territory_code,
+        {{ money('sum(sales.net_sales_amount)') }} as net_sales_amount
+    from sales
+    inner join dates on sales.order_date_key = dates.date_key
+    inner join products on sales.product_key = products.product_key
+    inner join territories on sales.territory_key = territories.territory_key
+    where sales.counts_as_sales
+    group by dates.month_start_date, products.category_name, territories.territory_code
+),
+
+series_actuals as (
+    select
+        'total' as series_level,
+        'All' as series_member,
+        month_start_date,
+        {{ money('sum(net_sales_amount)') }} as actual_amount
+    from monthly_sales
+    group by month_start_date
+    union all
+    select
+        'category' as series_level,
+        category_name as series_member,
+        month_start_date,
+        {{ money('sum(net_sales_amount)') }} as actual_amount
+    from monthly_sales
+    group by category_name, month_start_date
+    union all
+    select
+        'territory' as series_level,
+        territory_code as series_member,
+        month_start_date,
+        {{ money('sum(net_sales_amount)') }} as actual_amount
+    from monthly_sales
+    group by territory_code, month_start_date
+),
+
+series_budget as (
+    select
+        'total' as series_level,
+        'All' as series_member,
+        budget_month as month_start_date,
+        {{ money('sum(budget_amount)') }} as budget_amount
+    from budget
+    group by budget_month
+    union all
+    select
+        'category' as series_level,
+        budget.category_name as series_member,
+        budget.budget_month as month_start_date,
+        {{ money('sum(budget.budget_amount)') }} as budget_amount
+    from budget
+    cross join budget_grain
+    where budget_grain.has_category = 1
+    group by budget.category_name, budget.budget_month
+    union all
+    select
+        'territory' as series_level,
+        budget.territory_code as series_member,
+        budget.budget_month as month_start_date,
+        {{ money('sum(budget.budget_amount)') }} as budget_amount
+    from budget
+    cross join budget_grain
+    where budget_grain.has_territory = 1
+    group by budget.territory_code, budget.budget_month
+),
+
+
+series as (
+    -- The total and every category always; territories only when the forecast has them.
+    select distinct
+        series_level,
+        series_member
+    from (
+        select
+            'total' as series_level,
+            'All' as series_member
+        union all
+        select distinct
+            'category' as series_level,
+            category_name as series_member
+        from monthly_sales
+        union all
+        select
+            series_level,
+            series_member
+        from forecast
+    ) as all_series
+),
+
+first_month as (
+    select min(month_start_date) as month_start_date
+    from (
+        select month_start_date from monthly_sales
+        union all
+        select budget_month as month_start_date from budget
+    ) as months_with_data
+),
+
+months as (
+    select
+        dates.month_start_date,
+        max(dates.month_end_date) as month_end_date,
+        max(dates.year_number) as year_number,
+        max(dates.month_number) as month_number
+    from dates
+    cross join first_month
+    where
+        dates.month_start_date >= first_month.month_start_date
+        and (
+            dates.month_start_date <= {{ as_of_date() }}
+            or dates.year_number = {{ var('budget_year') }}
+            or dates.month_start_date in (select forecast.forecast_month from forecast)
+        )
+    group by dates.month_start_date
+),
+
+grid as (
+    select
+        series.series_level,
+        series.series_member,
+        months.month_start_date,
+        months.month_end_date,
+        months.year_number,
+        months.month_number,
+        case
+            when months.month_end_date <= {{ as_of_date() }} then 'complete'
+            when months.month_start_date <= {{ as_of_date() }} then 'in progress'
+            else 'future'
+        end as month_status
+    from series
+    cross join months
+),
+
+combined as (
+    select
+        grid.*,
+        case
+            when grid.month_status <> 'future' then coalesce(series_actuals.actual_amount, 0)
+        end as actual_amount,
+        forecast.model_name,
+        forecast.horizon_months,
+        forecast.forecast_amount,
+        forecast.lower_80_amount,
+        forecast.upper_80_amount,
+        forecast.lower_95_amount,
+        forecast.upper_95_amount,
+        series_budget.budget_amount
+    from grid
+    left join series_actuals
+        on
+            grid.series_level = series_actuals.series_level
+            and grid.series_member = series_actuals.series_member
+            and grid.month_start_date = series_actuals.month_start_date
+    left join forecast
+        on
+            grid.series_level = forecast.series_level
+            and grid.series_member = forecast.series_member
+            and grid.month_start_date = forecast.forecast_month
+    left join series_budget
+        on
+            grid.series_level = series_budget.series_level
+            and grid.series_member = series_budget.series_member
+            and grid.month_start_date = series_budget.month_start_date
+)
+
+select
+    {{ surrogate_key(['series_level', 'series_member', 'month_start_date']) }} as sales_forecast_key,
+    series_level,
+    series_member,
+    case when series_level = 'category' then series_member end as category_name,
+    case when series_level = 'territory' then {{ surrogate_key(['series_member']) }} else -1 end
+        as territory_key,
+    case when series_level = 'territory' then series_member end as territory_code,
+    month_start_date,
+    {{ date_key('month_start_date') }} as month_date_key,
+    year_number,
+    month_number,
+    month_status,
+    year_number = {{ var('budget_year') }} as is_budget_year,
+    {{ money('actual_amount') }} as actual_amount,
+    model_name,
+    horizon_months,
+    {{ money('forecast_amount') }} as forecast_amount,
+    {{ money('lower_80_amount') }} as lower_80_amount,
+    {{ money('upper_80_amount') }} as upper_80_amount,
+    {{ money('lower_95_amount') }} as lower_95_amount,
+    {{ money('upper_95_amount') }} as upper_95_amount,
+    {{ money("case when month_status = 'complete' then actual_amount else forecast_amount end") }}
+        as projected_amount,
+    {{ money('budget_amount') }} as budget_amount
+from combined
