@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv demo data load build powerbi parquet docs summary serve test lint pytest bench lock clean
+.PHONY: help setup system-deps venv demo data load build forecast powerbi parquet docs summary serve test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
-demo: setup data load build summary ## Set up, generate the demo data, build the warehouse, serve the dashboard.
+demo: setup data load build forecast summary ## Set up, generate the demo data, build the warehouse, serve the dashboard.
 	@echo "Demo warehouse ready: $(CURDIR)/.warehouse/salespulse.duckdb (schemas raw, staging, marts, reporting)"
 	@$(MAKE) --no-print-directory serve
 
@@ -48,6 +48,9 @@ load: venv ## Land data/demo in the raw schema (SALESPULSE_TARGET=postgres for P
 
 build: venv ## dbt build (models, unit and data tests), then the quality suite, on SALESPULSE_TARGET.
 	$(BIN)/salespulse build
+
+forecast: venv ## Forecast the next 12 months (with a backtest), land it and build the forecast models.
+	$(BIN)/salespulse forecast
 
 powerbi: venv ## Regenerate the Power BI project, measure macros and layout pictures from the semantic layer.
 	$(BIN)/salespulse powerbi write
