@@ -8,7 +8,8 @@ An interaction is what the app does after a user changes a filter: every dataset
 for one user's scope. The filter changes are a fixed, seeded sequence (a region, a category, a
 sales rep, a year, the last 12 months, a client type, combinations), run for a manager, a
 regional lead and a sales rep, on every page. Target: p95 <= 150 ms per interaction at 10 M order
-lines on a 2-core machine. Results go to bench/results/web-<order lines>.json.
+lines on a 2-core machine. Results go to bench/results/web-<order lines>.json, with the statements
+each page ran per interaction (median).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from salespulse.web.filters import Filters, Scope, resolve_scope  # noqa: E402
 from salespulse.web.pages import PAGES, filter_options, page_data  # noqa: E402
 from salespulse.web.readers import open_reader  # noqa: E402
+from salespulse.web.session import Session  # noqa: E402
 
 
 def _values(frame, column: str) -> list:  # type: ignore[no-untyped-def]
@@ -99,6 +101,7 @@ def main() -> None:
     (top_product,) = reader.query(top.format("product_key"))[0]
 
     timings: dict[str, list[float]] = {page: [] for page in PAGES}
+    statements: dict[str, list[int]] = {page: [] for page in PAGES}
     for role, scope in scopes.items():
         states = filter_changes(filter_options(scope, reader=reader), as_of, args.interactions)
         for page in PAGES:
@@ -108,9 +111,11 @@ def main() -> None:
                     state = Filters(**{**state.__dict__, "customer_keys": (top_customer,)})
                 elif page == "Product Details":
                     state = Filters(**{**state.__dict__, "product_keys": (top_product,)})
+                session = Session(reader)  # what the app does per request: one session
                 started = time.perf_counter()
-                page_data(page, state, scope, reader=reader)
+                page_data(page, state, scope, reader=session)
                 timings[page].append((time.perf_counter() - started) * 1000)
+                statements[page].append(session.queries)
             print(f"{role:<14} {page:<17} p95 {percentile(timings[page][-len(states) :], 0.95):7.1f} ms")
 
     every = [value for values in timings.values() for value in values]
@@ -121,7 +126,11 @@ def main() -> None:
         "p95_ms": round(percentile(every, 0.95), 1),
         "max_ms": round(max(every), 1),
         "pages": {
-            page: {"p50_ms": round(statistics.median(v), 1), "p95_ms": round(percentile(v, 0.95), 1)}
+            page: {
+                "p50_ms": round(statistics.median(v), 1),
+                "p95_ms": round(percentile(v, 0.95), 1),
+                "statements_p50": statistics.median(statements[page]),
+            }
             for page, v in timings.items()
         },
         "target_p95_ms": 150,

@@ -5,11 +5,16 @@ The Dash UI calls only these functions; every number is a measure of
 
 - ``resolve_scope(email)`` once per request (the signed-in user), ``Filters(...)`` from the slicers;
 - ``filter_options(scope)`` for the slicers, ``page_data(name, filters, scope)`` (or the page
-  functions) for a page's datasets, ``evaluate(measures, filters, scope, by=...)`` for anything else.
+  functions) for a page's datasets, ``evaluate(measures, filters, scope, by=...)`` for anything else,
+  ``evaluate_many`` for several datasets at once.
+
+Any ``reader=`` may be a ``Session`` (one per request): lookups read once, shared by its calls.
+Order-line measures are read from the smallest aggregate built for the web that gives the same
+numbers (``salespulse.web.sources``).
 """
 
 from salespulse.web.filters import AccessDenied, Filters, Scope, resolve_scope
-from salespulse.web.measures import evaluate
+from salespulse.web.measures import Request, evaluate, evaluate_many
 from salespulse.web.pages import (
     PAGES,
     campaigns,
@@ -21,6 +26,7 @@ from salespulse.web.pages import (
     sales_reps,
 )
 from salespulse.web.readers import Reader, default_reader, open_reader
+from salespulse.web.session import Session
 from salespulse.web.timeintel import Calendar, load_calendar
 
 __all__ = [
@@ -29,11 +35,14 @@ __all__ = [
     "Calendar",
     "Filters",
     "Reader",
+    "Request",
     "Scope",
+    "Session",
     "campaigns",
     "customer_details",
     "default_reader",
     "evaluate",
+    "evaluate_many",
     "filter_options",
     "load_calendar",
     "open_reader",

@@ -11,17 +11,23 @@ budget has (``budget_grain``), exactly as the DAX of ``salespulse.semantic.measu
 
 The budget then sums its rows of the context's months, of the categories of its products, of the
 territories of its cities / its territories, of its reps; the user's scope limits the rows.
+
+The grain and the coverage of the dimensions (the calendar, products, cities: no sales data) are
+worked out in Python from their rows, read once per build (``salespulse.web.session``); the budget
+itself is read with the user's scope, one query per dataset.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from salespulse.semantic import Measure
+from salespulse.semantic import Measure, load_model
 from salespulse.web.aggregates import Key, Values
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.readers import Reader
+from salespulse.web.session import Session, session_of
 from salespulse.web.sqlbuild import (
     BUDGET,
     CUSTOMER,
@@ -45,13 +51,29 @@ GRAIN_COLUMNS = {
 }
 
 
-def budget_grain(reader: Reader) -> tuple[bool, bool, bool] | None:
+def budget_grain(reader: Reader | Session) -> tuple[bool, bool, bool] | None:
     """(by category, by territory, by rep) of the budget's grain; ``None`` without a budget."""
-    rows = reader.query(f"select max(budget_grain) from {view(BUDGET)}")
-    grain = rows[0][0] if rows else None
-    if grain is None:
-        return None
-    return "category" in grain, "territory" in grain, "sales rep" in grain
+    session = session_of(reader)
+
+    def compute() -> tuple[bool, bool, bool] | None:
+        rows = session.query(f"select max(budget_grain) from {view(BUDGET)}")
+        grain = rows[0][0] if rows else None
+        if grain is None:
+            return None
+        return "category" in grain, "territory" in grain, "sales rep" in grain
+
+    return session.cached("budget grain", compute)
+
+
+def dimension_rows(session: Session, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """(columns, rows) of a small dimension's view (the calendar, products, cities), once per build."""
+
+    def compute() -> tuple[list[str], list[tuple[Any, ...]]]:
+        columns = [c.source for c in load_model().table(table).columns]
+        sql = f"select {', '.join(ident(c) for c in columns)} from {view(table)}"
+        return columns, [tuple(row) for row in session.query(sql)]
+
+    return session.cached(("dimension", table), compute)
 
 
 def _dimension_conditions(table: str, alias: str, filters: Filters) -> tuple[list[str], list[Any]]:
@@ -75,27 +97,33 @@ def _where(conditions: list[str]) -> str:
     return ("where " + " and ".join(conditions)) if conditions else ""
 
 
-def coverage(reader: Reader, table: str, groups: Sequence[GroupColumn], filters: Filters) -> dict[Key, bool]:
+def coverage(
+    reader: Reader | Session, table: str, groups: Sequence[GroupColumn], filters: Filters
+) -> dict[Key, bool]:
     """Per group of ``table``'s columns: does the context cover whole grain members (months,
     categories, territories)? The context's rows of each member touched must be all its rows."""
-    grain = ident(GRAIN_COLUMNS[table][0])
-    keys = [f"v.{ident(g.source)}" for g in groups]
-    columns = ", ".join([*(f"{key} as k{i}" for i, key in enumerate(keys)), f"v.{grain}", "count(*) as n"])
-    outer = [f"x.k{i}" for i in range(len(groups))]
-    conditions, params = _dimension_conditions(table, "v", filters)
-    group_by = ", ".join([*keys, f"v.{grain}"])
-    context = f"select {columns} from {view(table)} as v {_where(conditions)} group by {group_by}"
-    members = f"select {grain}, count(*) as n from {view(table)} group by {grain}"
-    sql = (
-        f"select {', '.join([*outer, 'min(case when x.n = a.n then 1 else 0 end)'])}\n"
-        f"from ({context}) as x\n"
-        f"inner join ({members}) as a on x.{grain} is not distinct from a.{grain}"
-    )
-    if outer:
-        sql += f"\ngroup by {', '.join(outer)}"
-    rows = reader.query(sql, params)
+    session = session_of(reader)
+    columns, rows = dimension_rows(session, table)
+    at = {column: i for i, column in enumerate(columns)}
+    grain = at[GRAIN_COLUMNS[table][0]]
+    members: Counter[Any] = session.cached(("grain members", table), lambda: Counter(r[grain] for r in rows))
+    if table == DATE:
+        day, low, high = at["date_day"], filters.date_from, filters.date_to
+        context_rows = [
+            r for r in rows if (low is None or r[day] >= low) and (high is None or r[day] <= high)
+        ]
+    else:
+        context_rows = rows
+        for column, values in filters.on(table):
+            i, allowed = at[column], frozenset(values)
+            context_rows = [r for r in context_rows if r[i] in allowed]
+    keys = [at[g.source] for g in groups]
+    context: Counter[tuple[Key, Any]] = Counter((tuple(r[i] for i in keys), r[grain]) for r in context_rows)
+    whole: dict[Key, bool] = {}
+    for (key, member), count in context.items():
+        whole[key] = whole.get(key, True) and count == members[member]
     # no row (a filter that selects nothing): the budget sums no row either
-    return {tuple(row[:-1]): row[-1] in (1, None) for row in rows} or {(): True}
+    return whole or {(): True}
 
 
 def _context_join(select: Select, table: str, groups: Sequence[GroupColumn], filters: Filters) -> list[str]:
@@ -112,7 +140,7 @@ def _context_join(select: Select, table: str, groups: Sequence[GroupColumn], fil
 
 
 def budget_values(
-    reader: Reader,
+    reader: Reader | Session,
     measures: Sequence[Measure],
     filters: Filters,
     scope: Scope,
@@ -121,7 +149,8 @@ def budget_values(
     """The budget measures per group; blank (absent) where the context is finer than the grain."""
     if not measures:
         return {}
-    grain = budget_grain(reader)
+    session = session_of(reader)
+    grain = budget_grain(session)
     grouped = {g.table for g in groups}
 
     def touched(table: str) -> bool:
@@ -157,13 +186,13 @@ def budget_values(
     group_by = [refs[g] if g in refs else select.ref(g.table, g.source) for g in groups]
     columns = [f"sum({select.ref(BUDGET, m.spec['column'])})" for m in measures]
     sql, params = select.render([*group_by, *columns], (), group_by)
-    rows = reader.query(sql, params)
+    rows = session.query(sql, params)
 
     checks: list[tuple[list[int], dict[Key, bool]]] = []  # (positions of a dimension's groups, coverage)
     for table in (DATE, PRODUCT, GEOGRAPHY):
         if touched(table):
             positions = [i for i, g in enumerate(groups) if g.table == table]
-            checks.append((positions, coverage(reader, table, [groups[i] for i in positions], filters)))
+            checks.append((positions, coverage(session, table, [groups[i] for i in positions], filters)))
     result: Values = {}
     width = len(groups)
     for row in rows:

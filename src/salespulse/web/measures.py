@@ -4,19 +4,25 @@
 returns one row per group (model names as headers), as a Power BI visual would show it: groups
 where every asked measure is blank are left out. Every kind follows the header of measures.yml:
 
-- aggregate: SQL aggregates over ``reporting.sales``, joined to the dimensions used only
-  (``salespulse.web.aggregates``);
+- aggregate: SQL aggregates over ``reporting.sales``, joined to the dimensions used only, or over
+  the smallest aggregate of it that gives the same numbers (``salespulse.web.aggregates``,
+  ``salespulse.web.sources``);
 - budget: sums over ``reporting.budget`` with the budget-grain rule (``salespulse.web.budget``);
 - time: the base over a shifted date range (``salespulse.web.timeintel``);
 - difference, ratio: from their operands here, with ``decimal.Decimal``; a ratio is rounded half
   up to 6 places like the warehouse's ``ratio_of`` macro.
 
 Values are ``Decimal`` (amounts, ratios), ``int`` (counts) or ``None`` (blank).
+
+``evaluate_many`` evaluates several datasets (``Request``) at once, as a page does: their lookups
+are read once, and their aggregates share statements where they can (``run_parts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from operator import itemgetter
@@ -24,13 +30,39 @@ from typing import Any
 
 import pandas as pd
 
-from salespulse.semantic import Measure, load_measures
-from salespulse.web.aggregates import Key, Values, aggregate_values
+from salespulse.semantic import Measure, load_measures, load_model
+from salespulse.web.aggregates import Dates, Key, Part, Rank, Values, run_parts
 from salespulse.web.budget import budget_values
 from salespulse.web.filters import Filters, Scope
-from salespulse.web.readers import Reader, default_reader
-from salespulse.web.sqlbuild import GroupColumn, group_columns, sort_columns
-from salespulse.web.timeintel import EXACT, load_calendar, time_values
+from salespulse.web.readers import Reader
+from salespulse.web.session import Session, session_of
+from salespulse.web.sources import (
+    CAMPAIGN,
+    CLIENT_BOUNDS,
+    CLIENTS_MONTHLY,
+    CUSTOMER,
+    GEOGRAPHY,
+    PRODUCT,
+    SALES,
+    SALES_REP,
+    TERRITORY,
+    Available,
+    Need,
+    Source,
+    choose,
+    load_available,
+    rollup_rows,
+)
+from salespulse.web.sqlbuild import (
+    GroupColumn,
+    Select,
+    filter_rows,
+    group_columns,
+    ident,
+    scope_rows,
+    sort_columns,
+)
+from salespulse.web.timeintel import EXACT, Calendar, TimePlan, finish_time, load_calendar, plan_time
 
 RATIO_PLACES = Decimal("0.000001")
 DERIVED = ("difference", "ratio")
@@ -158,6 +190,59 @@ def _column(values: list[Any]) -> pd.Series:
     return pd.Series(values)
 
 
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One dataset: ``evaluate``'s arguments. ``newest``: keep only the groups of the ``n`` newest
+    values of a grouped column (ties included), e.g. the last 1 000 order lines by Order Date."""
+
+    measures: tuple[str, ...]
+    filters: Filters
+    by: tuple[Pair, ...] = ()
+    top: int | None = None
+    order_by: str | None = None
+    descending: bool = True
+    newest: tuple[Pair, int] | None = None
+
+
+@dataclass(eq=False)
+class _Plan:
+    request: Request
+    names: list[str]
+    order_by: str | None
+    groups: tuple[GroupColumn, ...]
+    all_groups: tuple[GroupColumn, ...]
+    needed: list[Measure]
+    parts: list[Part] = field(default_factory=list)
+    ranked: Values | None = None  # a ranking computed from upper bounds (top clients)
+    time: TimePlan | None = None
+
+    def of_kind(self, *kinds: str) -> list[Measure]:
+        return [m for m in self.needed if m.kind in kinds]
+
+
+def _validated(request: Request, scope: Scope) -> _Plan:
+    if not isinstance(request.filters, Filters):
+        raise TypeError("filters must be a salespulse.web.Filters")
+    if not isinstance(scope, Scope):
+        raise TypeError("scope must be a salespulse.web.Scope: row-level security is not optional")
+    top = request.top
+    if top is not None and (not isinstance(top, int) or top < 1):
+        raise ValueError("top must be a positive integer")
+    measures = [request.measures] if isinstance(request.measures, str) else list(request.measures)
+    names = list(dict.fromkeys(measures))
+    order_by = request.order_by
+    if order_by is None and top is not None:
+        order_by = names[0]
+    if order_by is not None and order_by not in names:
+        names.append(order_by)
+    groups = group_columns(request.by)
+    all_groups = (*groups, *sort_columns(groups))
+    return _Plan(request, names, order_by, groups, all_groups, closure(names))
+
+
 def evaluate(
     measures: Sequence[str],
     filters: Filters,
@@ -167,7 +252,7 @@ def evaluate(
     top: int | None = None,
     order_by: str | None = None,
     descending: bool = True,
-    reader: Reader | None = None,
+    reader: Reader | Session | None = None,
 ) -> pd.DataFrame:
     """The ``measures`` (names of measures.yml) for ``filters`` within ``scope``.
 
@@ -178,49 +263,264 @@ def evaluate(
     of that order (``order_by`` defaults to the first measure). Without ``by`` the result is one
     row, even when blank. Unknown measures or columns raise ``KeyError``.
     """
-    if not isinstance(filters, Filters):
-        raise TypeError("filters must be a salespulse.web.Filters")
-    if not isinstance(scope, Scope):
-        raise TypeError("scope must be a salespulse.web.Scope: row-level security is not optional")
-    if top is not None and (not isinstance(top, int) or top < 1):
-        raise ValueError("top must be a positive integer")
     if isinstance(measures, str):
         measures = [measures]
-    names = list(dict.fromkeys(measures))
-    if order_by is None and top is not None:
-        order_by = names[0]
-    if order_by is not None and order_by not in names:
-        names.append(order_by)
-    reader = reader or default_reader()
-    groups = group_columns(by)
-    all_groups = (*groups, *sort_columns(groups))
-    needed = closure(names)
+    request = Request(tuple(measures), filters, tuple(by), top, order_by, descending)
+    return evaluate_many({"": request}, scope, reader=reader)[""]
 
-    def of_kind(*kinds: str) -> list[Measure]:
-        return [m for m in needed if m.kind in kinds]
 
-    parts = [
-        aggregate_values(reader, of_kind("aggregate"), filters, scope, all_groups),
-        budget_values(reader, of_kind("budget"), filters, scope, all_groups),
-    ]
-    if of_kind("time"):
-        as_of = load_calendar(reader).as_of
-        parts.append(
-            time_values(reader, of_kind("time"), filters, scope, all_groups, as_of, _base_closure, derive)
+def evaluate_many(
+    requests: Mapping[str, Request], scope: Scope, *, reader: Reader | Session | None = None
+) -> dict[str, pd.DataFrame]:
+    """``{name: evaluate(...)}`` of several datasets, with shared lookups and statements."""
+    plans = {name: _validated(request, scope) for name, request in requests.items()}
+    session = session_of(reader)
+    available = load_available(session)
+    calendar = (
+        load_calendar(session)
+        if available.sources or any(p.of_kind("time") for p in plans.values())
+        else None
+    )
+    model = load_model()
+
+    def planner(
+        measures: Sequence[Measure],
+        groups: Sequence[GroupColumn],
+        filters: Filters,
+        windows: Sequence[tuple[date, date]],
+    ) -> list[tuple[Source | None, bool | None, list[Measure]]]:
+        need = Need(tuple(measures), _pairs(groups), filters, scope, tuple(windows))
+        windowed = tuple(s for s in available.sources if s.dates in ("day", "month"))
+        return _by_source(measures, need, available, calendar, model, windowed)
+
+    parts: list[Part] = []
+    for plan in plans.values():
+        aggregates = plan.of_kind("aggregate")
+        if aggregates and _ranks_clients(plan, available):
+            plan.ranked = _top_clients(session, plan, scope, available, calendar, model)
+        elif aggregates:
+            plan.parts = _aggregate_parts(plan, aggregates, scope, available, calendar, model)
+            parts += plan.parts
+        if plan.of_kind("time"):
+            assert calendar is not None
+            plan.time = plan_time(
+                session,
+                plan.of_kind("time"),
+                plan.request.filters,
+                scope,
+                plan.all_groups,
+                calendar.as_of,
+                _base_closure,
+                planner,
+            )
+            if plan.time is not None:
+                parts += plan.time.parts
+    run_parts(session, parts)  # every dataset's aggregates, few statements
+
+    frames: dict[str, pd.DataFrame] = {}
+    for name, plan in plans.items():
+        request = plan.request
+        results = [part.result for part in plan.parts]
+        if plan.ranked is not None:
+            results.append(plan.ranked)
+        results.append(
+            budget_values(session, plan.of_kind("budget"), request.filters, scope, plan.all_groups)
         )
-    rows = _merge(parts, grouped=bool(all_groups))
-    derived = of_kind(*DERIVED)
+        if plan.time is not None:
+            results.append(finish_time(plan.time, derive))
+        frames[name] = _frame(plan, _merge(results, grouped=bool(plan.all_groups)))
+    return frames
+
+
+def _pairs(groups: Sequence[GroupColumn]) -> tuple[Pair, ...]:
+    return tuple((g.table, g.source) for g in groups)
+
+
+def _by_source(
+    measures: Sequence[Measure],
+    need: Need,
+    available: Available,
+    calendar: Calendar | None,
+    model: Any,
+    candidates: Sequence[Source] | None = None,
+) -> list[tuple[Source | None, bool | None, list[Measure]]]:
+    """The measures grouped by the source each is read from, with the rows to read there."""
+    first_month = calendar.first.replace(day=1) if calendar else None
+    as_of = calendar.as_of if calendar else None
+    chosen: dict[Source | None, list[Measure]] = {}
+    for item in measures:
+        source = choose(
+            item,
+            need,
+            available,
+            model,
+            first_month,
+            as_of,
+            candidates if candidates is not None else available.sources,
+        )
+        chosen.setdefault(source, []).append(item)
+    return [
+        (source, rollup_rows(source, need) if source is not None else None, items)
+        for source, items in chosen.items()
+    ]
+
+
+def _aggregate_parts(
+    plan: _Plan,
+    aggregates: list[Measure],
+    scope: Scope,
+    available: Available,
+    calendar: Calendar | None,
+    model: Any,
+) -> list[Part]:
+    request = plan.request
+    filters = request.filters
+    need = Need(
+        tuple(aggregates), _pairs(plan.all_groups), filters, scope, ((filters.date_from, filters.date_to),)
+    )
+    first_month = calendar.first.replace(day=1) if calendar else None
+    dates = Dates(first_month, filters.date_from, filters.date_to)
+    parts = [
+        Part(source, items, plan.all_groups, filters, scope, all_values, dates=dates)
+        for source, all_values, items in _by_source(aggregates, need, available, calendar, model)
+    ]
+    if len(parts) == 1:
+        only = parts[0]
+        if request.top is not None and plan.order_by is not None and len(plan.needed) == len(aggregates):
+            only.rank = Rank(request.top, request.descending, measure=plan.order_by)
+        elif request.newest is not None:
+            (table, column), limit = request.newest
+            found = [g for g in plan.all_groups if (g.table, g.column.name) == (table, column)]
+            if found:
+                only.rank = Rank(limit, True, column=found[0])
+    return parts
+
+
+# --------------------------------------------------------------------------- top clients
+
+
+def _ranks_clients(plan: _Plan, available: Available) -> bool:
+    """A top-N of client names by a sum of net sales, every measure an aggregate: ranked from
+    upper bounds (``web_client_sales``), then exact sales of the names that can make the top."""
+    request = plan.request
+    if request.top is None or not request.descending or plan.order_by is None:
+        return False
+    if not available.has(CLIENT_BOUNDS) or len(plan.needed) != len(plan.of_kind("aggregate")):
+        return False
+    if [(g.table, g.source) for g in plan.all_groups] != [(CUSTOMER, "customer_name")]:
+        return False
+    spec = measure(plan.order_by).spec
+    if spec.get("function") != "sum" or spec.get("column") not in CLIENT_BOUNDS.sums:
+        return False
+    # bounds that ignore a filter (a product, a city...) are too loose to be worth it
+    model = load_model()
+    filters = request.filters
+    return all(
+        CLIENT_BOUNDS.resolves(table, column, model)
+        for table in (CUSTOMER, PRODUCT, SALES_REP, GEOGRAPHY, TERRITORY, CAMPAIGN)
+        for column, _ in filters.on(table)
+    )
+
+
+#: Candidates per row asked for. When they do not settle the ranking, the ranking is computed in
+#: full (ranked in SQL) rather than with more candidates: by then the filters are selective or the
+#: bounds loose, and a full ranking costs less than more rounds.
+_CANDIDATES_PER_ROW = 8
+
+
+def _top_clients(
+    session: Session,
+    plan: _Plan,
+    scope: Scope,
+    available: Available,
+    calendar: Calendar | None,
+    model: Any,
+) -> Values:
+    """The measures of the client names that can be in the top ``request.top``.
+
+    A name's bound (its positive net sales of all dates, in the filters the bounds can apply) is at
+    least its sales in any context. Candidates are the names with the largest bounds; once the
+    ``top``-th largest exact value among them exceeds the largest bound left out, no other name can
+    enter the top (ties included), and the candidates' rows give exactly the full ranking's top.
+    """
+    request = plan.request
+    top = request.top
+    assert top is not None and plan.order_by is not None
+    aggregates = plan.of_kind("aggregate")
+    count = top * _CANDIDATES_PER_ROW
+    filters = request.filters
+    need = Need(
+        tuple(aggregates),
+        _pairs(plan.all_groups),
+        filters,
+        scope,
+        ((filters.date_from, filters.date_to),),
+        ((CUSTOMER, "customer_name"),),
+    )
+    first_month = calendar.first.replace(day=1) if calendar else None
+    dates = Dates(first_month, filters.date_from, filters.date_to)
+    sources = _by_source(aggregates, need, available, calendar, model)
+    bounds = _client_bounds(session, filters, scope, count + 1)
+    candidates = bounds[:count]
+    if not candidates:
+        return {}
+    parts = []
+    for source, all_values, items in sources:
+        part = Part(source, items, plan.all_groups, filters, scope, all_values, dates=dates)
+        if source is CLIENTS_MONTHLY:  # sorted by client rank: read the candidates' rows only
+            part.extra_columns = (("client_rank", tuple(rank for _, rank, _ in candidates)),)
+        else:
+            part.extra = (((CUSTOMER, "customer_name"), tuple(name for name, _, _ in candidates)),)
+        parts.append(part)
+    run_parts(session, parts)
+    found = _merge([part.result for part in parts], grouped=True)
+    if len(bounds) <= count:
+        return found  # every name is a candidate
+    exact = sorted(
+        (v[plan.order_by] for v in found.values() if v.get(plan.order_by) is not None), reverse=True
+    )
+    if len(exact) >= top and exact[top - 1] > bounds[count][2]:
+        return found
+    plan.parts = _aggregate_parts(plan, aggregates, scope, available, calendar, model)
+    run_parts(session, plan.parts)
+    return {}
+
+
+def _client_bounds(
+    session: Session, filters: Filters, scope: Scope, limit: int
+) -> list[tuple[str, int, Any]]:
+    """(client name, client rank, upper bound of its net sales), largest bound first (at most
+    ``limit``); the bounds apply the filters but the dates, and the scope."""
+    select = Select(SALES, source=CLIENT_BOUNDS)
+    filter_rows(select, filters, dates=False, lenient=True)
+    scope_rows(select, scope)
+    name = select.ref(CUSTOMER, "customer_name")
+    rank = f"s.{ident('client_rank')}"
+    bound = f"sum(s.{ident(CLIENT_BOUNDS.sums['net_sales_amount'])})"
+    sql, params = select.render([name, rank, f"{bound} as bound"], group_by=[name, rank])
+    rows = session.query(f"{sql}\norder by bound desc\nlimit ?", [*params, limit])
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _frame(plan: _Plan, rows: Values) -> pd.DataFrame:
+    derived = plan.of_kind(*DERIVED)
     for values in rows.values():
-        for item in needed:
+        for item in plan.needed:
             values.setdefault(item.name, None)
         derive(values, derived)
+    request = plan.request
+    measures = list(
+        dict.fromkeys([request.measures] if isinstance(request.measures, str) else request.measures)
+    )
     items = list(rows.items())
-    if all_groups:
+    if plan.all_groups:
         items = [item for item in items if any(item[1][n] is not None for n in measures)]
-        items = _order(items, all_groups, order_by, descending)
-        if top is not None:
-            items = items[:top]
-    shown = list(dict.fromkeys(measures))
-    data = {g.label: _column([key[i] for key, _ in items]) for i, g in enumerate(groups)}
-    data |= {name: _column([values[name] for _, values in items]) for name in shown}
-    return pd.DataFrame(data, columns=[*(g.label for g in groups), *shown])
+        items = _order(items, plan.all_groups, plan.order_by, request.descending)
+        if request.top is not None:
+            items = items[: request.top]
+    data = {g.label: _column([key[i] for key, _ in items]) for i, g in enumerate(plan.groups)}
+    data |= {name: _column([values[name] for _, values in items]) for name in measures}
+    return pd.DataFrame(data, columns=[*(g.label for g in plan.groups), *measures])

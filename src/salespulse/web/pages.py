@@ -3,6 +3,7 @@
 
 Each page function returns ``{dataset: DataFrame}`` (headers: model column names and measure
 names), in the order the page shows them; ``filter_options`` gives what each slicer may offer.
+A page's datasets are evaluated together (``evaluate_many``): one session, shared statements.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import pandas as pd
 
 from salespulse.semantic import load_model
 from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import evaluate
-from salespulse.web.readers import Reader, default_reader
-from salespulse.web.sqlbuild import ident, view
+from salespulse.web.measures import Request, evaluate_many
+from salespulse.web.readers import Reader
+from salespulse.web.session import Session, session_of
+from salespulse.web.sqlbuild import ident, placeholders, view
 from salespulse.web.timeintel import load_calendar
 
 Pair = tuple[str, str]
@@ -30,8 +32,19 @@ CATEGORY: Pair = ("Product", "Category")
 SALES_REP: Pair = ("Sales Rep", "Sales Rep")
 CAMPAIGN: Pair = ("Campaign", "Campaign")
 CALENDAR: tuple[Pair, ...] = (("Date", "Year"), ("Date", "Quarter"), ("Date", "Month"))
+ORDER_DATE: Pair = ("Order Lines", "Order Date")
+ORDER_LINE_COLUMNS: tuple[Pair, ...] = (
+    ORDER_DATE,
+    ("Order Lines", "Order Number"),
+    ("Order Lines", "Line Number"),
+    CLIENT,
+    PRODUCT,
+    ("Order Lines", "Order Status"),
+)
 #: Rows of an order-line table a page returns at most (the newest first).
 ORDER_LINES_LIMIT = 1_000
+#: Members looked up by key at most (more: the whole dimension is read).
+LOOKUP_KEYS = 1_000
 
 
 @dataclass(frozen=True)
@@ -43,23 +56,18 @@ class Dataset:
     descending: bool = True
 
 
-def _run(datasets: dict[str, Dataset], filters: Filters, scope: Scope, reader: Reader) -> Page:
+def _requests(datasets: dict[str, Dataset], filters: Filters) -> dict[str, Request]:
     return {
-        name: evaluate(
-            spec.measures,
-            filters,
-            scope,
-            by=spec.by,
-            top=spec.top,
-            order_by=spec.order_by,
-            descending=spec.descending,
-            reader=reader,
-        )
+        name: Request(spec.measures, filters, spec.by, spec.top, spec.order_by, spec.descending)
         for name, spec in datasets.items()
     }
 
 
-def _relative_years(filters: Filters, reader: Reader, years: int = 3) -> Filters:
+def _run(datasets: dict[str, Dataset], filters: Filters, scope: Scope, reader: Reader | Session) -> Page:
+    return evaluate_many(_requests(datasets, filters), scope, reader=reader)
+
+
+def _relative_years(filters: Filters, reader: Reader | Session, years: int = 3) -> Filters:
     """``filters`` narrowed to the as-of year and the ``years - 1`` before it (Relative Year)."""
     as_of = load_calendar(reader).as_of
     start, end = date(as_of.year - years + 1, 1, 1), date(as_of.year, 12, 31)
@@ -70,14 +78,14 @@ def _relative_years(filters: Filters, reader: Reader, years: int = 3) -> Filters
     )
 
 
-def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """KPI cards; sales vs budget to date by month; the trend of this year and the two before
     (Year x Month); top 10 clients and products; sales by category; sales by city (map)."""
-    reader = reader or default_reader()
+    session = session_of(reader)
     city = tuple(
         ("Geography", c) for c in ("Geography Key", "City", "Region", "Country", "Latitude", "Longitude")
     )
-    page = _run(
+    requests = _requests(
         {
             "kpis": Dataset(
                 ("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY")
@@ -87,17 +95,11 @@ def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | None = No
             ),
         },
         filters,
-        scope,
-        reader,
     )
-    page["sales_trend"] = evaluate(
-        ["Sales"],
-        _relative_years(filters, reader),
-        scope,
-        by=[("Date", "Year"), ("Date", "Month")],
-        reader=reader,
+    requests["sales_trend"] = Request(
+        ("Sales",), _relative_years(filters, session), (("Date", "Year"), ("Date", "Month"))
     )
-    page |= _run(
+    requests |= _requests(
         {
             "top_10_clients": Dataset(("Sales",), (CLIENT,), top=10),
             "top_10_products": Dataset(("Sales",), (PRODUCT, CATEGORY), top=10),
@@ -107,16 +109,14 @@ def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | None = No
             "sales_by_city": Dataset(("Sales",), city),
         },
         filters,
-        scope,
-        reader,
     )
-    return page
+    return evaluate_many(requests, scope, reader=session)
 
 
-def sales_reps(filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+def sales_reps(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """KPI cards; sales vs budget per rep (lowest attainment first); new customers per rep; sales
     per rep over Year > Quarter > Month; sales vs budget per territory (the budget's grain)."""
-    reader = reader or default_reader()
+    reader = session_of(reader)
     rep = (("Sales Rep", "Sales Rep Key"), SALES_REP, ("Sales Rep", "Territory Name"))
     budget = ("Sales", "Budget", "Budget To Date", "Variance", "Attainment %")
     return _run(
@@ -137,47 +137,72 @@ def sales_reps(filters: Filters, scope: Scope, *, reader: Reader | None = None) 
     )
 
 
-def _members(
-    table: str,
-    attributes: Sequence[str],
-    measures: Sequence[str],
-    filters: Filters,
-    scope: Scope,
-    reader: Reader,
+def _member_lookup(
+    table: str, attributes: Sequence[str], keys: Sequence[int], session: Session
 ) -> pd.DataFrame:
-    """One row per member of a dimension (largest first measure first): the measures grouped by
-    its key, then its ``attributes`` (model column names) looked up by key."""
+    """The ``attributes`` (model column names) of a dimension's members, by key: the members of
+    ``keys`` (the whole dimension for many keys)."""
     model_table = load_model().table(table)
     key = model_table.key
-    frame = evaluate(measures, filters, scope, by=[(table, key.name)], order_by=measures[0], reader=reader)
     columns = [model_table.column(name) for name in attributes]
     sql = f"select {', '.join(ident(c.source) for c in (key, *columns))} from {view(table)}"
-    lookup = pd.DataFrame(reader.query(sql), columns=[key.name, *attributes])
-    return frame.merge(lookup, on=key.name, how="left")[[key.name, *attributes, *measures]]
+    params: list[int] = []
+    if len(keys) <= LOOKUP_KEYS:
+        if not keys:
+            return pd.DataFrame(columns=[key.name, *attributes])
+        sql += f" where {ident(key.source)} in ({placeholders(keys)})"
+        params = list(keys)
+    return pd.DataFrame(session.query(sql, params), columns=[key.name, *attributes])
 
 
-def _order_lines(filters: Filters, scope: Scope, reader: Reader, detail: bool) -> pd.DataFrame:
+def _with_members(
+    frame: pd.DataFrame, table: str, attributes: Sequence[str], measures: Sequence[str], session: Session
+) -> pd.DataFrame:
+    """One row per member of a dimension (the measures grouped by its key, largest first measure
+    first), with its ``attributes`` looked up by key."""
+    key = load_model().table(table).key.name
+    keys = [int(k) for k in frame[key].tolist() if k is not None]
+    lookup = _member_lookup(table, attributes, keys, session)
+    return frame.merge(lookup, on=key, how="left")[[key, *attributes, *measures]]
+
+
+def _members(table: str, measures: Sequence[str], filters: Filters) -> Request:
+    key = load_model().table(table).key.name
+    return Request(tuple(measures), filters, ((table, key),), order_by=measures[0])
+
+
+def _order_lines(filters: Filters, detail: bool) -> Request | None:
     """Order lines of the page's client / product, newest first (at most ``ORDER_LINES_LIMIT``)."""
-    by = (
-        ("Order Lines", "Order Date"),
-        ("Order Lines", "Order Number"),
-        ("Order Lines", "Line Number"),
-        CLIENT,
-        PRODUCT,
-        ("Order Lines", "Order Status"),
-    )
     if not detail:  # a drill-through page without its client / product: no lines to list
-        return pd.DataFrame(columns=[*(column for _, column in by), "Units", "Sales"])
-    lines = evaluate(["Units", "Sales"], filters, scope, by=by, reader=reader)
+        return None
+    return Request(("Units", "Sales"), filters, ORDER_LINE_COLUMNS, newest=(ORDER_DATE, ORDER_LINES_LIMIT))
+
+
+def _newest_lines(lines: pd.DataFrame | None) -> pd.DataFrame:
+    if lines is None:
+        return pd.DataFrame(columns=[*(column for _, column in ORDER_LINE_COLUMNS), "Units", "Sales"])
     lines = lines.sort_values(["Order Date", "Order Number", "Line Number"], ascending=[False, True, True])
     return lines.head(ORDER_LINES_LIMIT).reset_index(drop=True)
 
 
-def customer_details(filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+CLIENT_ATTRIBUTES = (
+    "Client",
+    "Client Type",
+    "Industry",
+    "Segment",
+    "City",
+    "Country Code",
+    "First Order Date",
+    "Last Order Date",
+)
+CLIENT_MEASURES = ("Sales", "Sales LY", "YoY %", "Orders", "Units", "Average Order Value", "Margin %")
+
+
+def customer_details(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """The drill-through page of a client (``filters.customer_keys``): KPI cards; the client table;
     sales over Year > Quarter > Month; products bought; the order lines."""
-    reader = reader or default_reader()
-    page = _run(
+    session = session_of(reader)
+    requests = _requests(
         {
             "kpis": Dataset(("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YoY %")),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
@@ -186,46 +211,30 @@ def customer_details(filters: Filters, scope: Scope, *, reader: Reader | None = 
             ),
         },
         filters,
-        scope,
-        reader,
     )
-    page["clients"] = _members(
-        "Customer",
-        (
-            "Client",
-            "Client Type",
-            "Industry",
-            "Segment",
-            "City",
-            "Country Code",
-            "First Order Date",
-            "Last Order Date",
-        ),
-        ("Sales", "Sales LY", "YoY %", "Orders", "Units", "Average Order Value", "Margin %"),
-        filters,
-        scope,
-        reader,
-    )
-    page["order_lines"] = _order_lines(filters, scope, reader, bool(filters.customer_keys))
+    requests["clients"] = _members("Customer", CLIENT_MEASURES, filters)
+    lines = _order_lines(filters, bool(filters.customer_keys))
+    if lines is not None:
+        requests["order_lines"] = lines
+    page = evaluate_many(requests, scope, reader=session)
+    page["clients"] = _with_members(page["clients"], "Customer", CLIENT_ATTRIBUTES, CLIENT_MEASURES, session)
+    page["order_lines"] = _newest_lines(page.get("order_lines"))
     return {
         name: page[name] for name in ("kpis", "clients", "sales_over_time", "products_bought", "order_lines")
     }
 
 
-def product_details(filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+PRODUCT_ATTRIBUTES = ("SKU", "Product", "Subcategory", "Category", "Product Status")
+PRODUCT_MEASURES = ("Sales", "Sales LY", "YoY %", "Units", "Margin", "Margin %")
+
+
+def product_details(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """The drill-through page of a product (``filters.product_keys``): KPI cards; the product
     table; sales over Year > Quarter > Month; top 10 clients; sales by territory and geography."""
-    reader = reader or default_reader()
+    session = session_of(reader)
     geography = tuple(("Geography", c) for c in ("Region", "Country", "State", "City"))
-    products = _members(
-        "Product",
-        ("SKU", "Product", "Subcategory", "Category", "Product Status"),
-        ("Sales", "Sales LY", "YoY %", "Units", "Margin", "Margin %"),
-        filters,
-        scope,
-        reader,
-    )
-    page = _run(
+    requests = {"products": _members("Product", PRODUCT_MEASURES, filters)}
+    requests |= _requests(
         {
             "kpis": Dataset(("Sales", "Units", "Orders", "Customers", "Margin %", "YoY %")),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
@@ -234,16 +243,16 @@ def product_details(filters: Filters, scope: Scope, *, reader: Reader | None = N
             "sales_by_geography": Dataset(("Units", "Sales"), geography, order_by="Sales"),
         },
         filters,
-        scope,
-        reader,
     )
+    page = evaluate_many(requests, scope, reader=session)
+    products = _with_members(page.pop("products"), "Product", PRODUCT_ATTRIBUTES, PRODUCT_MEASURES, session)
     return {"kpis": page.pop("kpis"), "products": products} | page
 
 
-def campaigns(filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """KPI cards; campaign sales by campaign; campaign sales and share by month; new customers by
     campaign; the campaign results table (campaigns only, not "No campaign")."""
-    reader = reader or default_reader()
+    reader = session_of(reader)
     details = tuple(
         ("Campaign", c)
         for c in (
@@ -290,7 +299,7 @@ PAGES: dict[str, Callable[..., Page]] = {
 }
 
 
-def page_data(name: str, filters: Filters, scope: Scope, *, reader: Reader | None = None) -> Page:
+def page_data(name: str, filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """The datasets of the page called ``name`` (a key of ``PAGES``)."""
     return PAGES[name](filters, scope, reader=reader)
 

@@ -1,9 +1,10 @@
 """SQL pieces rendered from the semantic model: identifiers only from model.yml, values only bound.
 
-A ``Select`` reads one fact view of the reporting schema and joins a dimension view only when a
-column of it is used, along the model's relationships. ``GroupColumn`` is a model column a result
-is grouped by. ``filter_rows`` and ``scope_rows`` add a page's filters and a user's row-level
-security to any select on the sales facts.
+A ``Select`` reads one fact view of the reporting schema, or an aggregate of the order lines
+(``salespulse.web.sources``), and joins a dimension view only when a column of it is used, along
+the model's relationships. ``GroupColumn`` is a model column a result is grouped by. ``filter_rows``
+and ``scope_rows`` add a page's filters and a user's row-level security to any select on the sales
+facts, whatever it reads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from salespulse.semantic import Column, SemanticModel, load_model
 from salespulse.web.filters import Filters, Scope
+from salespulse.web.sources import DATE as DATE_TABLE
+from salespulse.web.sources import Source
 
 SCHEMA = "reporting"
 SALES = "Order Lines"
@@ -103,7 +106,12 @@ def sort_columns(
 
 @dataclass
 class Select:
-    """``select ... from reporting.<fact> join <dims> where ... group by ...`` with bound values."""
+    """``select ... from reporting.<fact> join <dims> where ... group by ...`` with bound values.
+
+    With a ``source``, it reads that aggregate of the order lines instead of ``reporting.sales``:
+    ``ref`` gives the aggregate's column of a model column (or joins its dimension on the
+    aggregate's key) and raises ``KeyError`` for a column the aggregate does not have.
+    """
 
     fact: str
     model: SemanticModel = field(default_factory=load_model)
@@ -111,12 +119,15 @@ class Select:
     conditions: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
     extra_joins: list[tuple[str, list[Any]]] = field(default_factory=list)
+    source: Source | None = None
 
     def alias(self, table: str) -> str:
         if table == self.fact:
             return ALIASES[table]
         if table not in self.joins:
             self._relationship(table)  # raises when the fact does not reach the table
+            if self.source is not None and table not in self.source.joins:
+                raise KeyError(f"{self.source.view} cannot join {table!r}")
             self.joins.append(table)
         return ALIASES[table]
 
@@ -134,6 +145,13 @@ class Select:
         A dimension's key is read from the fact's foreign key (no join).
         """
         column = self.model.table(table).column(source).source
+        if self.source is not None:
+            own = self.source.column(table, column, self.model)
+            if own is not None:
+                return f"{ALIASES[self.fact]}.{ident(own)}"
+            if table == self.fact or not self.source.resolves(table, column, self.model):
+                raise KeyError(f"{self.source.view} has no {table}.{column}")
+            return f"{self.alias(table)}.{ident(column)}"
         if table != self.fact:
             fact_column, dim_column = self._relationship(table)
             if column == dim_column:
@@ -157,13 +175,18 @@ class Select:
         column_params: Sequence[Any] = (),
         group_by: Sequence[str] = (),
         prefix: tuple[str, Sequence[Any]] = ("", ()),
+        grouping_sets: Sequence[Sequence[str]] | None = None,
     ) -> tuple[str, list[Any]]:
         """The statement and its bound values, in the order their ``?`` appear.
 
-        ``prefix`` is a ``with`` clause and its values; call after every ``ref``.
+        ``prefix`` is a ``with`` clause and its values; ``grouping_sets`` replaces ``group_by``
+        with ``group by grouping sets (...)``; call after every ``ref``.
         """
         sql = f"{prefix[0]}select {', '.join(columns)}\nfrom {self.from_clause()}\n{self.where_clause()}"
-        if group_by:
+        if grouping_sets is not None:
+            sets = ", ".join(f"({', '.join(items)})" for items in grouping_sets)
+            sql += f"\ngroup by grouping sets ({sets})"
+        elif group_by:
             sql += f"\ngroup by {', '.join(group_by)}"
         params = [*prefix[1], *column_params]
         for _, join_params in self.extra_joins:
@@ -171,14 +194,21 @@ class Select:
         return sql, [*params, *self.params]
 
     def from_clause(self) -> str:
-        parts = [f"{view(self.fact, self.model)} as {ALIASES[self.fact]}"]
+        fact = ALIASES[self.fact]
+        relation = view(self.fact, self.model) if self.source is None else source_view(self.source)
+        parts = [f"{relation} as {fact}"]
         for table in self.joins:
             fact_column, dim_column = self._relationship(table)
             alias = ALIASES[table]
-            parts.append(
-                f"inner join {view(table, self.model)} as {alias} "
-                f"on {ALIASES[self.fact]}.{ident(fact_column)} = {alias}.{ident(dim_column)}"
-            )
+            if self.source is not None:
+                if table == DATE_TABLE and (self.fact, fact_column) not in self.source.columns:
+                    # on the order date (a month aggregate's: the first day of the month)
+                    fact_column, dim_column = "order_date", "date_day"
+                own = self.source.columns[(self.fact, fact_column)]
+                on = f"{fact}.{ident(own)} = {alias}.{ident(dim_column)}"
+            else:
+                on = f"{fact}.{ident(fact_column)} = {alias}.{ident(dim_column)}"
+            parts.append(f"inner join {view(table, self.model)} as {alias} on {on}")
         parts.extend(clause for clause, _ in self.extra_joins)
         return "\n".join(parts)
 
@@ -186,17 +216,45 @@ class Select:
         return ("where " + "\n  and ".join(self.conditions)) if self.conditions else ""
 
 
-def filter_rows(select: Select, filters: Filters, *, dates: bool = True) -> None:
-    """Restrict a select on the sales facts by ``filters`` (``dates=False``: all but the dates)."""
-    if dates:
-        date_column = select.ref(select.fact, FACT_DATES[select.fact])
-        if filters.date_from is not None:
+def source_view(source: Source) -> str:
+    return f"{ident(SCHEMA)}.{ident(source.view)}"
+
+
+def filter_rows(select: Select, filters: Filters, *, dates: bool = True, lenient: bool = False) -> None:
+    """Restrict a select on the sales facts by ``filters`` (``dates=False``: all but the dates).
+
+    ``lenient``: leave out the filters on columns the select cannot read (for upper bounds only).
+    """
+    if dates and (filters.date_from is not None or filters.date_to is not None):
+        try:
+            date_column: str | None = select.ref(select.fact, FACT_DATES[select.fact])
+        except KeyError:
+            if not lenient:
+                raise
+            date_column = None
+        if date_column is not None and filters.date_from is not None:
             select.where(f"{date_column} >= ?", filters.date_from)
-        if filters.date_to is not None:
+        if date_column is not None and filters.date_to is not None:
             select.where(f"{date_column} <= ?", filters.date_to)
     for table in GROUPABLE:
         for column, values in filters.on(table):
-            select.where_in(select.ref(table, column), values)
+            try:
+                expression = select.ref(table, column)
+            except KeyError:
+                if lenient:
+                    continue
+                raise
+            select.where_in(expression, values)
+
+
+def rollup_rows(select: Select, all_values: bool | None) -> None:
+    """On an aggregate with rollup rows, read the rollup rows (True) or the per-value rows (False)."""
+    if select.source is None or select.source.rollup is None:
+        return
+    if all_values is None:
+        raise ValueError(f"{select.source.view} needs a choice of rollup rows")
+    flag = select.source.rollup[0]
+    select.where(f"{ALIASES[select.fact]}.{ident(flag)} = ?", bool(all_values))
 
 
 def region_territories(column: str = "territory_key") -> str:

@@ -11,22 +11,28 @@ Per group, the context's dates are those of the date filter and the group's own 
 
 One year earlier: the same day, 29 February -> 28 February; a range that ends with a whole month
 ends with the whole month a year earlier (Feb 2025 -> 1-29 Feb 2024).
+
+The groups' date spans come from the calendar's rows (read once per build); every period of a
+dataset is one statement, each group's shifted range a row of a ``windows`` table joined on the
+order date.
 """
 
 from __future__ import annotations
 
 import calendar as calendar_module
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from salespulse.semantic import Measure
-from salespulse.web.aggregates import Key, Values, aggregate_columns, rows_to_values
+from salespulse.web.aggregates import Key, Part, Values, run_parts
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.readers import Reader
-from salespulse.web.sqlbuild import DATE, SALES, GroupColumn, Select, filter_rows, ident, scope_rows, view
+from salespulse.web.session import Session, session_of
+from salespulse.web.sources import Source
+from salespulse.web.sqlbuild import DATE, GroupColumn, view
 
 MONEY = Decimal("0.0001")
 #: Enough digits that rounding a quotient of two amounts to 4 or 6 places is exact.
@@ -40,15 +46,20 @@ class Calendar:
     as_of: date  # the As Of Date
 
 
-def load_calendar(reader: Reader) -> Calendar:
-    rows = reader.query(
-        "select min(date_day), max(date_day), max(case when is_on_or_before_as_of then date_day end) "
-        f"from {view(DATE)}"
-    )
-    first, last, as_of = rows[0]
-    if first is None:
-        raise LookupError("reporting.dates is empty: build the warehouse first")
-    return Calendar(first, last, as_of or last)
+def load_calendar(reader: Reader | Session) -> Calendar:
+    session = session_of(reader)
+
+    def compute() -> Calendar:
+        rows = session.query(
+            "select min(date_day), max(date_day), max(case when is_on_or_before_as_of then date_day end) "
+            f"from {view(DATE)}"
+        )
+        first, last, as_of = rows[0]
+        if first is None:
+            raise LookupError("reporting.dates is empty: build the warehouse first")
+        return Calendar(first, last, as_of or last)
+
+    return session.cached("calendar", compute)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -98,30 +109,131 @@ def window(period: str, start: date, end: date, count: int, as_of: date) -> Wind
 
 
 def date_spans(
-    reader: Reader, groups: Sequence[GroupColumn], filters: Filters
+    reader: Reader | Session, groups: Sequence[GroupColumn], filters: Filters
 ) -> list[tuple[Key, date, date, int]]:
     """(Date group values, first date, last date, number of dates) of each group's context."""
-    keys = [f"d.{ident(g.source)}" for g in groups]
-    conditions: list[str] = []
-    params: list[Any] = []
-    if filters.date_from is not None:
-        conditions.append("d.date_day >= ?")
-        params.append(filters.date_from)
-    if filters.date_to is not None:
-        conditions.append("d.date_day <= ?")
-        params.append(filters.date_to)
-    columns = ", ".join([*keys, "min(d.date_day)", "max(d.date_day)", "count(*)"])
-    sql = f"select {columns} from {view(DATE)} as d"
-    if conditions:
-        sql += " where " + " and ".join(conditions)
-    if keys:
-        sql += " group by " + ", ".join(keys)
-    rows = reader.query(sql, params)
-    return [(tuple(r[: len(keys)]), r[-3], r[-2], r[-1]) for r in rows if r[-1]]
+    from salespulse.web.budget import dimension_rows
+
+    columns, rows = dimension_rows(session_of(reader), DATE)
+    at = {column: i for i, column in enumerate(columns)}
+    day, keys = at["date_day"], [at[g.source] for g in groups]
+    spans: dict[Key, list[Any]] = {}
+    for row in rows:
+        value = row[day]
+        if (filters.date_from is not None and value < filters.date_from) or (
+            filters.date_to is not None and value > filters.date_to
+        ):
+            continue
+        key = tuple(row[i] for i in keys)
+        span = spans.get(key)
+        if span is None:
+            spans[key] = [value, value, 1]
+        else:
+            span[0], span[1], span[2] = min(span[0], value), max(span[1], value), span[2] + 1
+    return [(key, first, last, count) for key, (first, last, count) in spans.items()]
+
+
+#: Chooses the source of a windows query: (aggregate measures, other groups, filters, windows) ->
+#: (source, read the rollup rows?) per measure.
+Planner = Callable[
+    [Sequence[Measure], Sequence[GroupColumn], Filters, Sequence[tuple[date, date]]],
+    list[tuple[Source | None, bool | None, list[Measure]]],
+]
+
+
+@dataclass(eq=False)
+class TimePlan:
+    """The windows one dataset's time measures read, and the parts that read them."""
+
+    measures: list[Measure]
+    groups: list[GroupColumn]
+    date_groups: list[GroupColumn]
+    other_groups: list[GroupColumn]
+    closures: dict[str, list[Measure]]
+    aggregates: list[Measure]
+    wanted: list[tuple[str, Key, Window, int]]  # (period, date key, window, window id)
+    parts: list[Part]
+
+
+def plan_time(
+    reader: Reader | Session,
+    measures: Sequence[Measure],
+    filters: Filters,
+    scope: Scope,
+    groups: Sequence[GroupColumn],
+    as_of: date,
+    base_closure: Callable[[str], list[Measure]],
+    planner: Planner | None = None,
+) -> TimePlan | None:
+    """The parts (aggregates per window id and non-date group) the time measures need; ``None``
+    when no group has a window. Parts of several datasets with the same windows and filters run as
+    one statement (``run_parts``)."""
+    session = session_of(reader)
+    periods = list(dict.fromkeys(m.spec["period"] for m in measures))
+    closures: dict[str, list[Measure]] = {}
+    for period in periods:
+        closure: list[Measure] = []
+        for measure in (m for m in measures if m.spec["period"] == period):
+            closure += [m for m in base_closure(measure.spec["base"]) if m not in closure]
+        closures[period] = closure
+
+    date_groups = [g for g in groups if g.table == DATE]
+    other_groups = [g for g in groups if g.table != DATE]
+    spans = date_spans(session, date_groups, filters)
+    ranges: dict[tuple[date, date], int] = {}  # distinct shifted ranges -> window id
+    wanted: list[tuple[str, Key, Window, int]] = []
+    for period in periods:
+        for key, start, end, count in spans:
+            shifted = window(period, start, end, count, as_of)
+            if shifted is not None:
+                window_id = ranges.setdefault((shifted.date_from, shifted.date_to), len(ranges))
+                wanted.append((period, key, shifted, window_id))
+    if not wanted:
+        return None
+    aggregates: list[Measure] = []
+    for closure in closures.values():
+        aggregates += [m for m in closure if m.kind == "aggregate" and m not in aggregates]
+    windows = tuple(ranges)
+    undated = replace(filters, date_from=None, date_to=None)  # the windows replace the dates
+    plans = planner(aggregates, other_groups, filters, windows) if planner else [(None, None, aggregates)]
+    parts = [
+        Part(source, items, tuple(other_groups), undated, scope, all_values, windows=windows)
+        for source, all_values, items in plans
+    ]
+    return TimePlan(
+        list(measures), list(groups), date_groups, other_groups, closures, aggregates, wanted, parts
+    )
+
+
+def finish_time(plan: TimePlan, derive: Callable[[dict[str, Any], Sequence[Measure]], None]) -> Values:
+    """The time measures per group, from the plan's computed parts."""
+    by_window: dict[Key, dict[str, Any]] = {}
+    for part in plan.parts:
+        for key, row in part.result.items():
+            by_window.setdefault(key, {}).update(row)
+    # the result's key: the groups in their order, from (date key..., other values...)
+    produced = [*plan.date_groups, *plan.other_groups]
+    order = [next(i for i, g in enumerate(produced) if g is group) for group in plan.groups]
+    of_window: dict[int, list[tuple[Key, dict[str, Any]]]] = {}
+    for (found_id, *others), values in by_window.items():
+        of_window.setdefault(found_id, []).append((tuple(others), values))
+    result: Values = {}
+    for period, date_key, shifted, window_id in plan.wanted:
+        for others, values in of_window.get(window_id, []):
+            row = {m.name: values.get(m.name) for m in plan.aggregates}
+            derive(row, plan.closures[period])
+            if shifted.factor is not None:
+                row = {name: _scaled(value, shifted.factor) for name, value in row.items()}
+            key = (*date_key, *others)
+            out = result.setdefault(tuple(key[i] for i in order), {})
+            for measure in plan.measures:
+                if measure.spec["period"] == period:
+                    out[measure.name] = row.get(measure.spec["base"])
+    return result
 
 
 def time_values(
-    reader: Reader,
+    reader: Reader | Session,
     measures: Sequence[Measure],
     filters: Filters,
     scope: Scope,
@@ -129,74 +241,19 @@ def time_values(
     as_of: date,
     base_closure: Callable[[str], list[Measure]],
     derive: Callable[[dict[str, Any], Sequence[Measure]], None],
+    planner: Planner | None = None,
 ) -> Values:
     """The time measures per group. ``base_closure(name)`` lists the measures a base is computed
-    from (aggregates and derived, dependencies first); ``derive`` computes derived ones in a row."""
-    result: Values = {}
-    for period in dict.fromkeys(m.spec["period"] for m in measures):
-        of_period = [m for m in measures if m.spec["period"] == period]
-        closure: list[Measure] = []
-        for measure in of_period:
-            closure += [m for m in base_closure(measure.spec["base"]) if m not in closure]
-        for key, values in _period_values(
-            reader, period, closure, filters, scope, groups, as_of, derive
-        ).items():
-            row = result.setdefault(key, {})
-            for measure in of_period:
-                row[measure.name] = values.get(measure.spec["base"])
-    return result
+    from (aggregates and derived, dependencies first); ``derive`` computes derived ones in a row;
+    ``planner`` picks the source of the order lines' aggregates (default: ``reporting.sales``).
 
-
-def _period_values(
-    reader: Reader,
-    period: str,
-    closure: Sequence[Measure],
-    filters: Filters,
-    scope: Scope,
-    groups: Sequence[GroupColumn],
-    as_of: date,
-    derive: Callable[[dict[str, Any], Sequence[Measure]], None],
-) -> Values:
-    date_groups = [g for g in groups if g.table == DATE]
-    other_groups = [g for g in groups if g.table != DATE]
-    windows: list[tuple[Key, Window]] = []
-    for key, start, end, count in date_spans(reader, date_groups, filters):
-        shifted = window(period, start, end, count, as_of)
-        if shifted is not None:
-            windows.append((key, shifted))
-    if not windows:
+    Every period is one window per group of a single statement (per source)."""
+    session = session_of(reader)
+    plan = plan_time(session, measures, filters, scope, groups, as_of, base_closure, planner)
+    if plan is None:
         return {}
-    aggregates = [m for m in closure if m.kind == "aggregate"]
-    select = Select(SALES)
-    filter_rows(select, filters, dates=False)
-    scope_rows(select, scope)
-    group_by = ["w.window_id", *(select.ref(g.table, g.source) for g in other_groups)]
-    columns, params = aggregate_columns(select, aggregates)
-    values_sql = ", ".join("(cast(? as integer), cast(? as date), cast(? as date))" for _ in windows)
-    prefix_params = [p for i, (_, w) in enumerate(windows) for p in (i, w.date_from, w.date_to)]
-    select.join(
-        f"inner join windows as w on {select.ref(SALES, 'order_date')} between w.date_from and w.date_to"
-    )
-    sql, values = select.render(
-        [*group_by, *columns],
-        params,
-        group_by,
-        prefix=(f"with windows (window_id, date_from, date_to) as (values {values_sql})\n", prefix_params),
-    )
-    by_window = rows_to_values(reader.query(sql, values), len(group_by), aggregates)
-
-    # the result's key: the groups in their order, from (date key..., other values...)
-    produced = [*date_groups, *other_groups]
-    order = [next(i for i, g in enumerate(produced) if g is group) for group in groups]
-    result: Values = {}
-    for (window_id, *others), row in by_window.items():
-        date_key, shifted = windows[window_id]
-        derive(row, closure)
-        if shifted.factor is not None:
-            row = {name: _scaled(value, shifted.factor) for name, value in row.items()}
-        values = (*date_key, *others)
-        result[tuple(values[i] for i in order)] = row
-    return result
+    run_parts(session, plan.parts)
+    return finish_time(plan, derive)
 
 
 def _scaled(value: Any, factor: tuple[int, int]) -> Any:

@@ -1,0 +1,86 @@
+{#-
+    Sales per client name x month x product category x territory x sales rep x client type, for the
+    web dashboard's client rankings (top 10 clients): the Client column groups clients by name.
+
+    `client_rank` numbers the names by their positive net sales of all dates, largest first; the
+    table is sorted by it, so the rows of a few names are read without reading the others.
+    `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
+    subset of the rows from above.
+-#}
+with sales as (
+    select * from {{ ref('fct_sales') }}
+),
+
+customers as (
+    select * from {{ ref('dim_customer') }}
+),
+
+products as (
+    select * from {{ ref('dim_product') }}
+),
+
+dates as (
+    select * from {{ ref('dim_date') }}
+),
+
+lines as (
+    select
+        customers.customer_name,
+        products.category_name,
+        sales.territory_key,
+        sales.sales_rep_key,
+        customers.customer_type,
+        customers.sales_rep_key as customer_sales_rep_key,
+        customers.territory_key as customer_territory_key,
+        dates.month_start_date,
+        sales.net_sales_amount
+    from sales
+    inner join dates on sales.order_date_key = dates.date_key
+    left join customers on sales.customer_key = customers.customer_key
+    left join products on sales.product_key = products.product_key
+),
+
+monthly as (
+    select
+        customer_name,
+        category_name,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        month_start_date,
+        {{ money('sum(net_sales_amount)') }} as net_sales_amount,
+        {{ money('sum(case when net_sales_amount > 0 then net_sales_amount else 0 end)') }}
+            as positive_net_sales_amount
+    from lines
+    group by
+        customer_name, category_name, territory_key, sales_rep_key, customer_type,
+        customer_sales_rep_key, customer_territory_key, month_start_date
+),
+
+ranks as (
+    select
+        customer_name,
+        cast(
+            row_number() over (order by sum(positive_net_sales_amount) desc, customer_name) as integer
+        ) as client_rank
+    from monthly
+    group by customer_name
+)
+
+select
+    ranks.client_rank,
+    monthly.customer_name,
+    monthly.category_name,
+    monthly.territory_key,
+    monthly.sales_rep_key,
+    monthly.customer_type,
+    monthly.customer_sales_rep_key,
+    monthly.customer_territory_key,
+    monthly.month_start_date,
+    monthly.net_sales_amount,
+    monthly.positive_net_sales_amount
+from monthly
+inner join ranks on monthly.customer_name = ranks.customer_name
+order by ranks.client_rank, monthly.month_start_date

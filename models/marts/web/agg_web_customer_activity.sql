@@ -1,0 +1,110 @@
+{#-
+    The months each client bought in, per product category and over all categories, for the web
+    dashboard's distinct client counts (Customers): one row per client x category (`is_all_categories`
+    false) and one per client over all categories (true, `category_name` empty), from the order lines
+    that count as sales.
+
+    `active_months_0` has bit i set when the client bought in month i of the calendar (months since
+    the first month of dim_date, i < 62); `active_months_1` holds months 62 to 123. A client counts in
+    a range of whole months when its row has a bit of the range.
+
+    The sales rep, territory and city are those of the order lines (fct_sales takes them from the
+    client, so there is one row per client and category: a test checks it).
+-#}
+with sales as (
+    select * from {{ ref('fct_sales') }}
+),
+
+customers as (
+    select * from {{ ref('dim_customer') }}
+),
+
+products as (
+    select * from {{ ref('dim_product') }}
+),
+
+calendar as (
+    select
+        cast(extract(year from min(month_start_date)) as integer) as first_year,
+        cast(extract(month from min(month_start_date)) as integer) as first_month
+    from {{ ref('dim_date') }}
+),
+
+lines as (
+    select
+        sales.customer_key,
+        sales.sales_rep_key,
+        sales.territory_key,
+        sales.geography_key,
+        products.category_name,
+        (cast(extract(year from sales.order_date) as integer) - calendar.first_year) * 12
+        + cast(extract(month from sales.order_date) as integer) - calendar.first_month as month_index
+    from sales
+    cross join calendar
+    left join products on sales.product_key = products.product_key
+    where sales.counts_as_sales
+),
+
+by_category as (
+    select
+        customer_key,
+        category_name,
+        sales_rep_key,
+        territory_key,
+        geography_key,
+        bit_or(
+            case when month_index < 62 then cast(1 as bigint) << cast(month_index as integer) else 0 end
+        ) as active_months_0,
+        bit_or(
+            case
+                when month_index >= 62 and month_index < 124
+                    then cast(1 as bigint) << cast(month_index - 62 as integer)
+                else 0
+            end
+        ) as active_months_1
+    from lines
+    group by customer_key, category_name, sales_rep_key, territory_key, geography_key
+),
+
+activity as (
+    select
+        customer_key,
+        false as is_all_categories,
+        category_name,
+        sales_rep_key,
+        territory_key,
+        geography_key,
+        active_months_0,
+        active_months_1
+    from by_category
+    union all
+    select
+        customer_key,
+        true as is_all_categories,
+        null as category_name,
+        sales_rep_key,
+        territory_key,
+        geography_key,
+        bit_or(active_months_0) as active_months_0,
+        bit_or(active_months_1) as active_months_1
+    from by_category
+    group by customer_key, sales_rep_key, territory_key, geography_key
+)
+
+select
+    activity.customer_key,
+    activity.is_all_categories,
+    activity.category_name,
+    activity.sales_rep_key,
+    activity.territory_key,
+    activity.geography_key,
+    customers.customer_name,
+    customers.customer_type,
+    customers.industry,
+    customers.sales_rep_key as customer_sales_rep_key,
+    customers.territory_key as customer_territory_key,
+    cast(activity.active_months_0 as bigint) as active_months_0,
+    cast(activity.active_months_1 as bigint) as active_months_1
+from activity
+left join customers on activity.customer_key = customers.customer_key
+order by activity.is_all_categories, activity.category_name, activity.customer_key

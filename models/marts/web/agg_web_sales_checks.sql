@@ -1,0 +1,37 @@
+{#-
+    What the web dashboard checks before it reads the aggregates of a build (one row):
+
+    - whether the distinct counts of agg_web_sales_daily add up. They do when every order with a
+      line that counts as sales falls in one day x campaign x territory x rep x client type group,
+      and every known client's first order too: then the counts summed over the all-categories rows
+      equal the distinct counts over the order lines. Otherwise the web counts from the order lines.
+    - the totals of fct_sales the aggregates were built from: when the order lines read no longer
+      have them (fct_sales rebuilt or changed without its aggregates), the web reads the order lines.
+-#}
+with daily as (
+    select
+        coalesce(sum(order_count), 0) as order_count,
+        coalesce(sum(new_customer_count), 0) as new_customer_count
+    from {{ ref('agg_web_sales_daily') }}
+    where is_all_categories
+),
+
+sales as (
+    select
+        count(*) as order_lines,
+        cast(coalesce(sum(net_sales_amount), 0) as decimal(38, 4)) as net_sales_amount,
+        cast(coalesce(sum(sales_quantity), 0) as bigint) as sales_quantity,
+        count(distinct case when counts_as_sales then order_number end) as order_count,
+        count(distinct case when customer_order_type = 'New' and customer_key <> -1 then customer_key end)
+            as new_customer_count
+    from {{ ref('fct_sales') }}
+)
+
+select
+    daily.order_count = sales.order_count as orders_add_up,
+    daily.new_customer_count = sales.new_customer_count as new_customers_add_up,
+    cast(sales.order_lines as bigint) as order_lines,
+    sales.net_sales_amount,
+    sales.sales_quantity
+from daily
+cross join sales

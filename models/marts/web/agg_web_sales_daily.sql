@@ -1,0 +1,294 @@
+{#-
+    Sales per day x product category x campaign x territory x sales rep x client type, for the web
+    dashboard's queries (the order-line grain, summed). Each group is there twice: once per category
+    (`is_all_categories` false) and once over all categories (true, `category_name` empty); a query
+    reads one or the other, never both.
+
+    - Sums of the measure columns of fct_sales add up to any coarser group.
+    - `order_count` (distinct orders with a line that counts as sales) and `new_customer_count`
+      (distinct known clients with a line of their first order) add up over days, campaigns,
+      territories, reps and client types, because an order has one date, client and campaign
+      (agg_web_sales_checks verifies it on every build): over the category rows only for one
+      category at a time, else over the all-categories rows.
+    - The Unknown customer (-1) gathers every unknown client's first order, so it is flagged apart
+      (`has_new_unknown_customer`) and counted once.
+-#}
+with sales as (
+    select * from {{ ref('fct_sales') }}
+),
+
+customers as (
+    select * from {{ ref('dim_customer') }}
+),
+
+products as (
+    select * from {{ ref('dim_product') }}
+),
+
+lines as (
+    select
+        sales.order_date,
+        sales.order_date_key,
+        sales.campaign_key,
+        sales.territory_key,
+        sales.sales_rep_key,
+        sales.customer_key,
+        sales.order_number,
+        sales.counts_as_sales,
+        sales.customer_order_type,
+        sales.net_sales_amount,
+        sales.sales_quantity,
+        sales.margin_amount,
+        sales.cancelled_amount,
+        products.category_name,
+        customers.customer_type,
+        customers.sales_rep_key as customer_sales_rep_key,
+        customers.territory_key as customer_territory_key
+    from sales
+    left join customers on sales.customer_key = customers.customer_key
+    left join products on sales.product_key = products.product_key
+),
+
+category_sums as (
+    select
+        order_date,
+        order_date_key,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        sum(net_sales_amount) as net_sales_amount,
+        sum(sales_quantity) as sales_quantity,
+        sum(margin_amount) as margin_amount,
+        sum(cancelled_amount) as cancelled_amount
+    from lines
+    group by
+        order_date, order_date_key, category_name, campaign_key, territory_key, sales_rep_key,
+        customer_type, customer_sales_rep_key, customer_territory_key
+),
+
+-- distinct counts: one pass over the lines per grain (they do not add up across categories)
+category_orders as (
+    select
+        order_date,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        count(distinct order_number) as order_count
+    from lines
+    where counts_as_sales
+    group by
+        order_date, category_name, campaign_key, territory_key, sales_rep_key,
+        customer_type, customer_sales_rep_key, customer_territory_key
+),
+
+all_orders as (
+    select
+        order_date,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        count(distinct order_number) as order_count
+    from lines
+    where counts_as_sales
+    group by
+        order_date, campaign_key, territory_key, sales_rep_key,
+        customer_type, customer_sales_rep_key, customer_territory_key
+),
+
+new_lines as (
+    select * from lines
+    where customer_order_type = 'New'
+),
+
+category_new as (
+    select
+        order_date,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
+        max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
+    from new_lines
+    group by
+        order_date, category_name, campaign_key, territory_key, sales_rep_key,
+        customer_type, customer_sales_rep_key, customer_territory_key
+),
+
+all_new as (
+    select
+        order_date,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
+        max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
+    from new_lines
+    group by
+        order_date, campaign_key, territory_key, sales_rep_key,
+        customer_type, customer_sales_rep_key, customer_territory_key
+),
+
+-- every part as rows of one shape, then one row per group (grouping matches nulls)
+parts as (
+    select
+        order_date,
+        order_date_key,
+        false as is_all_categories,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        net_sales_amount,
+        sales_quantity,
+        margin_amount,
+        cancelled_amount,
+        cast(null as bigint) as order_count,
+        cast(null as bigint) as new_customer_count,
+        cast(null as integer) as has_new_unknown_customer
+    from category_sums
+    union all
+    select
+        order_date,
+        order_date_key,
+        true as is_all_categories,
+        cast(null as {{ dbt.type_string() }}) as category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        net_sales_amount,
+        sales_quantity,
+        margin_amount,
+        cancelled_amount,
+        null as order_count,
+        null as new_customer_count,
+        null as has_new_unknown_customer
+    from category_sums
+    union all
+    select
+        order_date,
+        {{ date_key('order_date') }} as order_date_key,
+        false as is_all_categories,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        null as net_sales_amount,
+        null as sales_quantity,
+        null as margin_amount,
+        null as cancelled_amount,
+        order_count,
+        null as new_customer_count,
+        null as has_new_unknown_customer
+    from category_orders
+    union all
+    select
+        order_date,
+        {{ date_key('order_date') }} as order_date_key,
+        true as is_all_categories,
+        null as category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        null as net_sales_amount,
+        null as sales_quantity,
+        null as margin_amount,
+        null as cancelled_amount,
+        order_count,
+        null as new_customer_count,
+        null as has_new_unknown_customer
+    from all_orders
+    union all
+    select
+        order_date,
+        {{ date_key('order_date') }} as order_date_key,
+        false as is_all_categories,
+        category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        null as net_sales_amount,
+        null as sales_quantity,
+        null as margin_amount,
+        null as cancelled_amount,
+        null as order_count,
+        new_customer_count,
+        has_new_unknown_customer
+    from category_new
+    union all
+    select
+        order_date,
+        {{ date_key('order_date') }} as order_date_key,
+        true as is_all_categories,
+        null as category_name,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        null as net_sales_amount,
+        null as sales_quantity,
+        null as margin_amount,
+        null as cancelled_amount,
+        null as order_count,
+        new_customer_count,
+        has_new_unknown_customer
+    from all_new
+)
+
+select
+    order_date,
+    order_date_key,
+    is_all_categories,
+    category_name,
+    campaign_key,
+    territory_key,
+    sales_rep_key,
+    customer_type,
+    customer_sales_rep_key,
+    customer_territory_key,
+    {{ money('sum(net_sales_amount)') }} as net_sales_amount,
+    cast(sum(sales_quantity) as bigint) as sales_quantity,
+    {{ money('sum(margin_amount)') }} as margin_amount,
+    {{ money('sum(cancelled_amount)') }} as cancelled_amount,
+    cast(coalesce(sum(order_count), 0) as bigint) as order_count,
+    cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count,
+    coalesce(max(has_new_unknown_customer), 0) as has_new_unknown_customer
+from parts
+group by
+    order_date, order_date_key, is_all_categories, category_name, campaign_key, territory_key,
+    sales_rep_key, customer_type, customer_sales_rep_key, customer_territory_key
+order by is_all_categories, order_date

@@ -1,0 +1,541 @@
+"""Where a query on the order lines reads from: ``reporting.sales`` or an aggregate of it.
+
+dbt builds aggregates of the order lines for the web (``models/marts/web``, read through the
+``reporting.web_*`` views). A query (measures, groups, filters, scope, dates) reads the smallest one
+that gives exactly the numbers ``reporting.sales`` would, else the order lines:
+
+- every column it filters or groups by, and the scope's columns, is in the aggregate (or in a
+  dimension joined on one of its keys; a month aggregate only has month-level Date columns);
+- its dates (filter and time-intelligence windows) fit the aggregate's grain: any range for a day
+  aggregate, whole months for a month one;
+- every measure can be computed there: sums from the summed columns (a condition on a joined
+  dimension, like Campaign Sales, is fine); a distinct count only from a count the aggregate made
+  for exactly that measure, and only where it adds up (see ``Source.counts``).
+
+Each aggregate's rows keep the client's attributes the row-level security needs (its owning rep and
+territory), or join the client (the copies of the order lines), so the scope applies in every query,
+on every source. ``load_available`` says which aggregates the build being read has (they are used
+only when they were built from the order lines being read).
+"""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from salespulse.semantic import Measure, load_model
+from salespulse.web.filters import Filters, Scope
+
+SALES, CUSTOMER, PRODUCT, DATE = "Order Lines", "Customer", "Product", "Date"
+TERRITORY, SALES_REP, CAMPAIGN, GEOGRAPHY = "Territory", "Sales Rep", "Campaign", "Geography"
+Pair = tuple[str, str]  # (model table, reporting view column)
+
+#: Date columns that are the same on every day of a month (a month aggregate joins the Date view on
+#: the first day of the month).
+MONTH_LEVEL = frozenset(
+    {
+        "year_number",
+        "year_name",
+        "quarter_number",
+        "quarter_name",
+        "year_quarter_name",
+        "year_quarter_sort",
+        "month_number",
+        "month_name",
+        "month_short_name",
+        "year_month_name",
+        "year_month_sort",
+        "month_start_date",
+        "month_end_date",
+        "days_in_month",
+        "fiscal_year",
+        "fiscal_quarter",
+        "is_current_year",
+        "is_current_month",
+        "relative_year",
+        "relative_month",
+    }
+)
+
+#: Bits per word of web_customer_activity's month masks, and its words.
+MASK_BITS, MASK_WORDS = 62, 2
+
+#: A distinct-count measure's identity: (column, where table, sorted where items).
+CountKey = tuple[str, str, tuple[tuple[str, Any], ...]]
+
+
+def count_key(measure: Measure) -> CountKey:
+    spec = measure.spec
+    where = tuple(sorted((spec.get("where") or {}).items()))
+    return spec["column"], spec.get("where_table", spec["table"]), where
+
+
+ORDERS: CountKey = ("order_number", SALES, (("counts_as_sales", True),))
+NEW_CUSTOMERS: CountKey = ("customer_key", SALES, (("customer_order_type", "New"),))
+CUSTOMERS: CountKey = ("customer_key", SALES, (("counts_as_sales", True),))
+
+_CLIENT_COLUMNS = {
+    (CUSTOMER, "customer_type"): "customer_type",
+    (CUSTOMER, "sales_rep_key"): "customer_sales_rep_key",
+    (CUSTOMER, "territory_key"): "customer_territory_key",
+}
+_LINE_KEYS = {
+    (SALES, "campaign_key"): "campaign_key",
+    (SALES, "territory_key"): "territory_key",
+    (SALES, "sales_rep_key"): "sales_rep_key",
+}
+_SUMS = {
+    "net_sales_amount": "net_sales_amount",
+    "sales_quantity": "sales_quantity",
+    "margin_amount": "margin_amount",
+    "cancelled_amount": "cancelled_amount",
+}
+#: Summed integer columns: cast back to bigint so every target returns integers, as the lines do.
+INTEGER_SUMS = frozenset({"sales_quantity"})
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """An aggregate view of the order lines (``reporting.<view>``)."""
+
+    view: str
+    #: "day": ``order_date`` / ``order_date_key``; "month": ``month_start_date``; "mask": no date
+    #: column, the months are bits of ``active_months_<n>`` (client counts only).
+    dates: str
+    columns: Mapping[Pair, str]  # model column -> the aggregate's column
+    joins: frozenset[str] = frozenset()  # dimensions joined on the aggregate's key of them
+    sums: Mapping[str, str] = field(default_factory=dict)  # order-line column -> its sum here
+    #: distinct counts made for one measure -> how it is read ("orders", "new_customers", "active").
+    counts: Mapping[CountKey, str] = field(default_factory=dict)
+    #: (flag column, columns empty on the flagged rows): rows over all values of those columns.
+    rollup: tuple[str, frozenset[Pair]] | None = None
+    #: One row per order line (not summed): measures are computed as on ``reporting.sales``.
+    lines: bool = False
+    #: Columns a query must filter on to read here (the order the rows are sorted by).
+    requires: frozenset[Pair] = frozenset()
+    #: Holds the rows of some values of this column only, those of ``members_view``
+    #: (``Available.members``): a query must filter on values it holds.
+    partial: Pair | None = None
+    members_view: str | None = None
+
+    def resolves(self, table: str, column: str, model: Any) -> bool:
+        """Whether a model column can be read here (directly, by key or by a join)."""
+        if (table, column) in self.columns:
+            return True
+        if table == SALES:
+            return False
+        fact, key = relationship(model, table)
+        if column == key and (SALES, fact) in self.columns:
+            return True  # a dimension's key: the aggregate's own key column
+        if table not in self.joins:
+            return False
+        if table == DATE and self.dates == "month":
+            return column in MONTH_LEVEL
+        return True
+
+    def column(self, table: str, column: str, model: Any) -> str | None:
+        """The aggregate's own column holding a model column (a dimension key included), if any."""
+        if (table, column) in self.columns:
+            return self.columns[(table, column)]
+        if table != SALES:
+            fact, key = relationship(model, table)
+            if column == key:
+                return self.columns.get((SALES, fact))
+        return None
+
+
+def relationship(model: Any, table: str) -> tuple[str, str]:
+    """(order-line column, dimension column) of the relationship from the order lines to ``table``."""
+    for rel in model.relationships:
+        if rel.from_table == SALES and rel.to_table == table:
+            return model.table(SALES).column(rel.from_column).source, model.table(table).column(
+                rel.to_column
+            ).source
+    raise KeyError(f"{SALES!r} has no relationship to {table!r}")
+
+
+DAILY = Source(
+    "web_sales_daily",
+    "day",
+    {
+        (SALES, "order_date"): "order_date",
+        (SALES, "order_date_key"): "order_date_key",
+        (PRODUCT, "category_name"): "category_name",
+        **_LINE_KEYS,
+        **_CLIENT_COLUMNS,
+    },
+    frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN}),
+    _SUMS,
+    {ORDERS: "orders", NEW_CUSTOMERS: "new_customers"},
+    ("is_all_categories", frozenset({(PRODUCT, "category_name")})),
+)
+MONTHLY = Source(
+    "web_sales_monthly",
+    "month",
+    {
+        (SALES, "order_date"): "month_start_date",
+        (PRODUCT, "category_name"): "category_name",
+        (SALES, "geography_key"): "geography_key",
+        (CUSTOMER, "industry"): "industry",
+        **_LINE_KEYS,
+        **_CLIENT_COLUMNS,
+    },
+    frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN, GEOGRAPHY}),
+    _SUMS,
+)
+PRODUCTS_MONTHLY = Source(
+    "web_product_sales_monthly",
+    "month",
+    {
+        (SALES, "order_date"): "month_start_date",
+        (SALES, "product_key"): "product_key",
+        **_LINE_KEYS,
+        **_CLIENT_COLUMNS,
+    },
+    frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN, PRODUCT}),
+    _SUMS,
+)
+CUSTOMER_ACTIVITY = Source(
+    "web_customer_activity",
+    "mask",
+    {
+        (SALES, "customer_key"): "customer_key",
+        (SALES, "sales_rep_key"): "sales_rep_key",
+        (SALES, "territory_key"): "territory_key",
+        (SALES, "geography_key"): "geography_key",
+        (PRODUCT, "category_name"): "category_name",
+        (CUSTOMER, "customer_name"): "customer_name",
+        (CUSTOMER, "industry"): "industry",
+        **_CLIENT_COLUMNS,
+    },
+    frozenset({TERRITORY, SALES_REP, GEOGRAPHY}),
+    {},
+    {CUSTOMERS: "active"},
+    ("is_all_categories", frozenset({(PRODUCT, "category_name")})),
+)
+_CLIENT_NAMES = {
+    (CUSTOMER, "customer_name"): "customer_name",
+    (PRODUCT, "category_name"): "category_name",
+    (SALES, "territory_key"): "territory_key",
+    (SALES, "sales_rep_key"): "sales_rep_key",
+    **_CLIENT_COLUMNS,
+}
+CLIENTS_MONTHLY = Source(
+    "web_client_sales_monthly",
+    "month",
+    {(SALES, "order_date"): "month_start_date", **_CLIENT_NAMES},
+    frozenset({DATE, TERRITORY, SALES_REP}),
+    {"net_sales_amount": "net_sales_amount"},
+)
+_LINE_DIMENSIONS = frozenset({DATE, PRODUCT, SALES_REP, GEOGRAPHY, TERRITORY, CAMPAIGN, CUSTOMER})
+#: The order lines of the clients with many lines, sorted by client: a query on a few of them reads
+#: only their rows (a client with few lines costs little on reporting.sales).
+CUSTOMER_LINES = Source(
+    "web_customer_sales_lines",
+    "day",
+    {
+        (SALES, column): column
+        for column in (
+            "order_date",
+            "order_date_key",
+            "order_number",
+            "line_number",
+            "customer_key",
+            "product_key",
+            "sales_rep_key",
+            "geography_key",
+            "territory_key",
+            "campaign_key",
+            "order_status",
+            "counts_as_sales",
+            "customer_order_type",
+            "sales_quantity",
+            "net_sales_amount",
+            "margin_amount",
+            "cancelled_amount",
+        )
+    },
+    _LINE_DIMENSIONS,
+    lines=True,
+    requires=frozenset({(CUSTOMER, "customer_key")}),
+    partial=(CUSTOMER, "customer_key"),
+    members_view="web_big_clients",
+)
+#: The order lines sorted by product (the columns the product page needs): a query on a few
+#: products reads only their rows.
+PRODUCT_LINES = Source(
+    "web_product_sales_lines",
+    "day",
+    {
+        (SALES, column): column
+        for column in (
+            "order_date",
+            "order_number",
+            "customer_key",
+            "product_key",
+            "sales_rep_key",
+            "geography_key",
+            "territory_key",
+            "campaign_key",
+            "counts_as_sales",
+            "sales_quantity",
+            "net_sales_amount",
+            "margin_amount",
+        )
+    },
+    _LINE_DIMENSIONS,
+    lines=True,
+    requires=frozenset({(PRODUCT, "product_key")}),
+)
+#: Upper bounds of each client name's sales (all dates): for rankings of clients only.
+CLIENT_BOUNDS = Source(
+    "web_client_sales",
+    "none",
+    _CLIENT_NAMES,
+    frozenset({TERRITORY, SALES_REP}),
+    {"net_sales_amount": "positive_net_sales_amount"},
+)
+#: In the order they are tried: the smallest that answers wins.
+SOURCES = (
+    DAILY,
+    MONTHLY,
+    PRODUCTS_MONTHLY,
+    CUSTOMER_ACTIVITY,
+    CLIENTS_MONTHLY,
+    CUSTOMER_LINES,
+    PRODUCT_LINES,
+)
+ALL_SOURCES = (*SOURCES, CLIENT_BOUNDS)
+CHECKS_VIEW = "web_sales_checks"
+MEMBER_VIEWS = tuple(s.members_view for s in ALL_SOURCES if s.members_view)
+
+
+@dataclass(frozen=True)
+class Available:
+    """The aggregates of the build being read, and whether their distinct counts add up."""
+
+    sources: tuple[Source, ...] = ()
+    orders_add_up: bool = False
+    new_customers_add_up: bool = False
+    #: The values a partial source holds (``Source.partial``).
+    members: Mapping[Source, frozenset[Any]] = field(default_factory=dict)
+
+    def has(self, source: Source) -> bool:
+        return source in self.sources
+
+
+NONE = Available()
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def month_end(day: date) -> date:
+    return date(day.year, day.month, calendar_module.monthrange(day.year, day.month)[1])
+
+
+def whole_months(date_from: date | None, date_to: date | None) -> bool:
+    """Whether a date range (open ends allowed) is made of whole months."""
+    return (date_from is None or date_from.day == 1) and (date_to is None or date_to == month_end(date_to))
+
+
+def month_index(first: date, day: date) -> int:
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
+def month_masks(first: date, date_from: date | None, date_to: date | None) -> list[int]:
+    """The ``active_months_<n>`` bits of the months from ``date_from`` to ``date_to`` (whole months)."""
+    low = 0 if date_from is None else max(0, month_index(first, date_from))
+    high = MASK_BITS * MASK_WORDS - 1 if date_to is None else month_index(first, date_to)
+    masks = []
+    for word in range(MASK_WORDS):
+        start, end = max(low, word * MASK_BITS), min(high, (word + 1) * MASK_BITS - 1)
+        bits = 0
+        if start <= end:
+            bits = ((1 << (end - start + 1)) - 1) << (start - word * MASK_BITS)
+        masks.append(bits)
+    return masks
+
+
+# --------------------------------------------------------------------------- what a query needs
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a query on the order lines reads: the planner's input."""
+
+    measures: tuple[Measure, ...]
+    groups: tuple[Pair, ...]  # grouped model columns
+    filters: Filters
+    scope: Scope
+    dates: tuple[tuple[date | None, date | None], ...]  # the date ranges it reads (filter or windows)
+    extra: tuple[Pair, ...] = ()  # other columns it filters on
+
+    def columns(self) -> list[Pair]:
+        """Every model column the query filters or groups by, the scope's and the measures'."""
+        found: list[Pair] = [*self.groups, *self.extra]
+        for table in (CUSTOMER, PRODUCT, SALES_REP, GEOGRAPHY, TERRITORY, CAMPAIGN, DATE):
+            found += [(table, column) for column, _ in self.filters.on(table)]
+        if self.scope.role == "sales_rep":
+            found += [(SALES, "sales_rep_key"), (CUSTOMER, "sales_rep_key")]
+        elif self.scope.role == "regional_lead":
+            found += [(TERRITORY, "region_name"), (CUSTOMER, "territory_key")]
+        for measure in self.measures:
+            spec = measure.spec
+            if spec.get("function") == "sum" and spec.get("where"):
+                where_table = spec.get("where_table", spec["table"])
+                found += [(where_table, column) for column in spec["where"]]
+        return list(dict.fromkeys(found))
+
+
+def pinned(need: Need, column: Pair) -> bool:
+    """Whether every result group holds one value of ``column`` (grouped, or filtered to one value)."""
+    if column in need.groups:
+        return True
+    values = dict(need.filters.on(column[0])).get(column[1])
+    return values is not None and len(values) == 1
+
+
+def rollup_rows(source: Source, need: Need) -> bool | None:
+    """Which rows of a source with a rollup to read: the all-values rows (True) when the query does
+    not touch the rolled-up columns, else the per-value rows (False); ``None``: no rollup."""
+    if source.rollup is None:
+        return None
+    _, rolled = source.rollup
+    return not any(column in rolled for column in need.columns())
+
+
+def can_compute(
+    source: Source, measure: Measure, need: Need, available: Available, first_month: date | None, model: Any
+) -> bool:
+    """Whether ``source`` gives exactly the value of one aggregate measure for ``need``."""
+    spec = measure.spec
+    function = spec.get("function")
+    if source.lines:  # as on reporting.sales: the measure's column and its condition's columns
+        where_table = spec.get("where_table", spec["table"])
+        return source.resolves(SALES, spec["column"], model) and all(
+            source.resolves(where_table, column, model) for column in spec.get("where") or {}
+        )
+    if function == "sum":
+        if spec["column"] not in source.sums:
+            return False
+        where_table = spec.get("where_table", spec["table"])
+        return where_table != SALES or not spec.get("where")
+    if function != "distinct_count":
+        return False
+    kind = source.counts.get(count_key(measure))
+    if kind is None:
+        return False
+    if kind == "orders" and not available.orders_add_up:
+        return False
+    if kind == "new_customers" and not available.new_customers_add_up:
+        return False
+    if kind == "active" and first_month is None:
+        return False
+    # a count adds up over the rows of one value of a rolled-up column, or over the rollup rows
+    if source.rollup is not None and not rollup_rows(source, need):
+        _, rolled = source.rollup
+        if not all(pinned(need, column) for column in rolled):
+            return False
+    return True
+
+
+def fits(
+    source: Source,
+    need: Need,
+    model: Any,
+    first_month: date | None,
+    as_of: date | None,
+    available: Available = NONE,
+) -> bool:
+    """Whether ``source`` can read every column and date range of ``need`` (measures aside)."""
+    if not all(source.resolves(table, column, model) for table, column in need.columns()):
+        return False
+    for table, column in source.requires:
+        if column not in dict(need.filters.on(table)):
+            return False
+    if source.partial is not None:
+        values = dict(need.filters.on(source.partial[0])).get(source.partial[1], ())
+        if not values or not set(values) <= available.members.get(source, frozenset()):
+            return False
+    if source.dates == "day":
+        return True
+    if source.dates == "month":
+        return all(whole_months(start, end) for start, end in need.dates)
+    if source.dates == "mask":
+        if any(table == DATE for table, _ in need.columns()) or first_month is None or as_of is None:
+            return False
+        if month_index(first_month, as_of) >= MASK_BITS * MASK_WORDS:
+            return False  # sales in months the masks do not hold
+        return len(need.dates) <= 1 and all(whole_months(start, end) for start, end in need.dates)
+    return False
+
+
+def choose(
+    measure: Measure,
+    need: Need,
+    available: Available,
+    model: Any,
+    first_month: date | None,
+    as_of: date | None,
+    candidates: Iterable[Source] = SOURCES,
+) -> Source | None:
+    """The first available source that computes ``measure`` exactly for ``need``; ``None``: the
+    order lines."""
+    for source in candidates:
+        if not available.has(source):
+            continue
+        if fits(source, need, model, first_month, as_of, available) and can_compute(
+            source, measure, need, available, first_month, model
+        ):
+            return source
+    return None
+
+
+def load_available(session: Any) -> Available:
+    """Which aggregate views the build has: none on a warehouse built before them, and none when
+    the order lines are not those they were built from (a DuckDB build whose fct_sales changed
+    without its aggregates; checked once per build)."""
+
+    def compute() -> Available:
+        names = [source.view for source in ALL_SOURCES] + [CHECKS_VIEW, *MEMBER_VIEWS]
+        placeholders = ", ".join("?" for _ in names)
+        rows = session.query(
+            "select table_name from information_schema.tables "
+            f"where table_schema = 'reporting' and table_name in ({placeholders})",
+            names,
+        )
+        found = {row[0] for row in rows}
+        sources = tuple(source for source in ALL_SOURCES if source.view in found)
+        if not sources:
+            return NONE
+        if CHECKS_VIEW not in found:
+            return NONE
+        checks = session.query(
+            "select orders_add_up, new_customers_add_up, order_lines, net_sales_amount, sales_quantity "
+            f'from reporting."{CHECKS_VIEW}"'
+        )
+        if not checks:
+            return NONE
+        orders, new_customers, *built_from = checks[0]
+        if session.build is not None:  # one statement per build: are these the lines they summed?
+            lines = session.query(
+                "select count(*), coalesce(sum(net_sales_amount), 0), coalesce(sum(sales_quantity), 0) "
+                'from reporting."sales"'
+            )
+            if [*lines[0]] != built_from:
+                return NONE
+        members = {}
+        for source in sources:
+            if source.partial is not None and source.members_view in found:
+                column = load_model().table(source.partial[0]).column(source.partial[1]).source
+                rows = session.query(f'select "{column}" from reporting."{source.members_view}"')
+                members[source] = frozenset(row[0] for row in rows)
+        return Available(sources, bool(orders), bool(new_customers), members)
+
+    if not getattr(session, "aggregates", True):
+        return NONE
+    return session.cached("web aggregates", compute)  # type: ignore[no-any-return]
