@@ -76,7 +76,7 @@ lint: venv ## ruff, sqlfluff, generated files in step with their sources, the Po
 	$(BIN)/salespulse powerbi check
 	@# sqlfluff compiles through dbt: give it a scratch warehouse, not the demo's
 	lint_dir=$$(mktemp -d) && SALESPULSE_DUCKDB_PATH=$$lint_dir/lint.duckdb \
-	  $(BIN)/sqlfluff lint models tests/reconciliation analyses --disable-progress-bar; \
+	  $(BIN)/sqlfluff lint models tests/reconciliation tests/web analyses --disable-progress-bar; \
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 pytest: venv ## The Python test suite (starts and stops its own PostgreSQL cluster).
