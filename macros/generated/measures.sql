@@ -10,12 +10,12 @@
     case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
 {%- endmacro %}
 
-{#- Variance: Sales minus Budget To Date; blank where there is no budget. -#}
+{#- Variance: Sales In Budget Months minus Budget To Date; blank where there is no budget. -#}
 {% macro measure__variance(left, right) -%}
     case when {{ right }} is not null then {{ left }} - {{ right }} end
 {%- endmacro %}
 
-{#- Attainment %: Sales as a share of Budget To Date (100 % = on budget); blank where there is no budget. -#}
+{#- Attainment %: Sales In Budget Months as a share of Budget To Date (100 % = on budget); blank where there is no budget. -#}
 {% macro measure__attainment_pct(numerator, denominator) -%}
     case when {{ denominator }} <> 0 then {{ ratio_of('coalesce(' ~ numerator ~ ', 0)', denominator) }} end
 {%- endmacro %}

@@ -19,7 +19,7 @@ from salespulse.semantic.model import SemanticModel, load_model
 MEASURES_FILE = Path(__file__).with_name("measures.yml")
 MEASURE_TABLE = "Measures"
 KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
-PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year")
+PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year", "budget_months")
 BUDGET_TABLE = "Budget Lines"
 DATE_TABLE = "Date"
 
@@ -156,6 +156,11 @@ def _time(measure: Measure) -> str:
     base = f"[{measure.spec['base']}]"
     last_day = """VAR _as_of = [As Of Date]
 VAR _last_day = MIN ( MAX ( 'Date'[Date] ), _as_of )"""
+    if measure.spec["period"] == "budget_months":
+        budget_month = column_ref(BUDGET_TABLE, "Budget Month")
+        return f"""VAR _budget_months = CALCULATETABLE ( VALUES ( {budget_month} ), REMOVEFILTERS () )
+RETURN
+    CALCULATE ( {base}, KEEPFILTERS ( TREATAS ( _budget_months, 'Date'[Month Start Date] ) ) )"""
     return {
         "previous_year": f"""{last_day}
 VAR _dates = FILTER ( VALUES ( 'Date'[Date] ), 'Date'[Date] <= _last_day )

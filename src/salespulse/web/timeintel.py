@@ -7,7 +7,9 @@ Per group, the context's dates are those of the date filter and the group's own 
 - ``previous_year``: the context's dates up to ``last``, one year earlier (SAMEPERIODLASTYEAR);
 - ``year_to_date``: 1 January of ``last``'s year to ``last`` (other date filters replaced);
 - ``previous_year_to_date``: that range one year earlier;
-- ``run_rate_full_year``: year to date / elapsed days x days in the year (rounded to 4 places).
+- ``run_rate_full_year``: year to date / elapsed days x days in the year (rounded to 4 places);
+- ``budget_months``: the context's dates within the months the budget covers (first to last budget
+  month of ``reporting.budget``; TREATAS on the budget months in the DAX).
 
 One year earlier: the same day, 29 February -> 28 February; a range that ends with a whole month
 ends with the whole month a year earlier (Feb 2025 -> 1-29 Feb 2024).
@@ -62,6 +64,21 @@ def load_calendar(reader: Reader | Session) -> Calendar:
     return session.cached("calendar", compute)
 
 
+def budget_months(reader: Reader | Session) -> tuple[date, date] | None:
+    """First and last day of the months ``reporting.budget`` covers (None without a budget)."""
+    session = session_of(reader)
+
+    def compute() -> tuple[date, date] | None:
+        first, last = session.query(
+            f"select min(budget_month), max(budget_month) from {view('Budget Lines')}"
+        )[0]
+        if first is None:
+            return None
+        return first, _month_end(last.year, last.month)
+
+    return session.cached("budget_months", compute)
+
+
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar_module.monthrange(year, month)[1])
 
@@ -87,8 +104,18 @@ class Window:
     factor: tuple[int, int] | None = None  # (numerator, denominator)
 
 
-def window(period: str, start: date, end: date, count: int, as_of: date) -> Window | None:
-    """The range ``period`` evaluates its base over, for a group whose dates span start..end."""
+def window(
+    period: str, start: date, end: date, count: int, as_of: date, budget: tuple[date, date] | None = None
+) -> Window | None:
+    """The range ``period`` evaluates its base over, for a group whose dates span start..end
+    (``budget``: the first and last day of the months the budget covers, for ``budget_months``)."""
+    if period == "budget_months":
+        if budget is None:
+            return None
+        if count != (end - start).days + 1:
+            raise ValueError("budget_months needs contiguous dates per group (e.g. months, not weekdays)")
+        first, last_day = max(start, budget[0]), min(end, budget[1])
+        return Window(first, last_day) if first <= last_day else None
     last = min(end, as_of)
     year_start = date(last.year, 1, 1)
     if period == "previous_year":
@@ -180,11 +207,12 @@ def plan_time(
     date_groups = [g for g in groups if g.table == DATE]
     other_groups = [g for g in groups if g.table != DATE]
     spans = date_spans(session, date_groups, filters)
+    budget = budget_months(session) if "budget_months" in periods else None
     ranges: dict[tuple[date, date], int] = {}  # distinct shifted ranges -> window id
     wanted: list[tuple[str, Key, Window, int]] = []
     for period in periods:
         for key, start, end, count in spans:
-            shifted = window(period, start, end, count, as_of)
+            shifted = window(period, start, end, count, as_of, budget)
             if shifted is not None:
                 window_id = ranges.setdefault((shifted.date_from, shifted.date_to), len(ranges))
                 wanted.append((period, key, shifted, window_id))
