@@ -146,127 +146,43 @@ all_new as (
         customer_type, customer_sales_rep_key, customer_territory_key
 ),
 
+{#- Each part: (relation, over all categories?, which measures it carries); the others are empty. -#}
+{%- set part_specs = [
+    ('category_sums', false, 'sums'), ('category_sums', true, 'sums'),
+    ('category_orders', false, 'orders'), ('all_orders', true, 'orders'),
+    ('category_new', false, 'new'), ('all_new', true, 'new'),
+] -%}
+{%- set part_measures = [
+    ('net_sales_amount', 'sums', 'decimal(18, 4)'), ('sales_quantity', 'sums', 'bigint'),
+    ('margin_amount', 'sums', 'decimal(18, 4)'), ('cancelled_amount', 'sums', 'decimal(18, 4)'),
+    ('order_count', 'orders', 'bigint'), ('new_customer_count', 'new', 'bigint'),
+    ('has_new_unknown_customer', 'new', 'integer'),
+] %}
+
 -- every part as rows of one shape, then one row per group (grouping matches nulls)
 parts as (
-    select
-        order_date,
-        order_date_key,
-        false as is_all_categories,
-        category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        net_sales_amount,
-        sales_quantity,
-        margin_amount,
-        cancelled_amount,
-        cast(null as bigint) as order_count,
-        cast(null as bigint) as new_customer_count,
-        cast(null as integer) as has_new_unknown_customer
-    from category_sums
-    union all
-    select
-        order_date,
-        order_date_key,
-        true as is_all_categories,
-        cast(null as {{ dbt.type_string() }}) as category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        net_sales_amount,
-        sales_quantity,
-        margin_amount,
-        cancelled_amount,
-        null as order_count,
-        null as new_customer_count,
-        null as has_new_unknown_customer
-    from category_sums
-    union all
-    select
-        order_date,
-        {{ date_key('order_date') }} as order_date_key,
-        false as is_all_categories,
-        category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        null as net_sales_amount,
-        null as sales_quantity,
-        null as margin_amount,
-        null as cancelled_amount,
-        order_count,
-        null as new_customer_count,
-        null as has_new_unknown_customer
-    from category_orders
-    union all
-    select
-        order_date,
-        {{ date_key('order_date') }} as order_date_key,
-        true as is_all_categories,
-        null as category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        null as net_sales_amount,
-        null as sales_quantity,
-        null as margin_amount,
-        null as cancelled_amount,
-        order_count,
-        null as new_customer_count,
-        null as has_new_unknown_customer
-    from all_orders
-    union all
-    select
-        order_date,
-        {{ date_key('order_date') }} as order_date_key,
-        false as is_all_categories,
-        category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        null as net_sales_amount,
-        null as sales_quantity,
-        null as margin_amount,
-        null as cancelled_amount,
-        null as order_count,
-        new_customer_count,
-        has_new_unknown_customer
-    from category_new
-    union all
-    select
-        order_date,
-        {{ date_key('order_date') }} as order_date_key,
-        true as is_all_categories,
-        null as category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        null as net_sales_amount,
-        null as sales_quantity,
-        null as margin_amount,
-        null as cancelled_amount,
-        null as order_count,
-        new_customer_count,
-        has_new_unknown_customer
-    from all_new
+    {%- for relation, over_all_categories, carries in part_specs %}
+        select
+            order_date,
+            {{ date_key('order_date') }} as order_date_key,
+            {{ 'true' if over_all_categories else 'false' }} as is_all_categories,
+            cast({{ 'null' if over_all_categories else 'category_name' }} as {{ dbt.type_string() }})
+                as category_name,
+            campaign_key,
+            territory_key,
+            sales_rep_key,
+            customer_type,
+            customer_sales_rep_key,
+            customer_territory_key,
+        {%- for column, kind, data_type in part_measures %}
+            cast({{ column if kind == carries else 'null' }} as {{ data_type }}) as {{ column }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+        from {{ relation }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select
