@@ -172,6 +172,22 @@ class DuckDBWarehouse(Warehouse):
         self.con.close()
 
 
+def postgres_connection(config: Mapping[str, Any], application_name: str, **options: Any) -> Any:
+    """A psycopg connection to a rendered ``postgres`` target of profiles.yml (``target_config``)."""
+    import psycopg
+
+    return psycopg.connect(
+        host=config["host"],
+        port=int(config["port"]),
+        user=config["user"],
+        password=config.get("password") or None,
+        dbname=config["dbname"],
+        connect_timeout=int(config.get("connect_timeout", 10)),
+        application_name=application_name,
+        **options,
+    )
+
+
 class PostgresWarehouse(Warehouse):
     dialect = "postgres"
 
@@ -179,17 +195,7 @@ class PostgresWarehouse(Warehouse):
     COPY_BATCH_ROWS = 200_000
 
     def __init__(self, config: dict[str, Any]) -> None:
-        import psycopg
-
-        self.conn = psycopg.connect(
-            host=config["host"],
-            port=int(config["port"]),
-            user=config["user"],
-            password=config.get("password") or None,
-            dbname=config["dbname"],
-            connect_timeout=int(config.get("connect_timeout", 10)),
-            application_name="salespulse-loader",
-        )
+        self.conn = postgres_connection(config, "salespulse-loader")
 
     @staticmethod
     def _sql(sql: str) -> str:

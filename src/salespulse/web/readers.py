@@ -125,19 +125,9 @@ class PostgresReader:
         self._connections: list[Any] = []
 
     def _connect(self) -> Any:
-        import psycopg
+        from salespulse.warehouse import postgres_connection
 
-        config = self.config
-        connection = psycopg.connect(
-            host=config["host"],
-            port=int(config["port"]),
-            user=config["user"],
-            password=config.get("password") or None,
-            dbname=config["dbname"],
-            connect_timeout=int(config.get("connect_timeout", 10)),
-            application_name="salespulse-web",
-            autocommit=True,
-        )
+        connection = postgres_connection(self.config, "salespulse-web", autocommit=True)
         connection.execute("set default_transaction_read_only = on")
         with self._lock:
             self._connections.append(connection)
