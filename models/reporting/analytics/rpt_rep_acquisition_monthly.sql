@@ -6,6 +6,10 @@ with acquisition as (
 
 reps as (
     select * from {{ ref('dim_sales_rep') }}
+),
+
+territories as (
+    select * from {{ ref('dim_territory') }}
 )
 
 select
@@ -13,6 +17,7 @@ select
     acquisition.sales_rep_key,
     reps.employee_id,
     reps.full_name as sales_rep_name,
+    coalesce(territories.territory_key, -1) as territory_key,
     reps.territory_code,
     reps.region_name,
     acquisition.month_start_date,
@@ -22,3 +27,4 @@ select
     acquisition.cumulative_new_clients
 from acquisition
 inner join reps on acquisition.sales_rep_key = reps.sales_rep_key
+left join territories on reps.territory_code = territories.territory_code

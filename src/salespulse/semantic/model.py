@@ -11,7 +11,6 @@ import yaml
 from salespulse.settings import PROJECT_ROOT
 
 MODEL_FILE = Path(__file__).with_name("model.yml")
-REPORTING_MODELS = PROJECT_ROOT / "models" / "reporting" / "_reporting__models.yml"
 REPORTING_SQL = PROJECT_ROOT / "models" / "reporting"
 
 _WORDS = {"pct": "%", "id": "ID", "sku": "SKU", "iso": "ISO", "yoy": "YoY", "ytd": "YTD", "mtd": "MTD"}
@@ -106,21 +105,26 @@ class SemanticModel:
         raise KeyError(f"no model table {name!r}")
 
 
-def _view_alias(model: str) -> str:
+def _view_alias(model: str, reporting: Path) -> str:
     """The alias a reporting model's SQL sets (``config(alias='sales')``), else the model name."""
-    text = (REPORTING_SQL / f"{model}.sql").read_text(encoding="utf-8")
+    (path,) = reporting.rglob(f"{model}.sql")
+    text = path.read_text(encoding="utf-8")
     marker = "alias='"
     if marker not in text:
         return model
     return text.split(marker, 1)[1].split("'", 1)[0]
 
 
-def _contracts(path: Path) -> dict[str, list[dict]]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {model["name"]: model["columns"] for model in document["models"]}
+def _contracts(reporting: Path) -> dict[str, list[dict]]:
+    """The columns of every reporting model, from the ``_*__models.yml`` files of the folder tree."""
+    contracts: dict[str, list[dict]] = {}
+    for path in sorted(reporting.rglob("_*__models.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        contracts |= {model["name"]: model["columns"] for model in document.get("models", [])}
+    return contracts
 
 
-def _table(spec: dict, contract: list[dict]) -> Table:
+def _table(spec: dict, contract: list[dict], reporting: Path) -> Table:
     names: dict[str, str] = spec.get("names", {})
     hidden = set(spec.get("hidden", []))
     categories: dict[str, str] = spec.get("data_categories", {})
@@ -147,7 +151,7 @@ def _table(spec: dict, contract: list[dict]) -> Table:
     return Table(
         name=spec["name"],
         model=spec["model"],
-        view=_view_alias(spec["model"]),
+        view=_view_alias(spec["model"], reporting),
         description=spec["description"],
         columns=columns,
         hierarchies=tuple(
@@ -160,10 +164,11 @@ def _table(spec: dict, contract: list[dict]) -> Table:
 
 
 @cache
-def load_model(model_file: Path = MODEL_FILE, contracts_file: Path = REPORTING_MODELS) -> SemanticModel:
+def load_model(model_file: Path = MODEL_FILE, reporting: Path = REPORTING_SQL) -> SemanticModel:
+    """The model of ``model_file`` over the reporting models (SQL and contracts) under ``reporting``."""
     spec = yaml.safe_load(model_file.read_text(encoding="utf-8"))
-    contracts = _contracts(contracts_file)
-    tables = tuple(_table(item, contracts[item["model"]]) for item in spec["tables"])
+    contracts = _contracts(reporting)
+    tables = tuple(_table(item, contracts[item["model"]], reporting) for item in spec["tables"])
     by_name = {table.name: table for table in tables}
 
     def end(ref: str) -> tuple[str, str]:
