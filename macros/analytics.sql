@@ -3,26 +3,24 @@
 -#}
 
 {#-
-    Rows of a raw table that a later step creates (the forecast tables exist only after the first
-    `salespulse forecast`): `select <columns> from <source>` when the table exists, else an empty
-    result with the same columns and types, so the models downstream always build. `columns` maps
-    each column to its SQL type. The source is referenced in both cases, so
-    `dbt build --select source:forecast+` still finds the models.
+    The rows of a raw table that a later step creates (the forecast tables exist only after the
+    first `salespulse forecast`), typed: `select cast(<column> as <type>) ... from <source>` when the
+    table exists, else an empty result with the same columns and types, so the models downstream
+    always build. `columns` maps each column to its SQL type; `renames` gives a column another
+    name in the result. The source is referenced in both cases, so `dbt build --select
+    source:forecast+` still finds the models.
 -#}
-{% macro source_rows_or_empty(source_name, table_name, columns) -%}
+{% macro source_rows_or_empty(source_name, table_name, columns, renames={}) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- set found = execute and load_relation(relation) is not none -%}
-    {%- if found %}
-    select
-        {%- for name in columns %}
-        {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ relation }}
-    {%- else %}
+    {%- set found = execute and load_relation(relation) is not none %}
     select
         {%- for name, type in columns.items() %}
-        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+        cast({{ name if found else 'null' }} as {{ type }}) as {{ renames.get(name, name) }}
+        {{- ',' if not loop.last }}
         {%- endfor %}
+    {%- if found %}
+    from {{ relation }}
+    {%- else %}
     where 1 = 0
     {%- endif %}
 {%- endmacro %}

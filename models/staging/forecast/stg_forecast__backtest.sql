@@ -22,30 +22,8 @@
     '_loaded_at': dbt.type_timestamp(),
 } -%}
 
-with backtest_rows as (
-    {{ source_rows_or_empty('forecast', 'forecast_backtest', columns) }}
-),
-
-typed as (
-    select
-        cast(run_id as {{ dbt.type_string() }}) as run_id,
-        cast(as_of_date as date) as as_of_date,
-        cast(model_name as {{ dbt.type_string() }}) as model_name,
-        cast(model_parameters as {{ dbt.type_string() }}) as model_parameters,
-        cast(series_level as {{ dbt.type_string() }}) as series_level,
-        cast(series_member as {{ dbt.type_string() }}) as series_member,
-        cast(cutoff_date as date) as cutoff_date,
-        cast(forecast_month as date) as forecast_month,
-        cast(horizon_months as integer) as horizon_months,
-        {{ money('forecast_amount') }} as forecast_amount,
-        {{ money('lower_80_amount') }} as lower_80_amount,
-        {{ money('upper_80_amount') }} as upper_80_amount,
-        {{ money('lower_95_amount') }} as lower_95_amount,
-        {{ money('upper_95_amount') }} as upper_95_amount,
-        {{ money('actual_amount') }} as actual_amount,
-        cast(training_start_month as date) as training_start_month,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
-    from backtest_rows
+with typed as (
+    {{ source_rows_or_empty('forecast', 'forecast_backtest', columns, renames={'_loaded_at': 'loaded_at'}) }}
 )
 
 select * from typed
