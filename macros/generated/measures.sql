@@ -34,3 +34,23 @@
 {% macro measure__campaign_share_pct(numerator, denominator) -%}
     case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
 {%- endmacro %}
+
+{#- Projected vs Budget: Projected Full Year minus Projected Budget (negative = the year lands below budget); blank without a budget. -#}
+{% macro measure__projected_vs_budget(left, right) -%}
+    case when {{ right }} is not null then {{ left }} - {{ right }} end
+{%- endmacro %}
+
+{#- Projected Attainment %: Projected Full Year as a share of Projected Budget (100 % = lands on budget); blank without a budget. -#}
+{% macro measure__projected_attainment_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- At-Risk %: At-Risk Clients as a share of Evaluated Clients. -#}
+{% macro measure__at_risk_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- Campaign Sales Uplift %: Sales in the campaign window as a share of the sales expected without the campaign: 140 % means 40 % more than expected. For one campaign it is the campaign's sales uplift; blank without a baseline. -#}
+{% macro measure__campaign_sales_uplift_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}

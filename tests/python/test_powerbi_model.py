@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,15 +19,18 @@ from salespulse.powerbi.checks import (
     check_bpa,
     check_dax,
     check_model_spec,
+    check_security,
     check_semantic_model,
     check_structure,
     warehouse_columns,
 )
 from salespulse.powerbi.checks.dax_tokens import DaxSyntaxError, parse_dax, references
+from salespulse.powerbi.checks.security import role_reach
 from salespulse.powerbi.checks.warehouse import compatible, views_read
 from salespulse.powerbi.tmdl import TmdlError, parse_semantic_model, parse_tmdl
+from salespulse.semantic import load_measures, load_model
 from salespulse.settings import PROJECT_ROOT
-from salespulse.warehouse import connect
+from salespulse.warehouse import Warehouse, connect
 
 MODEL = PROJECT_ROOT / "powerbi" / "SalesPulse.SemanticModel"
 ORDER_LINES = "definition/tables/Order Lines.tmdl"
@@ -96,7 +100,7 @@ def test_committed_model_is_read_completely() -> None:
         "Month",
         "Date",
     ]
-    assert len(model.relationships) == 13 and all(r.is_active for r in model.relationships)
+    assert len(model.relationships) == 25 and all(r.is_active for r in model.relationships)
     assert {role.name for role in model.roles} == {"Sales Rep", "Regional Lead", "Manager"}
     assert model.expression("ReportingView").is_function  # type: ignore[union-attr]
 
@@ -737,6 +741,20 @@ def test_unknown_data_category_is_reported(model: Path) -> None:
 BREAKS = [
     pytest.param(
         MEASURES,
+        "AVERAGE ( 'Forecast Backtest'[MAPE %] ),\n\t\t\t    'Forecast Backtest'[Is Baseline] = FALSE ()",
+        "AVERAGE ( 'Forecast Backtest'[MAPE] ),\n\t\t\t    'Forecast Backtest'[Is Baseline] = FALSE ()",
+        ("measure [Backtest MAPE %]", "'Forecast Backtest'[MAPE] does not exist"),
+        id="analytics_measure_on_a_missing_column",
+    ),
+    pytest.param(
+        MEASURES,
+        "DIVIDE ( [Campaign Sales With Baseline], [Campaign Expected Sales] )",
+        "DIVIDE ( [Campaign Window Sales], [Campaign Expected Sales] )",
+        ("measure [Campaign Sales Uplift %]", "DAX differs from what"),
+        id="analytics_measure_edited_by_hand",
+    ),
+    pytest.param(
+        MEASURES,
         "SUM ( 'Order Lines'[Margin Amount] )",
         "SUM ( 'Order Lines'[Margin Amt] )",
         ("measure [Margin]", "'Order Lines'[Margin Amt] does not exist"),
@@ -821,8 +839,8 @@ BREAKS = [
     ),
     pytest.param(
         RELATIONSHIPS,
-        "\ttoColumn: Customer.'Customer Key'\n",
-        "\ttoColumn: Customer.'Order Count'\n",
+        "\tfromColumn: 'Order Lines'.'Customer Key'\n\ttoColumn: Customer.'Customer Key'\n",
+        "\tfromColumn: 'Order Lines'.'Customer Key'\n\ttoColumn: Customer.'Order Count'\n",
         ("'Customer'[Order Count]", "key column [Customer Key]"),
         id="relationship_to_a_column_that_is_not_the_key",
     ),
@@ -903,3 +921,144 @@ BREAKS = [
 def test_a_break_is_reported(model: Path, file: str, old: str, new: str, fragments: tuple[str, ...]) -> None:
     edit(model, file, old, new)
     reported(check_semantic_model(model), file, *fragments)
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-level security of the analytics tables
+
+SALES_REP_ROLE = "definition/roles/Sales Rep.tmdl"
+FORECAST_TABLES = ("Sales Forecast", "Forecast Yearly", "Forecast Backtest")
+
+
+def reached_by_role(model: Path) -> dict[str, set[str]]:
+    """For each role, the tables its filters reach (directly or through relationships)."""
+    parsed = parse_semantic_model(model)
+    names = {table.name.lower(): table.name for table in parsed.tables}
+    return {role.name: {names[table] for table in role_reach(parsed, role)} for role in parsed.roles}
+
+
+def test_sales_rep_role_filters_the_forecast_tables_to_the_reps_own_territory() -> None:
+    parsed = parse_semantic_model(MODEL)
+    (role,) = [role for role in parsed.roles if role.name == "Sales Rep"]
+    filters = {item.table: " ".join(item.expression.split()) for item in role.table_permissions}
+    rep_territory = "LOOKUPVALUE ( 'Sales Rep'[Territory Code], 'Sales Rep'[Email], USERPRINCIPALNAME () )"
+    for table in FORECAST_TABLES:
+        # blank / empty codes (the total and category series) never match, even for an unknown user
+        assert filters[table] == f'[Territory Code] <> "" && [Territory Code] = {rep_territory}', table
+        assert parsed.column(table, "Territory Code") is not None
+    assert parsed.column("Sales Rep", "Territory Code") is not None
+    # Never Territory: it would cut the rep's own order lines in another territory.
+    assert "Territory" not in filters
+
+
+def test_analytics_tables_follow_the_row_level_rules_and_campaign_effectiveness_is_company_wide() -> None:
+    reached = reached_by_role(MODEL)
+    analytics = {"Client Segments", "Client Activity", "Rep Acquisition", *FORECAST_TABLES}
+    assert analytics <= reached["Sales Rep"]
+    assert analytics <= reached["Regional Lead"]
+    assert reached["Manager"] == set()
+    assert "Territory" in reached["Regional Lead"] and "Territory" not in reached["Sales Rep"]
+    assert all("Campaign Effectiveness" not in tables for tables in reached.values())
+
+
+def test_a_role_leaving_a_forecast_table_unfiltered_is_reported(model: Path) -> None:
+    edit(model, SALES_REP_ROLE, "\ttablePermission 'Forecast Yearly' = ", "\tannotation Gone = ")
+    assert "Forecast Yearly" not in reached_by_role(model)["Sales Rep"]
+    found = reported(
+        check_semantic_model(model),
+        SALES_REP_ROLE,
+        "role 'Sales Rep' leaves table 'Forecast Yearly' unfiltered",
+        "'Territory'",
+    )
+    assert len(found) == 1
+
+
+def test_roles_that_see_everything_are_not_reported(model: Path) -> None:
+    assert check_security(parse_semantic_model(MODEL)) == []
+    regional = model / "definition/roles/Regional Lead.tmdl"
+    text = regional.read_text(encoding="utf-8")
+    regional.write_text(text.split("\ttablePermission", 1)[0], encoding="utf-8")  # now like Manager
+    assert check_security(parse_semantic_model(model)) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The analytics measures mean what the warehouse's columns mean
+
+
+def _measure_values(warehouse: Warehouse, name: str, key: str) -> dict[Any, Any]:
+    """An aggregate measure of measures.yml per value of ``key`` of its table's view, computed the
+    way its DAX reads (rows matching ``where`` / ``where_not_blank``; blank where no row counts)."""
+    spec = {measure.name: measure for measure in load_measures()}[name].spec
+    table = load_model().table(spec["table"])
+    expression = {"sum": "sum({})", "average": "avg({})", "count_rows": "count(*)"}[spec["function"]]
+    where = [f"{column} = ?" for column in spec.get("where", {})]
+    where += [f"{column} is not null" for column in spec.get("where_not_blank", [])]
+    sql = (
+        f"select {key}, {expression.format(spec.get('column'))} from reporting.{table.view}"
+        f" where {' and '.join(where) or 'true'} group by {key}"
+    )
+    return dict(warehouse.query(sql, list(spec.get("where", {}).values())))
+
+
+def _divide(numerator: Any, denominator: Any) -> float | None:
+    """DAX DIVIDE: blank when the denominator is blank or zero."""
+    if numerator is None or not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def _same(value: Any, column: Any) -> bool:
+    if value is None or column is None:
+        return value is None and column is None
+    return abs(float(value) - float(column)) <= 1e-6
+
+
+@pytest.mark.slow
+def test_campaign_measures_for_one_campaign_equal_its_uplift_and_incremental_sales(
+    demo_duck: Warehouse,
+) -> None:
+    with_baseline = _measure_values(demo_duck, "Campaign Sales With Baseline", "campaign_key")
+    expected = _measure_values(demo_duck, "Campaign Expected Sales", "campaign_key")
+    incremental = _measure_values(demo_duck, "Campaign Incremental Sales", "campaign_key")
+    window = _measure_values(demo_duck, "Campaign Window Sales", "campaign_key")
+    rows = demo_duck.query(
+        "select campaign_key, sales_uplift, incremental_net_sales_amount, net_sales_amount"
+        " from reporting.campaign_effectiveness"
+    )
+    assert rows
+    for key, uplift, incremental_amount, net_sales in rows:
+        uplift_measure = _divide(with_baseline.get(key), expected.get(key))  # Campaign Sales Uplift %
+        assert _same(uplift_measure, uplift), (key, uplift_measure, uplift)
+        assert _same(incremental.get(key), incremental_amount) and _same(window[key], net_sales), key
+
+
+@pytest.mark.slow
+def test_projected_measures_for_one_series_year_equal_the_yearly_view(demo_duck: Warehouse) -> None:
+    key = "sales_forecast_year_key"
+    projected = _measure_values(demo_duck, "Projected Full Year", key)
+    budget = _measure_values(demo_duck, "Projected Budget", key)
+    rows = demo_duck.query(
+        f"select {key}, projected_vs_budget_amount, projected_attainment_pct"
+        " from reporting.sales_forecast_yearly"
+    )
+    assert any(attainment is not None for *_, attainment in rows)
+    for row_key, versus, attainment in rows:
+        right = budget.get(row_key)
+        difference = None if right is None else (projected.get(row_key) or 0) - right  # Projected vs Budget
+        assert _same(difference, versus), row_key
+        assert _same(_divide(projected.get(row_key), right), attainment), row_key
+
+
+@pytest.mark.slow
+def test_client_measures_count_the_segments_view(demo_duck: Warehouse) -> None:
+    segmented = _measure_values(demo_duck, "Segmented Clients", "rfm_segment")
+    at_risk = _measure_values(demo_duck, "At-Risk Clients", "rfm_segment")
+    ((clients, flagged, evaluated),) = demo_duck.query(
+        "select count(*), count(*) filter (where is_at_risk), count(*) filter (where is_at_risk_evaluated)"
+        " from reporting.customer_segments"
+    )
+    assert sum(segmented.values()) == clients > 0
+    assert sum(at_risk.values()) == flagged > 0
+    assert (
+        sum(_measure_values(demo_duck, "Evaluated Clients", "rfm_segment").values()) == evaluated >= flagged
+    )

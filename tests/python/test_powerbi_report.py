@@ -34,9 +34,18 @@ from salespulse.powerbi.schemas import (
     schemas_dir,
     validate_json_files,
 )
+from salespulse.semantic import load_measures, load_model
 
 REPORT_DIR = POWERBI_DIR / REPORT_FOLDER
-PAGES = ("Sales Overview", "Sales Reps", "Customer Details", "Product Details", "Campaigns")
+PAGES = (
+    "Sales Overview",
+    "Sales Reps",
+    "Customer Details",
+    "Product Details",
+    "Campaigns",
+    "Forecast",
+    "Clients",
+)
 SLICED_FIELDS = {
     "Date[Date]",
     "Territory[Region]",
@@ -358,6 +367,127 @@ def test_layout_pictures_exist_for_every_page_and_are_up_to_date(pages: list[Pag
 
 
 # --------------------------------------------------------------------------------------------
+# The analytics pages (Forecast, Clients) and campaign effectiveness
+# --------------------------------------------------------------------------------------------
+
+FORECAST = "definition/pages/forecast"
+CLIENTS = "definition/pages/clients"
+SERIES_SLICER = f"{FORECAST}/visuals/slicer_forecast_series/visual.json"
+FORECAST_CHART = f"{FORECAST}/visuals/sales_and_forecast_by_month/visual.json"
+AT_RISK_TABLE = f"{CLIENTS}/visuals/at_risk_clients/visual.json"
+
+
+def visual_filters(file: str) -> list[str]:
+    """The visual-level filters of one visual, restated as 'Table[Column] = value'."""
+    return sorted(filter_restatements(read_json(REPORT_DIR / file)["filterConfig"]))
+
+
+def test_analytics_pages_follow_the_five_and_keep_the_rail(pages: list[PageFile]) -> None:
+    by_name = {page.display_name: page for page in pages}
+    forecast, clients = by_name["Forecast"], by_name["Clients"]
+    for page in (forecast, clients):
+        assert (page.width, page.height) == (1280, 720)
+        rail = {ref.label for visual in page.visuals if visual.sync_group for ref in visual.fields}
+        assert rail >= SLICED_FIELDS, page.display_name
+    assert {
+        "[Projected Full Year]",
+        "[Projected Budget]",
+        "[Projected vs Budget]",
+        "[Projected Attainment %]",
+        "[Backtest MAPE %]",
+        "[Baseline MAPE %]",
+        "[Forecast Actual]",
+        "[Forecast]",
+        "[Forecast Lower 80]",
+        "[Forecast Upper 80]",
+        "[Forecast Lower 95]",
+        "[Forecast Upper 95]",
+        "Forecast Backtest[MAPE %]",
+        "Forecast Backtest[Bias %]",
+        "Forecast Backtest[Beats Baseline]",
+        "Forecast Yearly[Series]",
+    } <= labels(forecast)
+    assert {
+        "[Segmented Clients]",
+        "[At-Risk Clients]",
+        "[Sales At Risk]",
+        "[New Clients]",
+        "[Returning Clients]",
+        "[Lost Clients]",
+        "[Clients Acquired]",
+        "Client Segments[RFM Segment]",
+        "Client Segments[At Risk Reason]",
+        "Customer[Client Type]",
+        "Sales Rep[Sales Rep]",
+    } <= labels(clients)
+    assert {
+        "[Campaign Window Sales]",
+        "[Campaign Expected Sales]",
+        "[Campaign Incremental Sales]",
+        "[Campaign Sales Uplift %]",
+        "[Campaign New Clients]",
+        "Campaign Effectiveness[Orders]",
+        "Campaign Effectiveness[Units]",
+    } <= labels(by_name["Campaigns"])
+
+
+def test_forecast_intervals_are_shown_for_one_series_at_a_time_opening_on_the_total() -> None:
+    slicer = read_json(REPORT_DIR / SERIES_SLICER)["visual"]
+    (projection,) = slicer["query"]["queryState"]["Values"]["projections"]
+    assert projection["queryRef"] == "Sales Forecast.Series"
+    selection = slicer["objects"]["selection"][0]["properties"]
+    assert selection["singleSelect"]["expr"]["Literal"]["Value"] == "true"
+    assert selection["strictSingleSelect"]["expr"]["Literal"]["Value"] == "true"  # a value is always selected
+    assert filter_restatements(slicer["objects"]["general"]) == ["Sales Forecast[Series] = 'All'"]
+    chart = read_json(REPORT_DIR / FORECAST_CHART)["visual"]
+    measures = [p["field"]["Measure"]["Property"] for p in chart["query"]["queryState"]["Y"]["projections"]]
+    assert {"Forecast Lower 80", "Forecast Upper 95"} <= set(measures)
+    # Every measure of the chart reads Sales Forecast, the slicer's table: one series is in context.
+    by_name = {measure.name: measure for measure in load_measures()}
+    assert {by_name[name].spec["table"] for name in measures} == {"Sales Forecast"}
+
+
+def test_forecast_cards_read_the_total_series_of_the_budget_year() -> None:
+    for measure in (
+        "projected_full_year",
+        "projected_budget",
+        "projected_vs_budget",
+        "projected_attainment_pct",
+    ):
+        assert visual_filters(f"{FORECAST}/visuals/card_{measure}/visual.json") == [
+            "Forecast Yearly[Is Budget Year] = true",
+            "Forecast Yearly[Series Level] = 'total'",
+        ], measure
+    for measure in ("backtest_mape_pct", "baseline_mape_pct"):
+        assert visual_filters(f"{FORECAST}/visuals/card_{measure}/visual.json") == [
+            "Forecast Backtest[Series Level] = 'total'"
+        ]
+
+
+def test_at_risk_clients_table_lists_only_at_risk_clients_and_drills_through_to_the_client() -> None:
+    assert visual_filters(AT_RISK_TABLE) == ["Client Segments[Is At Risk] = true"]
+    table = read_json(REPORT_DIR / AT_RISK_TABLE)["visual"]
+    refs = [p["queryRef"] for p in table["query"]["queryState"]["Values"]["projections"]]
+    # Customer Details is bound to Customer[Client]: a visual showing it offers the drill-through.
+    bound = read_json(REPORT_DIR / CUSTOMER_PAGE)["pageBinding"]["parameters"][0]["fieldExpr"]["Column"]
+    assert refs[0] == f"{bound['Expression']['SourceRef']['Entity']}.{bound['Property']}" == "Customer.Client"
+    assert "Measures.Sales At Risk" in refs
+    assert table["query"]["sortDefinition"]["sort"][0]["field"]["Measure"]["Property"] == "Sales At Risk"
+
+
+def test_segments_are_sorted_by_their_order_not_alphabetically() -> None:
+    assert load_model().table("Client Segments").column("RFM Segment").sort_by == "RFM Segment Order"
+    chart = read_json(REPORT_DIR / f"{CLIENTS}/visuals/clients_by_segment/visual.json")["visual"]
+    (sort,) = chart["query"]["sortDefinition"]["sort"]
+    assert sort == {
+        "field": {
+            "Column": {"Expression": {"SourceRef": {"Entity": "Client Segments"}}, "Property": "RFM Segment"}
+        },
+        "direction": "Ascending",
+    }
+
+
+# --------------------------------------------------------------------------------------------
 # Each check catches what it is for
 # --------------------------------------------------------------------------------------------
 
@@ -419,7 +549,42 @@ def _rename_measure_table(document: Any) -> None:
     ]["Entity"] = "Order Lines"
 
 
+def _rename_interval_measure(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Y"]["projections"][-1]["field"]["Measure"]["Property"] = (
+        "Forecast Upper 99"
+    )
+
+
+def _show_hidden_segment_column(document: Any) -> None:
+    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"] = {
+        "Column": {"Expression": {"SourceRef": {"Entity": "Client Segments"}}, "Property": "Customer Name"}
+    }
+
+
+def _rename_slicer_default(document: Any) -> None:
+    saved = document["visual"]["objects"]["general"][0]["properties"]["filter"]["filter"]
+    saved["Where"][0]["Condition"]["In"]["Expressions"][0]["Column"]["Property"] = "Series Member"
+
+
 BROKEN_FIELDS = [
+    pytest.param(
+        "definition/pages/forecast/visuals/sales_and_forecast_by_month/visual.json",
+        _rename_interval_measure,
+        "[Forecast Upper 99]",
+        id="forecast-measure",
+    ),
+    pytest.param(
+        "definition/pages/clients/visuals/at_risk_clients/visual.json",
+        _show_hidden_segment_column,
+        "'Client Segments'[Customer Name] is hidden",
+        id="analytics-hidden-column",
+    ),
+    pytest.param(
+        "definition/pages/forecast/visuals/slicer_forecast_series/visual.json",
+        _rename_slicer_default,
+        "column 'Sales Forecast'[Series Member]",
+        id="slicer-saved-selection",
+    ),
     pytest.param(TOP_CLIENTS, _rename_client_column, "column 'Customer'[Customer Name]", id="visual-column"),
     pytest.param(
         f"{OVERVIEW}/visuals/card_sales/visual.json", _rename_card_measure, "[Revenue]", id="measure"

@@ -18,6 +18,7 @@ from salespulse.powerbi.visuals import (
     card,
     chart,
     only,
+    single_slicer,
     slicer,
     textbox,
     top_n,
@@ -61,6 +62,7 @@ YEAR_MONTH = col("Date", "Year Month Name")
 CALENDAR = levels("Date", "Calendar", ("Year", "Quarter", "Month", "Date"))
 PRODUCT_HIERARCHY = levels("Product", "Product Hierarchy", ("Category", "Subcategory", "Product"))
 OVERVIEW_YEAR_FILTER = "sales_overview_year"  # set by the "2024 vs budget" bookmark
+TOTAL_SERIES = "All"  # Sales Forecast[Series] of the company total (series level "total")
 GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
 
 
@@ -133,6 +135,15 @@ class Page:
 
 def cards(*measures: str) -> Row:
     return Row(96, tuple(card(f"card_{slug(name)}", msr(name)) for name in measures))
+
+
+def filtered_card(page: str, name: str, *filters: tuple[Ref, tuple[bool | int | str, ...]]) -> Visual:
+    """A card whose measure is read under visual-level filters (e.g. one forecast series)."""
+    visual = card(f"card_{slug(name)}", msr(name))
+    visual.filters.extend(
+        only(f"{page}_card_{slug(name)}_{slug(ref.name)}", ref, values) for ref, values in filters
+    )
+    return visual
 
 
 def sales_overview() -> Page:
@@ -370,13 +381,22 @@ def campaigns() -> Page:
     page = "campaigns"
     campaign = col("Campaign", "Campaign")
     campaign_sales = msr("Campaign Sales")
+    uplift = msr("Campaign Sales Uplift %")
+    effectiveness = "Campaign Effectiveness"
     return Page(
         page,
         "Campaigns",
         (
-            cards("Campaign Sales", "Campaign Share %", "Sales", "New Customers"),
+            cards(
+                "Campaign Sales",
+                "Campaign Share %",
+                "Sales",
+                "New Customers",
+                "Campaign Incremental Sales",
+                "Campaign Sales Uplift %",
+            ),
             Row(
-                300,
+                192,
                 (
                     chart(
                         "sales_by_campaign",
@@ -392,19 +412,19 @@ def campaigns() -> Page:
                         {"Category": (YEAR_MONTH,), "Y": (campaign_sales,), "Y2": (msr("Campaign Share %"),)},
                         sort=((YEAR_MONTH, "Ascending"),),
                     ),
-                ),
-                (2, 3),
-            ),
-            Row(
-                292,
-                (
                     chart(
                         "new_customers_by_campaign",
                         "New customers by campaign",
-                        "clusteredColumnChart",
+                        "clusteredBarChart",
                         {"Category": (campaign,), "Y": (msr("New Customers"),)},
                         sort=((msr("New Customers"), "Descending"),),
                     ),
+                ),
+                (2, 3, 2),
+            ),
+            Row(
+                200,
+                (
                     chart(
                         "campaign_results",
                         "Campaign results",
@@ -428,6 +448,137 @@ def campaigns() -> Page:
                             ),
                         ),
                     ),
+                    chart(
+                        "sales_uplift_by_campaign",
+                        "Sales uplift by campaign (100 % = as expected without the campaign)",
+                        "clusteredBarChart",
+                        {"Category": (campaign,), "Y": (uplift,)},
+                        sort=((uplift, "Descending"),),
+                    ),
+                ),
+                (3, 2),
+            ),
+            Row(
+                192,
+                (
+                    chart(
+                        "campaign_effectiveness",
+                        "Campaign effectiveness: the campaign window against its baseline (company-wide)",
+                        "tableEx",
+                        {
+                            "Values": (
+                                campaign,
+                                col(effectiveness, "Target Category", display="Scope"),
+                                col("Campaign", "Start Date"),
+                                col(effectiveness, "Window End Date"),
+                                msr("Campaign Window Sales"),
+                                col(effectiveness, "Orders"),
+                                col(effectiveness, "Units"),
+                                msr("Campaign New Clients"),
+                                msr("Campaign Expected Sales"),
+                                msr("Campaign Incremental Sales"),
+                                uplift,
+                                col(effectiveness, "Baseline Method"),
+                            )
+                        },
+                        sort=((uplift, "Descending"),),
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+def forecast() -> Page:
+    page = "forecast"
+    yearly, backtest = "Forecast Yearly", "Forecast Backtest"
+    total_year = ((col(yearly, "Series Level"), ("total",)), (col(yearly, "Is Budget Year"), (True,)))
+    total_backtest = ((col(backtest, "Series Level"), ("total",)),)
+    series = col("Sales Forecast", "Series")
+    bands = ("Forecast Lower 95", "Forecast Lower 80", "Forecast Upper 80", "Forecast Upper 95")
+    return Page(
+        page,
+        "Forecast",
+        (
+            Row(
+                96,
+                (
+                    *(
+                        filtered_card(page, name, *total_year)
+                        for name in (
+                            "Projected Full Year",
+                            "Projected Budget",
+                            "Projected vs Budget",
+                            "Projected Attainment %",
+                        )
+                    ),
+                    *(
+                        filtered_card(page, name, *total_backtest)
+                        for name in ("Backtest MAPE %", "Baseline MAPE %")
+                    ),
+                ),
+            ),
+            Row(
+                300,
+                (
+                    single_slicer(f"slicer_{page}_series", series, default=TOTAL_SERIES, sync_group="Series"),
+                    chart(
+                        "sales_and_forecast_by_month",
+                        "Sales and forecast by month, 80 % and 95 % intervals (series: on the left)",
+                        "lineChart",
+                        {
+                            "Category": (YEAR_MONTH,),
+                            "Y": (msr("Forecast Actual"), msr("Forecast"), *(msr(name) for name in bands)),
+                        },
+                        sort=((YEAR_MONTH, "Ascending"),),
+                    ),
+                ),
+                (1, 5),
+            ),
+            Row(
+                292,
+                (
+                    chart(
+                        "projected_vs_budget_by_series",
+                        "Budget year: projected full year vs budget by series",
+                        "tableEx",
+                        {
+                            "Values": (
+                                col(yearly, "Series Level"),
+                                col(yearly, "Series"),
+                                msr("Projected Full Year"),
+                                msr("Projected Budget"),
+                                msr("Projected vs Budget"),
+                                msr("Projected Attainment %"),
+                            )
+                        },
+                        sort=((msr("Projected Full Year"), "Descending"),),
+                        filters=(
+                            only(
+                                f"{page}_projected_vs_budget_budget_year",
+                                col(yearly, "Is Budget Year"),
+                                (True,),
+                            ),
+                        ),
+                    ),
+                    chart(
+                        "backtest_by_series",
+                        "Backtest by series: the model against the seasonal-naive baseline",
+                        "tableEx",
+                        {
+                            "Values": (
+                                col(backtest, "Series Level"),
+                                col(backtest, "Series"),
+                                col(backtest, "Model"),
+                                col(backtest, "MAPE %"),
+                                col(backtest, "Bias %"),
+                                col(backtest, "Coverage 80 %"),
+                                col(backtest, "Coverage 95 %"),
+                                col(backtest, "Beats Baseline"),
+                            )
+                        },
+                        sort=((col(backtest, "Series"), "Ascending"),),
+                    ),
                 ),
                 (2, 3),
             ),
@@ -435,6 +586,102 @@ def campaigns() -> Page:
     )
 
 
+def clients() -> Page:
+    page = "clients"
+    segments = "Client Segments"
+    segment = col(segments, "RFM Segment")
+    segmented = msr("Segmented Clients")
+    return Page(
+        page,
+        "Clients",
+        (
+            cards(
+                "Segmented Clients",
+                "At-Risk Clients",
+                "At-Risk %",
+                "Sales At Risk",
+                "New Clients",
+                "Lost Clients",
+            ),
+            Row(
+                300,
+                (
+                    chart(
+                        "clients_by_segment",
+                        "Clients by RFM segment (as of the as-of date)",
+                        "clusteredBarChart",
+                        {"Category": (segment,), "Y": (segmented,)},
+                        sort=((segment, "Ascending"),),
+                    ),
+                    chart(
+                        "segments_by_client_type",
+                        "RFM segment by client type",
+                        "pivotTable",
+                        {
+                            "Rows": (segment,),
+                            "Columns": (col("Customer", "Client Type"),),
+                            "Values": (segmented,),
+                        },
+                        sort=((segment, "Ascending"),),
+                    ),
+                    chart(
+                        "client_activity_by_month",
+                        "New, returning and lost clients by month",
+                        "lineChart",
+                        {
+                            "Category": (YEAR_MONTH,),
+                            "Y": (msr("New Clients"), msr("Returning Clients"), msr("Lost Clients")),
+                        },
+                        sort=((YEAR_MONTH, "Ascending"),),
+                    ),
+                ),
+                (2, 2, 3),
+            ),
+            Row(
+                292,
+                (
+                    chart(
+                        "clients_acquired_by_rep",
+                        "Clients acquired by sales rep",
+                        "clusteredBarChart",
+                        {"Category": (SALES_REP,), "Y": (msr("Clients Acquired"),)},
+                        sort=((msr("Clients Acquired"), "Descending"),),
+                    ),
+                    chart(
+                        "at_risk_clients",
+                        "At-risk clients, most valuable first (right-click a client to drill through)",
+                        "tableEx",
+                        {
+                            "Values": (
+                                CLIENT,
+                                segment,
+                                col(segments, "At Risk Reason", display="Why at risk"),
+                                col(segments, "Recency Days", display="Days since last order"),
+                                col(segments, "Usual Order Interval Days", display="Usual interval (days)"),
+                                col(segments, "Sales Trend Ratio", display="Sales trend"),
+                                msr("Sales At Risk"),
+                            )
+                        },
+                        sort=((msr("Sales At Risk"), "Descending"),),
+                        filters=(
+                            only(f"{page}_at_risk_clients_at_risk", col(segments, "Is At Risk"), (True,)),
+                        ),
+                    ),
+                ),
+                (2, 5),
+            ),
+        ),
+    )
+
+
 def pages() -> tuple[Page, ...]:
     """The report's pages in tab order."""
-    return (sales_overview(), sales_reps(), customer_details(), product_details(), campaigns())
+    return (
+        sales_overview(),
+        sales_reps(),
+        customer_details(),
+        product_details(),
+        campaigns(),
+        forecast(),
+        clients(),
+    )

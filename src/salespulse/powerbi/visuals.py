@@ -147,6 +147,31 @@ def slicer(name: str, ref: Ref, *, mode: str, search: bool = False, sync_group: 
     return Visual(name, ref.display or ref.name, config)
 
 
+def single_slicer(name: str, ref: Ref, *, default: bool | int | str, sync_group: str) -> Visual:
+    """A list slicer on one value at a time (single select, a selection forced), opened on ``default``.
+
+    The selection is saved the way Desktop saves a user's pick: a filter in the slicer's ``general``
+    object.
+    """
+    objects: Json = {
+        "data": [{"properties": {"mode": prop("Basic")}}],
+        "selection": [
+            {
+                "properties": {
+                    "singleSelect": prop(True),
+                    "strictSingleSelect": prop(True),
+                    "selectAllCheckboxEnabled": prop(False),
+                }
+            }
+        ],
+        "general": [{"properties": {"filter": {"filter": in_filter(ref, (default,))}}}],
+    }
+    config = _visual("slicer", {"Values": (ref,)}, objects=objects)
+    config["syncGroup"] = {"groupName": sync_group, "fieldChanges": True, "filterChanges": True}
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, ref.display or ref.name, config)
+
+
 def textbox(name: str, text: str) -> Visual:
     """The page heading."""
     run = {"value": text, "textStyle": {"fontWeight": "bold", "fontSize": "16pt"}}

@@ -20,6 +20,7 @@ MEASURES_FILE = Path(__file__).with_name("measures.yml")
 MEASURE_TABLE = "Measures"
 KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
 PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year", "budget_months")
+FUNCTIONS = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT", "average": "AVERAGE", "count_rows": "COUNTROWS"}
 BUDGET_TABLE = "Budget Lines"
 DATE_TABLE = "Date"
 
@@ -56,6 +57,14 @@ def load_measures(path: Path = MEASURES_FILE) -> tuple[Measure, ...]:
         )
         if measure.kind not in KINDS:
             raise ValueError(f"{path}: measure {measure.name!r} has unknown kind {measure.kind!r}")
+        if measure.kind == "aggregate" and measure.spec["function"] not in FUNCTIONS:
+            raise ValueError(
+                f"{path}: measure {measure.name!r} has unknown function {measure.spec['function']!r}"
+            )
+        if measure.kind == "aggregate" and (measure.spec["function"] == "count_rows") == (
+            "column" in measure.spec
+        ):
+            raise ValueError(f"{path}: measure {measure.name!r}: count_rows takes no column, the others one")
         if measure.kind == "time" and measure.spec["period"] not in PERIODS:
             raise ValueError(
                 f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}"
@@ -87,16 +96,23 @@ def _literal(value: object) -> str:
 
 def _aggregate(measure: Measure, model: SemanticModel) -> str:
     table = model.table(measure.spec["table"])
-    column = column_ref(table.name, table.column(measure.spec["column"]).name)
-    function = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT"}[measure.spec["function"]]
-    expression = f"{function} ( {column} )"
-    where = measure.spec.get("where")
-    if not where:
+    function = FUNCTIONS[measure.spec["function"]]
+    if measure.spec["function"] == "count_rows":
+        expression = f"{function} ( {quote_table(table.name)} )"
+    else:
+        expression = f"{function} ( {column_ref(table.name, table.column(measure.spec['column']).name)} )"
+    where = measure.spec.get("where") or {}
+    not_blank = measure.spec.get("where_not_blank") or []
+    if not where and not not_blank:
         return expression
     where_table = model.table(measure.spec.get("where_table", table.name))
+
+    def where_column(source: str) -> str:
+        return column_ref(where_table.name, where_table.column(source).name)
+
     filters = ",\n    ".join(
-        f"{column_ref(where_table.name, where_table.column(source).name)} = {_literal(value)}"
-        for source, value in where.items()
+        [f"{where_column(source)} = {_literal(value)}" for source, value in where.items()]
+        + [f"NOT ISBLANK ( {where_column(source)} )" for source in not_blank]
     )
     return f"CALCULATE (\n    {expression},\n    {filters}\n)"
 

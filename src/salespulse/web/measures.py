@@ -70,8 +70,20 @@ DERIVED = ("difference", "ratio")
 
 @cache
 def catalog() -> dict[str, Measure]:
-    """Every measure of measures.yml the warehouse can compute, by name."""
-    return {m.name: m for m in load_measures() if m.kind != "dax"}
+    """Every measure of measures.yml this evaluator can compute, by name: aggregates (sum, distinct
+    count) over Order Lines, the budget, and the measures derived from those. DAX-only measures and
+    the analytics measures over other model tables (forecast, client segments, campaign
+    effectiveness: Power BI's) are left out."""
+    measures = {m.name: m for m in load_measures()}
+
+    def computable(item: Measure) -> bool:
+        if item.kind == "dax":
+            return False
+        if item.kind == "aggregate":
+            return item.spec["table"] == "Order Lines" and item.spec["function"] in ("sum", "distinct_count")
+        return all(computable(measures[name]) for name in item.depends_on)
+
+    return {name: item for name, item in measures.items() if computable(item)}
 
 
 def measure(name: str) -> Measure:

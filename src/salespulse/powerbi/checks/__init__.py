@@ -7,6 +7,7 @@ Each check returns a list of ``salespulse.errors.Problem`` naming the file and l
 - ``bpa``: best-practice rules (relationships, keys, date table, columns, measures, DAX style);
 - ``model_spec``: the measures agree with ``src/salespulse/semantic/measures.yml``;
 - ``secrets``: no local path or credential in any file;
+- ``security``: every role that filters rows filters each table related to a secured table;
 - ``warehouse``: tables read reporting views that exist, columns map onto their columns and types.
 
 ``check_semantic_model`` runs them all.
@@ -21,6 +22,7 @@ from salespulse.powerbi.checks.bpa import check_bpa
 from salespulse.powerbi.checks.dax import check_dax
 from salespulse.powerbi.checks.model_spec import check_model_spec
 from salespulse.powerbi.checks.secrets import check_secrets
+from salespulse.powerbi.checks.security import check_security
 from salespulse.powerbi.checks.structure import check_structure
 from salespulse.powerbi.checks.warehouse import ViewColumns, check_warehouse, warehouse_columns
 from salespulse.powerbi.tmdl import TmdlError, parse_semantic_model
@@ -31,6 +33,7 @@ __all__ = [
     "check_dax",
     "check_model_spec",
     "check_secrets",
+    "check_security",
     "check_semantic_model",
     "check_structure",
     "check_warehouse",
@@ -51,6 +54,7 @@ def check_semantic_model(folder: Path, warehouse_columns: ViewColumns | None = N
     except TmdlError as error:
         return [*problems, error.problem()]
     problems += check_structure(model) + check_dax(model) + check_bpa(model) + check_model_spec(model)
+    problems += check_security(model)
     if warehouse_columns is not None:
         problems += check_warehouse(model, warehouse_columns)
     return problems

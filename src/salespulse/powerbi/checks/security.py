@@ -1,0 +1,75 @@
+"""Row-level security leaves no table that carries the secured keys open.
+
+A table some role filters (Sales Rep, Customer, Territory) is a *secured* dimension. In every role
+that filters rows at all, each table related to a secured dimension (the many side: order lines,
+budget, forecast, client analytics) must be filtered, by a table filter of its own or through
+active relationships from a table the role filters. Otherwise that role would see the table's
+rows of everyone: e.g. a sales rep role that filters Sales Rep sees every territory's forecast
+when the forecast relates to Territory only. A table related to no secured dimension (the
+company-wide campaign effectiveness) is left alone.
+"""
+
+from __future__ import annotations
+
+from salespulse.errors import Problem
+from salespulse.powerbi.tmdl import Role, TmdlModel
+
+
+def _reached(model: TmdlModel, start: set[str]) -> set[str]:
+    """Tables a filter on ``start`` reaches along active relationships (one side -> many side,
+    and back for relationships filtering both ways), ``start`` included."""
+    edges: dict[str, set[str]] = {}
+    for relationship in model.relationships:
+        if not relationship.is_active:
+            continue
+        one, many = relationship.to_table.lower(), relationship.from_table.lower()
+        edges.setdefault(one, set()).add(many)
+        if relationship.cross_filtering_behavior.lower() == "bothdirections":
+            edges.setdefault(many, set()).add(one)
+    reached, stack = set(start), list(start)
+    while stack:
+        for target in edges.get(stack.pop(), set()) - reached:
+            reached.add(target)
+            stack.append(target)
+    return reached
+
+
+def _filtered(role: Role) -> set[str]:
+    return {
+        permission.table.lower() for permission in role.table_permissions if permission.expression.strip()
+    }
+
+
+def role_reach(model: TmdlModel, role: Role) -> set[str]:
+    """The tables (lower case) the role's filters reach; empty for a role that sees everything."""
+    filtered = _filtered(role)
+    return _reached(model, filtered) if filtered else set()
+
+
+def check_security(model: TmdlModel) -> list[Problem]:
+    secured = set().union(*(_filtered(role) for role in model.roles)) if model.roles else set()
+    if not secured:
+        return []
+    names = {table.name.lower(): table.name for table in model.tables}
+    dependants: dict[str, list[str]] = {}  # many-side table -> the secured tables it relates to
+    for relationship in model.relationships:
+        one, many = relationship.to_table.lower(), relationship.from_table.lower()
+        if relationship.is_active and one in secured and many not in secured:
+            dependants.setdefault(many, []).append(names.get(one, one))
+    problems = []
+    for role in model.roles:
+        reached = role_reach(model, role)
+        if not reached:
+            continue  # a role that sees everything
+        for table, related in sorted(dependants.items()):
+            if table in reached:
+                continue
+            listed = ", ".join(f"'{name}'" for name in sorted(set(related)))
+            problems.append(
+                role.problem(
+                    f"role '{role.name}' leaves table '{names.get(table, table)}' unfiltered: it relates to "
+                    f"{listed}, which row-level security filters, but no filter of this role reaches it "
+                    "(add a table filter)"
+                )
+            )
+    return problems
