@@ -33,6 +33,15 @@ from salespulse.web.sources import (
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe
 REP = "felix.braun@salespulse.example"  # Sales Representative, Germany
+#: The analytics views the Forecast and Clients pages read (with the user's scope).
+ANALYTICS_VIEWS = (
+    "sales_forecast",
+    "sales_forecast_yearly",
+    "forecast_backtest",
+    "customer_segments",
+    "customer_activity_monthly",
+    "rep_acquisition_monthly",
+)
 
 
 class Recording:
@@ -190,6 +199,16 @@ def test_a_sales_reps_statements_all_carry_the_scope(reader: Reader) -> None:
         if "web_sales_checks" in sql or "web_big_clients" in sql or "information_schema" in sql:
             continue
         assert "sales_rep_key" in sql, sql
+    # the analytics pages' views too (campaign effectiveness is company-wide for every role)
+    analytics = [
+        sql for sql in recording.statements if any(f'"reporting"."{v}"' in sql for v in ANALYTICS_VIEWS)
+    ]
+    assert len(analytics) >= 10
+    for sql in analytics:
+        assert "sales_rep_key" in sql, sql
+        if "forecast" in sql:
+            assert "series_level" in sql, sql
+    assert any('"reporting"."campaign_effectiveness"' in sql for sql in recording.statements)
 
 
 def test_a_count_that_does_not_add_up_is_read_from_the_order_lines() -> None:

@@ -37,12 +37,14 @@ from web_testing import (
     Callbacks,
     components,
     duckdb_app,
+    forecast_copy,
     graphs,
     login,
     make_app,
     publish_copy,
     render,
     tables,
+    text_of,
 )
 
 
@@ -190,6 +192,16 @@ def check_figure(item: Any, figure: dict[str, Any], frame: pd.DataFrame) -> None
         for year, value in expected_totals.items():
             assert shown[year] == pytest.approx(float(value), abs=0.005)
         return
+    if item.kind == "band":  # a line or a band edge per measure, blanks left out
+        drawn = {trace["meta"]: trace for trace in traces}
+        dates = [d.isoformat() for d in frame[item.x]]
+        for measure in item.y:
+            present = [(x, v) for x, v in zip(dates, numbers(frame, measure), strict=True) if v is not None]
+            if not present:
+                assert measure not in drawn, measure
+                continue
+            assert list(zip(drawn[measure]["x"], drawn[measure]["y"], strict=True)) == present, measure
+        return
     if item.series:  # one trace per series value
         for trace in traces:
             part = frame[frame[item.series].astype(str) == trace["name"]]
@@ -252,6 +264,8 @@ def test_filtered_pages_show_the_data_layers_numbers(callbacks: Callbacks, web: 
         "customer": {"customer_keys": [int(clients.iloc[0, 0])]},
         "product": {"product_keys": [int(products.iloc[0, 0])]},
         "campaigns": {"client_types": ["Business"]},
+        "forecast": {"categories": ["Bikes"]},
+        "clients": {"client_types": ["Business"], "date_from": "2024-01-01", "date_to": "2024-12-31"},
     }
     for slug, values in cases.items():
         response = render(callbacks, state(**values), slug)
@@ -552,6 +566,180 @@ def test_shared_view_applies_within_the_openers_scope(web: tuple[Any, Reader]) -
     assert opened["state"]["data"]["categories"] == ["Bikes"]
     page = render(calls, opened["state"]["data"], "overview")
     assert graphs(page) == {} and "empty-notice" in json.dumps(page["page-content"])
+
+
+# --------------------------------------------------------------------------- the analytics pages
+
+
+@pytest.fixture(scope="module")
+def forecast_web(
+    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Any, Reader]]:
+    """The app on the demo warehouse after the forecast (total, categories and territories)."""
+    env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-app-forecast"))
+    app, reader = duckdb_app(env, tmp_path_factory.mktemp("web-app-forecast-app"))
+    yield app, reader
+    reader.close()
+
+
+def series_picker(response: dict[str, Any]) -> dict[str, Any]:
+    (picker,) = [
+        c
+        for c in components(response["page-content"]["children"], "Dropdown")
+        if c["props"]["id"]["type"] == "series"
+    ]
+    return picker["props"]
+
+
+def band_trace(response: dict[str, Any], measure: str) -> dict[str, Any]:
+    figure = graphs(response)["forecast:forecast_by_month:band"]
+    return next(t for t in figure["data"] if t["meta"] == measure)
+
+
+def test_the_forecast_page_switches_series(forecast_web: tuple[Any, Reader]) -> None:
+    app, reader = forecast_web
+    client = app.server.test_client()
+    login(client, MANAGER)
+    calls = Callbacks(client)
+    scope = resolve_scope(MANAGER, reader)
+    first = render(calls, state(), "forecast")
+    assert check_page("forecast", first, Filters(), scope, reader) == len(visuals("forecast"))
+    picker = series_picker(first)
+    assert picker["value"] == "total:All" and len(picker["options"]) == 15
+    assert len(band_trace(first, "Forecast")["y"]) == 12
+    # the selector: the page shows the series picked
+    picked = click(calls, "series", "forecast", "value", "category:Bikes", state(), "/forecast")
+    current = picked["state"]["data"]
+    assert current["series"] == "category:Bikes"
+    bikes = render(calls, current, "forecast")
+    assert series_picker(bikes)["value"] == "category:Bikes"
+    expected_bikes = page_data("Forecast", Filters(), scope, reader=reader, series="category:Bikes")
+    assert band_trace(bikes, "Forecast")["y"] == numbers(
+        expected_bikes["forecast_by_month"].dropna(subset=["Forecast"]), "Forecast"
+    )
+    assert band_trace(bikes, "Forecast")["y"] != band_trace(first, "Forecast")["y"]
+    # the selector appearing with the series shown changes nothing
+    body = calls.payload(
+        "state.data",
+        {
+            "state.data": current,
+            "url.pathname": "/forecast",
+            '{"id":["ALL"],"type":"series"}.value': [
+                {"id": {"id": "forecast", "type": "series"}, "property": "value", "value": "category:Bikes"}
+            ],
+        },
+        ['{"id":"forecast","type":"series"}.value'],
+    )
+    unchanged = calls.post(body)
+    assert unchanged.status_code == 204 or "state" not in unchanged.get_json()["response"]
+    # a bar of the projected full year, a row of the backtest: that series
+    bar = click(
+        calls,
+        "chart",
+        "forecast:projected_vs_budget:bar",
+        "clickData",
+        {"points": [{"customdata": ["territory:DE"]}]},
+        current,
+        "/forecast",
+    )
+    assert bar["state"]["data"]["series"] == "territory:DE"
+    row = click(
+        calls,
+        "table",
+        "forecast:backtest:table",
+        "active_cell",
+        {"row": 0, "column": 0, "column_id": "Series", "row_id": "category:Clothing"},
+        current,
+        "/forecast",
+    )
+    assert row["state"]["data"]["series"] == "category:Clothing"
+    # a category filter offers (and shows) its own series
+    filtered = render(calls, state(categories=["Clothing"]), "forecast")
+    assert series_picker(filtered)["value"] == "category:Clothing"
+    assert [o["value"] for o in series_picker(filtered)["options"]] == ["category:Clothing"]
+    # the exports say which series they hold
+    query = {"page": "forecast", "state": json.dumps(state(series="category:Bikes"))}
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/export/xlsx", query_string=query).data))
+    cover = [[c for c in r if c is not None] for r in book["Report"].iter_rows(values_only=True)]
+    assert ["Filter: Forecast series", "Category: Bikes"] in cover
+    sheet = book["Sales and forecast by month, wi"]
+    assert {r[0] for r in sheet.iter_rows(min_row=2, max_col=1, values_only=True)} - {None} == {"Bikes"}
+    assert len(sheet._charts) == 1
+    text = " ".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(client.get("/export/pdf", query_string=query).data)).pages
+    )
+    assert "Forecast series: Category: Bikes" in " ".join(text.split())
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/export/csv", query_string=query).data))
+    months = list(
+        csv.DictReader(
+            io.StringIO(
+                archive.read("sales-and-forecast-by-month-with-80-and-95-intervals.csv").decode("utf-8-sig")
+            )
+        )
+    )
+    assert len(months) == 48 and {m["Series"] for m in months} == {"Bikes"}
+
+
+def test_the_forecast_page_without_a_forecast_says_so(callbacks: Callbacks) -> None:
+    response = render(callbacks, state(), "forecast")
+    assert "forecast-empty" in text_of(response["page-content"])
+    lead = render(callbacks, state(regions=["Europe"]), "forecast")  # no territory series in this demo
+    assert "forecast-none" in text_of(lead["page-content"])
+
+
+def test_the_clients_page_clicks(callbacks: Callbacks, web: tuple[Any, Reader]) -> None:
+    reader = web[1]
+    scope = resolve_scope(MANAGER, reader)
+    page = render(callbacks, state(), "clients")
+    at_risk = tables(page)["clients:at_risk_clients:table"]
+    assert at_risk and at_risk[0]["Client"] and at_risk[0]["At Risk Reason"]
+    key = at_risk[0]["id"]
+    opened = click(
+        callbacks,
+        "table",
+        "clients:at_risk_clients:table",
+        "active_cell",
+        {"row": 0, "column": 0, "column_id": "Client", "row_id": key},
+        state(),
+        "/clients",
+    )
+    assert opened["url"]["pathname"] == "/customer"
+    assert opened["state"]["data"]["customer_keys"] == [key]
+    details = tables(render(callbacks, opened["state"]["data"], "customer"))["customer:clients:table"]
+    assert [r["Client"] for r in details] == [at_risk[0]["Client"]]
+    month = click(
+        callbacks,
+        "chart",
+        "clients:client_activity_by_month:lines",
+        "clickData",
+        {"points": [{"customdata": [2024, 3]}]},
+        state(),
+        "/clients",
+    )
+    current = month["state"]["data"]
+    assert (current["date_from"], current["date_to"]) == ("2024-03-01", "2024-03-31")
+    filtered = render(callbacks, current, "clients")
+    march = page_data("Clients", Filters(date_from="2024-03-01", date_to="2024-03-31"), scope, reader=reader)
+    assert (
+        check_page("clients", filtered, Filters(date_from="2024-03-01", date_to="2024-03-31"), scope, reader)
+        == 6
+    )
+    assert (
+        march["kpis"].iloc[0]["New Clients"]
+        < page_data("Clients", Filters(), scope, reader=reader)["kpis"].iloc[0]["New Clients"]
+    )
+    reps = graphs(filtered)["clients:clients_acquired_by_rep:hbar"]["data"][0]
+    rep = click(
+        callbacks,
+        "chart",
+        "clients:clients_acquired_by_rep:hbar",
+        "clickData",
+        {"points": [{"customdata": reps["customdata"][0]}]},
+        current,
+        "/clients",
+    )
+    assert rep["state"]["data"]["sales_rep_keys"] == reps["customdata"][0]
 
 
 # --------------------------------------------------------------------------- exports

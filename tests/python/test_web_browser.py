@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from salespulse.settings import PROJECT_ROOT
 from salespulse.web.ui.visuals import PAGES
-from web_testing import MANAGER, REP, duckdb_app
+from web_testing import MANAGER, REP, duckdb_app, forecast_copy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,10 +43,12 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by waitress on a free port of 127.0.0.1, in a background thread."""
+    """The app served by waitress on a free port of 127.0.0.1, in a background thread, on the demo
+    warehouse after the forecast (with territory series, so a rep has one)."""
     from waitress.server import create_server
 
-    app, reader = duckdb_app(demo_duckdb, tmp_path_factory.mktemp("web-browser"))
+    forecast = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-browser-forecast"))
+    app, reader = duckdb_app(forecast, tmp_path_factory.mktemp("web-browser"))
     http = create_server(app.server, host="127.0.0.1", port=0, threads=6)
     thread = threading.Thread(target=http.run, daemon=True)
     thread.start()
@@ -280,6 +282,94 @@ def test_dashboard_in_a_browser(server: str, browser_context: tuple[Any, list[st
     page.close()
 
 
+def kpi(page: Any, measure: str) -> str:
+    return page.locator(f"[data-measure='{measure}'] .kpi-value").get_attribute("title") or ""
+
+
+def plot_data(page: Any, visual: str) -> list[dict[str, Any]]:
+    """The traces a visual's Plotly chart draws (names, meta, x, y)."""
+    return page.evaluate(
+        f"() => Array.from(document.querySelector('[data-visual={visual}] .js-plotly-plot').data)"
+        ".map(t => ({name: t.name, meta: t.meta, x: t.x, y: t.y}))"
+    )
+
+
+def test_forecast_and_clients_in_a_browser(
+    server: str, browser_context: tuple[Any, list[str], list[str]]
+) -> None:
+    context, requested, aborted = browser_context
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, MANAGER, "/forecast")
+    assert page.inner_text("#page-title") == "Forecast"
+
+    # the forecast of the total: actual, forecast and both bands, drawn
+    traces = plot_data(page, "forecast_by_month")
+    metas = {t["meta"] for t in traces}
+    assert {"Forecast Actual", "Forecast", "Forecast Lower 80", "Forecast Upper 95"} <= metas
+    forecast = next(t for t in traces if t["meta"] == "Forecast")
+    assert len(forecast["y"]) == 12
+    assert page.locator("[data-visual=forecast_by_month] path.js-fill").count() >= 2  # the bands
+    assert "Total" in page.inner_text("#series-picker")
+    total_year = kpi(page, "Projected Full Year")
+    assert page.locator("[data-visual=backtest] .dash-spreadsheet td").count() > 15
+    shoot(page, "forecast")
+
+    # another series: the chart and the cards follow
+    pick(page, "#series-picker .series-dropdown", "Category: Bikes")
+    assert "Category: Bikes" in page.inner_text("#series-picker")
+    bikes = next(t for t in plot_data(page, "forecast_by_month") if t["meta"] == "Forecast")
+    assert bikes["y"] != forecast["y"] and kpi(page, "Projected Full Year") != total_year
+    shoot(page, "forecast-bikes")
+    # a bar of the projected full year picks its series
+    labels = next(t for t in plot_data(page, "projected_vs_budget"))["x"]
+    click_point(page, "projected_vs_budget", labels.index("DE"))
+    assert "Territory: DE" in page.inner_text("#series-picker")
+    # a region filter offers its territories
+    pick(page, "#f-regions", "Pacific")
+    assert "Territory: AU" in page.inner_text("#series-picker")
+    page.click("#clear-all")
+    settle(page)
+
+    # clients: segments, activity, acquisition and the at-risk table, with data
+    page.click("#nav-clients")
+    settle(page)
+    assert page.inner_text("#page-title") == "Clients"
+    assert page.locator("[data-visual=clients_by_segment] .bars .point path").count() == 8
+    assert page.locator("[data-visual=client_activity_by_month] .scatter").count() == 3
+    assert page.locator("[data-visual=clients_acquired_by_rep] .bars .point path").count() > 10
+    at_risk = kpi(page, "At-Risk Clients")
+    assert int(at_risk.replace(",", "")) > 100
+    shoot(page, "clients")
+    # a filter changes the page
+    pick(page, "#f-client-types", "Business")
+    assert "Client type: Business" in chips(page)
+    assert kpi(page, "At-Risk Clients") != at_risk
+    shoot(page, "clients-business")
+    # an at-risk client opens their details
+    cell = page.locator("[data-visual=at_risk_clients] .dash-spreadsheet td").first
+    name = cell.inner_text().strip()
+    cell.click()
+    settle(page)
+    assert page.url.endswith("/customer") and page.inner_text("#page-title") == "Customer Details"
+    assert f"Client: {name}" in chips(page)
+    page.click("#clear-all")
+    settle(page)
+
+    # campaigns: the uplift bar and the effectiveness table
+    page.click("#nav-campaigns")
+    settle(page)
+    assert page.locator("[data-visual=campaign_effectiveness] .bars .point path").count() >= 5
+    assert page.locator("[data-visual=campaign_effectiveness] .dash-spreadsheet td").count() > 20
+    shoot(page, "campaigns-effectiveness")
+    page.click("#logout")
+    page.wait_for_selector("#login-submit")
+    assert errors == []
+    assert_all_local(requested, aborted)
+    page.close()
+
+
 def test_a_rep_in_a_browser(server: str, browser_context: tuple[Any, list[str], list[str]]) -> None:
     context, requested, aborted = browser_context
     page = context.new_page()
@@ -292,6 +382,14 @@ def test_a_rep_in_a_browser(server: str, browser_context: tuple[Any, list[str], 
     pick(page, "#f-customer-keys", "", typed="a")
     assert "Client:" in chips(page)
     shoot(page, "sales-reps-as-a-rep")
+    page.click("#clear-all")
+    settle(page)
+    page.click("#nav-forecast")  # only their own territory's series
+    settle(page)
+    options = page.evaluate("document.querySelector('#series-picker').innerText")
+    assert "Territory: DE" in options and "Total" not in options
+    assert len(next(t for t in plot_data(page, "forecast_by_month") if t["meta"] == "Forecast")["y"]) == 12
+    shoot(page, "forecast-as-a-rep")
     page.click("#logout")
     page.wait_for_selector("#login-submit")
     assert_all_local(requested, aborted)

@@ -16,6 +16,7 @@ import pytest
 
 from salespulse.handover import staged
 from salespulse.web import AccessDenied, Filters, Scope, evaluate, resolve_scope
+from salespulse.web.analytics import honours
 from salespulse.web.pages import PAGES, filter_options
 from salespulse.web.readers import DuckDBReader, Reader, open_reader
 from salespulse.web.timeintel import previous_year, window
@@ -578,7 +579,8 @@ def test_sql_injection_in_every_filter_is_harmless(reader: Reader, manager: Scop
             assert records(result) == [(None, None, None)], (field, value)  # a value that matches nothing
             for name, page in PAGES.items():
                 for dataset, frame in page(filters, manager, reader=reader).items():
-                    if dataset != "kpis":
+                    # an analytics view without the filter's column is not filtered by it (Power BI)
+                    if dataset != "kpis" and honours(name, dataset, field):
                         assert frame.empty, (name, dataset, field, value)
     for field in KEY_FILTERS:
         for value in INJECTIONS:

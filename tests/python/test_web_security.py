@@ -18,10 +18,13 @@ from salespulse.web.ui.state import LIST_FIELDS, empty_state
 from salespulse.web.ui.visuals import PAGES
 from web_testing import (
     LEAD,
+    MANAGER,
     OTHER_REP,
     REP,
     Callbacks,
+    components,
     duckdb_app,
+    forecast_copy,
     graphs,
     login,
     render,
@@ -332,3 +335,101 @@ def test_callbacks_need_a_session_and_the_csrf_header(web: tuple[Any, Reader]) -
     assert response.status_code == 401 and b"Sales" not in response.data
     for path in ("/export/xlsx?page=overview", "/_dash-layout", "/customer?view=x"):
         assert anonymous.get(path).status_code in (302, 401)
+
+
+@pytest.fixture(scope="module")
+def forecast_web(
+    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Any, Reader]]:
+    env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-security-forecast"))
+    app, reader = duckdb_app(env, tmp_path_factory.mktemp("web-security-forecast-app"))
+    yield app, reader
+    reader.close()
+
+
+def test_forecast_series_outside_the_scope(forecast_web: tuple[Any, Reader]) -> None:
+    """A rep sees the series of their own territory only, whatever series or filter the browser
+    asks for: on screen, in every export, through a shared view."""
+    app, reader = forecast_web
+    total_actual = reader.query(
+        "select sum(actual_amount), sum(forecast_amount) from reporting.sales_forecast "
+        "where series_level = 'total'"
+    )[0]
+    rep = signed_in(app, REP)
+    calls = Callbacks(rep)
+    for asked in (None, "total:All", "category:Bikes", "territory:US-C", "' or 1=1 --"):
+        response = render(calls, state(series=asked), "forecast")
+        (picker,) = [
+            c
+            for c in components(response["page-content"]["children"], "Dropdown")
+            if c["props"]["id"]["type"] == "series"
+        ]
+        assert [o["value"] for o in picker["props"]["options"]] == ["territory:DE"]
+        assert picker["props"]["value"] == "territory:DE"
+        figure = graphs(response)["forecast:forecast_by_month:band"]
+        actual = next(t for t in figure["data"] if t["meta"] == "Forecast Actual")
+        assert sum(actual["y"]) < float(total_actual[0]) / 3
+        assert tables(response)["forecast:backtest:table"][0]["Series"] == "DE"
+    crafted = {"page": "forecast", "state": json.dumps(state(series="total:All"))}
+    archive = zipfile.ZipFile(io.BytesIO(rep.get("/export/csv", query_string=crafted).data))
+    months = archive.read("sales-and-forecast-by-month-with-80-and-95-intervals.csv").decode("utf-8-sig")
+    assert {line.split(",")[0] for line in months.splitlines()[1:]} == {"DE"}
+    by_series = archive.read("projected-full-year-vs-budget-by-series.csv").decode("utf-8-sig")
+    assert "total:All" not in by_series and "category:" not in by_series
+    # another region's territory as a filter: outside the scope, nothing shown
+    lead = Callbacks(signed_in(app, LEAD))
+    outside = render(lead, state(territory_codes=["US-C"]), "forecast")
+    assert "empty-notice" in text_of(outside["page-content"]) and graphs(outside) == {}
+    europe = render(lead, state(series="total:All"), "forecast")
+    (picker,) = [
+        c
+        for c in components(europe["page-content"]["children"], "Dropdown")
+        if c["props"]["id"]["type"] == "series"
+    ]
+    assert [o["value"] for o in picker["props"]["options"]] == [
+        "territory:DE",
+        "territory:FR",
+        "territory:GB",
+    ]
+    # a manager's shared view of the total opens, for the rep, on their territory
+    manager = Callbacks(signed_in(app, MANAGER))
+    saved = manager.call(
+        "views-list.options",
+        {
+            "view-save.n_clicks": 1,
+            "view-name.value": "the total forecast",
+            "view-shared.value": ["shared"],
+            "state.data": state(series="total:All"),
+            "url.pathname": "/forecast",
+        },
+        ["view-save.n_clicks"],
+    )
+    view_id = saved["view-link"]["value"].split("view=")[1]
+    opened = control(calls, {"url.search": f"?view={view_id}"}, "url.search")
+    assert opened["state"]["data"]["series"] == "total:All"  # a choice, not a filter: kept ...
+    shown = render(calls, opened["state"]["data"], "forecast")  # ... and shown within the scope
+    assert tables(shown)["forecast:backtest:table"][0]["Series"] == "DE"
+
+
+def test_clients_page_of_a_rep(web: tuple[Any, Reader], others_client: tuple[int, str]) -> None:
+    app, reader = web
+    calls = Callbacks(signed_in(app, REP))
+    own = {
+        int(k)
+        for (k,) in reader.query(
+            "select c.customer_key from reporting.customers c "
+            "join reporting.sales_reps r using (sales_rep_key) where lower(r.email) = ?",
+            [REP],
+        )
+    }
+    response = render(calls, state(), "clients")
+    rows = tables(response)["clients:at_risk_clients:table"]
+    assert rows and {r["id"] for r in rows} <= own
+    reps = graphs(response)["clients:clients_acquired_by_rep:hbar"]["data"][0]
+    assert list(reps["y"]) == ["Felix Braun"]
+    assert others_client[1] not in text_of(response)
+    client = signed_in(app, REP)
+    exported = client.get(
+        "/export/csv", query_string={"page": "clients", "table": "at_risk_clients", "state": "{}"}
+    ).data.decode("utf-8-sig")
+    assert exported.count("\n") == len(rows) + 1 and others_client[1] not in exported

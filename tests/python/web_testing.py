@@ -34,6 +34,29 @@ def publish_copy(source: str | Path, folder: Path) -> Path:
     return published
 
 
+_FORECASTS: dict[str, dict[str, str]] = {}
+
+
+def forecast_copy(demo_env: Mapping[str, str], folder: Path) -> dict[str, str]:
+    """A copy of the demo DuckDB warehouse after the forecast, with a series per territory too (the
+    territory rule at 1 order a month), so the forecast pages have total, category and territory
+    series; built once per test session. Returns the environment that reaches it."""
+    source = demo_env["SALESPULSE_DUCKDB_PATH"]
+    if source not in _FORECASTS:
+        from salespulse.forecast.run import forecast_and_build
+
+        target = folder / "forecast.duckdb"
+        shutil.copyfile(source, target)
+        env = {
+            "SALESPULSE_DUCKDB_PATH": str(target),
+            "DBT_TARGET_PATH": str(folder / "target"),
+            "DBT_LOG_PATH": str(folder / "logs"),
+        }
+        forecast_and_build("duckdb", env, min_territory_orders=1)  # raises if the dbt build fails
+        _FORECASTS[source] = env
+    return _FORECASTS[source]
+
+
 def make_app(reader: Any, folder: Path, users: tuple[str, ...] = USERS) -> Dash:
     db = AppDB(folder / "app.sqlite")
     for email in users:

@@ -1,7 +1,9 @@
 """The web dashboard's server side: filters, row-level security, measures and page data.
 
 The Dash UI calls only these functions; every number is a measure of
-``salespulse/semantic/measures.yml`` evaluated against the warehouse's reporting views:
+``salespulse/semantic/measures.yml`` evaluated against the warehouse's reporting views, or (the
+Forecast and Clients pages, campaign effectiveness) read from the analytics views by
+``salespulse.web.analytics`` with the same row-level security:
 
 - ``resolve_scope(email)`` once per request (the signed-in user), ``Filters(...)`` from the slicers;
 - ``filter_options(scope)`` for the slicers, ``page_data(name, filters, scope)`` (or the page
@@ -18,8 +20,10 @@ from salespulse.web.measures import Request, evaluate, evaluate_many
 from salespulse.web.pages import (
     PAGES,
     campaigns,
+    clients,
     customer_details,
     filter_options,
+    forecast,
     page_data,
     product_details,
     sales_overview,
@@ -39,11 +43,13 @@ __all__ = [
     "Scope",
     "Session",
     "campaigns",
+    "clients",
     "customer_details",
     "default_reader",
     "evaluate",
     "evaluate_many",
     "filter_options",
+    "forecast",
     "load_calendar",
     "open_reader",
     "page_data",

@@ -60,13 +60,18 @@ def build_report(slug: str, state: dict[str, Any]) -> Report:
     resolved = resolve(state, options, context.geo_index(scope))
     data = screen_data(slug, resolved, scope, context.reader())
     notice = "Nothing you may see matches these filters." if resolved.empty else ""
+    filters = describe(resolved, context.labels(scope))
+    series = data.get("series")
+    if series is not None and len(series):  # the Forecast page: which series it shows
+        chosen = series[series["Selected"]]
+        filters.append(("Forecast series", str(chosen["Label"].iloc[0]) if len(chosen) else "none"))
     return Report(
         title=PAGES[slug],
         slug=slug,
         user=describe_scope(scope),
         as_of=calendar_of(options).as_of,
         generated=datetime.now(UTC),
-        filters=describe(resolved, context.labels(scope)),
+        filters=filters,
         datasets=shown(slug, data),
         visuals=visuals(slug),
         notice=notice,

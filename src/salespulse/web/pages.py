@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
 from salespulse.semantic import load_model
+from salespulse.web import analytics
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.measures import Request, evaluate_many
 from salespulse.web.readers import Reader
@@ -250,8 +252,10 @@ def product_details(filters: Filters, scope: Scope, *, reader: Reader | Session 
 
 
 def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
-    """KPI cards; campaign sales by campaign; campaign sales and share by month; new customers by
-    campaign; the campaign results table (campaigns only, not "No campaign")."""
+    """KPI cards (with the campaigns' incremental sales and uplift); campaign sales by campaign;
+    campaign sales and share by month; new customers by campaign; the campaign results table
+    (campaigns only, not "No campaign"); the campaigns' effectiveness against their baseline
+    (company-wide for every role: ``analytics.campaign_effectiveness``)."""
     reader = session_of(reader)
     details = tuple(
         ("Campaign", c)
@@ -287,8 +291,17 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
         .drop(columns="Is Campaign")
         .reset_index(drop=True)
     )
+    effectiveness = analytics.campaign_effectiveness(filters, scope, reader)
+    kpis = page["kpis"]
+    for name, value in analytics.campaign_totals(effectiveness).items():
+        kpis[name] = pd.Series([value] * len(kpis), index=kpis.index, dtype=object)
+    page["campaign_effectiveness"] = effectiveness
     return page
 
+
+#: The analytics pages (``salespulse.web.analytics``): read from the analytics reporting views.
+forecast = analytics.forecast
+clients = analytics.clients
 
 PAGES: dict[str, Callable[..., Page]] = {
     "Sales Overview": sales_overview,
@@ -296,12 +309,17 @@ PAGES: dict[str, Callable[..., Page]] = {
     "Customer Details": customer_details,
     "Product Details": product_details,
     "Campaigns": campaigns,
+    "Forecast": forecast,
+    "Clients": clients,
 }
 
 
-def page_data(name: str, filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
-    """The datasets of the page called ``name`` (a key of ``PAGES``)."""
-    return PAGES[name](filters, scope, reader=reader)
+def page_data(
+    name: str, filters: Filters, scope: Scope, *, reader: Reader | Session | None = None, **options: Any
+) -> Page:
+    """The datasets of the page called ``name`` (a key of ``PAGES``); ``options`` are the page's own
+    (the Forecast page's ``series``)."""
+    return PAGES[name](filters, scope, reader=reader, **options)
 
 
 def filter_options(scope: Scope, *, reader: Reader | None = None) -> Page:

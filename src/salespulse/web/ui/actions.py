@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from salespulse.web.ui.screen import drilled_year, year_range
-from salespulse.web.ui.state import GEO_LEVELS, GeoIndex, State, empty_state, month_range
+from salespulse.web.ui.state import GEO_LEVELS, GeoIndex, State, empty_state, month_range, series_of
 from salespulse.web.ui.visuals import Visual
 
 
@@ -106,6 +106,8 @@ def apply_click(
         new["territory_codes"] = _toggle(new["territory_codes"], _keys(custom, lookups.territories, has_key))
     elif action == "campaign":
         new["campaign_keys"] = _toggle(new["campaign_keys"], _keys(custom, lookups.campaigns, has_key))
+    elif action == "series":
+        new["series"] = series_of(_first(custom)) or new.get("series")
     elif action == "city":
         key = _first(custom)
         path = lookups.geo.path_of(int(key)) if isinstance(key, int) else []
@@ -209,4 +211,6 @@ def apply_row(slug: str, item: Visual, row_id: Any, state: Mapping[str, Any] | N
         new["sales_rep_keys"] = _toggle(new["sales_rep_keys"], [row_id])
     elif item.click == "campaign":
         new["campaign_keys"] = _toggle(new["campaign_keys"], [row_id])
+    elif item.click == "series":
+        new["series"] = series_of(row_id) or new.get("series")
     return new, slug

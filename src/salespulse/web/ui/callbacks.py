@@ -33,6 +33,7 @@ from salespulse.web.ui.state import (
     quick_pick_range,
     quick_picks,
     resolve,
+    series_of,
 )
 from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 
@@ -89,7 +90,7 @@ def _from_link(search: str, state: dict[str, Any], slug: str) -> tuple[dict[str,
 
 def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
     """The new state from whatever triggered; every output of ``register``'s control callback."""
-    (search, view_id, pick, start, end, clear, _charts, _tables, _crumbs, _chips, *values) = args
+    (search, view_id, pick, start, end, clear, _charts, _tables, _crumbs, _chips, _series, *values) = args
     state = {**empty_state(), **(state if isinstance(state, dict) else {})}
     slug = slug_of(pathname)
     new_slug = slug
@@ -125,6 +126,8 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
                 state, new_slug = apply_row(found[0], found[1], triggered_value.get("row_id"), state)
         elif kind == "crumb":
             state = apply_crumb(str(trigger.get("target", "")), state)
+        elif kind == "series":
+            state["series"] = series_of(triggered_value) or state.get("series")
         elif kind == "chip":
             field = str(trigger.get("field", ""))
             if field == "dates":
@@ -158,7 +161,7 @@ def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...
     resolved = _resolve(state)
     labels = context.labels(scope)
     data = screen_data(slug, resolved, scope, context.reader())
-    content = page_content(slug, data, resolved, labels)
+    content = page_content(slug, data, resolved, labels, calendar_of(context.options(scope)).as_of)
     clean = resolved.state
     links = [export_href(fmt, slug, clean) for fmt in ("csv", "xlsx", "pdf")]
     nav = ["nav-link active" if s == slug else "nav-link" for s in PAGES]
@@ -273,6 +276,7 @@ def register(app: Dash) -> None:
         Input({"type": "table", "id": ALL}, "active_cell"),
         Input({"type": "crumb", "target": ALL}, "n_clicks"),
         Input({"type": "chip", "field": ALL}, "n_clicks"),
+        Input({"type": "series", "id": ALL}, "value"),
         *(Input(slicer_id(field), "value") for field in FIELDS),
     ]
 
@@ -295,6 +299,13 @@ def register(app: Dash) -> None:
         *inputs, state, pathname = args
         if isinstance(ctx.triggered_id, dict) and not (ctx.triggered and ctx.triggered[0]["value"]):
             return (no_update,) * (7 + len(FIELDS))  # a chart / button that just appeared
+        if (
+            isinstance(ctx.triggered_id, dict)
+            and ctx.triggered_id.get("type") == "series"
+            and isinstance(state, dict)
+            and ctx.triggered[0]["value"] == state.get("series")
+        ):
+            return (no_update,) * (7 + len(FIELDS))  # the series selector showing the series shown
         return control(inputs, state, pathname)
 
     @app.callback(

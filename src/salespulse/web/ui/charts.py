@@ -183,10 +183,27 @@ def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
 
 
 def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
-    """One line per ``series`` value (e.g. a year) over ``x`` (e.g. month)."""
+    """One line per ``series`` value (e.g. a year) over ``x`` (e.g. month); without ``series``, one
+    line per measure."""
     figure = go.Figure()
     measure = item.y[0]
     data = customdata(item, frame)
+    if item.series is None:
+        labels = [str(v) for v in frame[item.x].tolist()]
+        for index, name in enumerate(item.y):
+            figure.add_scatter(
+                x=labels,
+                y=_numbers(frame, name),
+                name=name,
+                mode="lines+markers",
+                customdata=data,
+                line={"color": PALETTE[index % len(PALETTE)], "width": 2},
+                marker={"size": 5},
+                hovertemplate=f"%{{x}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
+            )
+        figure.update_xaxes(type="category")
+        figure.update_yaxes(tickformat=axis_format(measure))
+        return _layout(figure)
     for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
         rows = part.index.tolist()
         figure.add_scatter(
@@ -202,6 +219,76 @@ def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
     if item.x == "Month":  # calendar order, whichever year's line comes first
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(MONTH_NUMBERS))
     return _layout(figure)
+
+
+BAND_COLORS = ("rgba(31, 95, 139, 0.32)", "rgba(31, 95, 139, 0.14)")  # 80 %, 95 %
+
+
+def _present(xs: list[Any], ys: list[Any]) -> tuple[list[Any], list[Any]]:
+    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
+    return [x for x, _ in pairs], [y for _, y in pairs]
+
+
+def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+    """The actual and the forecast as lines over ``x`` (months), and each interval as a band
+    between its lower and upper bound (``item.y``: actual, forecast, then lower / upper pairs,
+    the narrowest first). Every trace's ``meta`` names the measure it draws."""
+    figure = go.Figure()
+    xs = [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in frame[item.x].tolist()]
+    actual, point, *bounds = item.y
+    pairs = list(zip(bounds[0::2], bounds[1::2], strict=True))
+    for index, (lower, upper) in reversed(list(enumerate(pairs))):  # widest first, under the rest
+        label = upper.rsplit(" ", 1)[-1] + " % interval"
+        color = BAND_COLORS[min(index, len(BAND_COLORS) - 1)]
+        x_upper, y_upper = _present(xs, _numbers(frame, upper))
+        x_lower, y_lower = _present(xs, _numbers(frame, lower))
+        if not y_upper or not y_lower:
+            continue
+        form = d3_format(upper)
+        figure.add_scatter(
+            x=x_upper,
+            y=y_upper,
+            name=label,
+            meta=upper,
+            mode="lines",
+            line={"width": 0, "color": color},
+            legendgroup=label,
+            showlegend=False,
+            hovertemplate=f"%{{x|%b %Y}}<br>{upper}: %{{y:{form}}}<extra></extra>",
+        )
+        figure.add_scatter(
+            x=x_lower,
+            y=y_lower,
+            name=label,
+            meta=lower,
+            mode="lines",
+            line={"width": 0, "color": color},
+            fill="tonexty",
+            fillcolor=color,
+            legendgroup=label,
+            hovertemplate=f"%{{x|%b %Y}}<br>{lower}: %{{y:{form}}}<extra></extra>",
+        )
+    for name, label, style in (
+        (actual, "Actual", {"color": PALETTE[0], "width": 2}),
+        (point, "Forecast", {"color": PALETTE[1], "width": 2, "dash": "dash"}),
+    ):
+        x_line, y_line = _present(xs, _numbers(frame, name))
+        if y_line:
+            figure.add_scatter(
+                x=x_line,
+                y=y_line,
+                name=label,
+                meta=name,
+                mode="lines+markers",
+                line=style,
+                marker={"size": 5},
+                hovertemplate=f"%{{x|%b %Y}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
+            )
+    figure.update_xaxes(type="date", tickformat="%b %Y")
+    figure.update_yaxes(tickformat=axis_format(point), rangemode="tozero")
+    _layout(figure, height=380)
+    figure.update_layout(hovermode="x")
+    return figure
 
 
 def _bounds(values: list[Any], pad: float, low: float, high: float) -> list[float]:
@@ -289,6 +376,8 @@ def figure_for(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()
         return lines_figure(item, frame)
     if item.kind == "stacked":
         return stacked_figure(item, frame)
+    if item.kind == "band":
+        return band_figure(item, frame)
     if item.kind == "map":
         return map_figure(item, frame, selected)
     raise ValueError(f"no figure for visual kind {item.kind!r}")

@@ -28,7 +28,13 @@ AMOUNT_CARDS = {
     "Sales Run-Rate FY",
     "Variance",
     "Campaign Sales",
+    "Projected Full Year",
+    "Projected Budget",
+    "Projected vs Budget",
+    "Sales At Risk",
+    "Campaign Incremental Sales",
 }
+SERIES_PICKER = {"type": "series", "id": "forecast"}
 
 
 def _kpis(frame: pd.DataFrame) -> html.Div:
@@ -53,7 +59,14 @@ def _kpis(frame: pd.DataFrame) -> html.Div:
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     return as_number(value)
+
+
+def _row_id(value: Any) -> int | str:
+    """A table row's id: the clicked entity's key (an integer key, or a text one: a series)."""
+    return value if isinstance(value, str) else int(value)
 
 
 def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> dash_table.DataTable:
@@ -70,7 +83,7 @@ def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> dash_table.
     records = []
     for index, row in enumerate(frame.to_dict("records")):
         record = {name: _cell(row[name]) for name in columns}
-        record["id"] = int(row[item.key]) if item.key and item.key in row else index
+        record["id"] = _row_id(row[item.key]) if item.key and item.key in row else index
         records.append(record)
     with warnings.catch_warnings():  # Dash 4 says DataTable will leave the builtins one day
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -94,9 +107,14 @@ def _data_table(slug: str, item: Visual, specs: list[dict[str, Any]], records: l
 
 
 def _selected(
-    item: Visual, state: Mapping[str, Any], lookups_labels: Mapping[str, Mapping[Any, str]]
+    item: Visual,
+    state: Mapping[str, Any],
+    lookups_labels: Mapping[str, Mapping[Any, str]],
+    series: str | None = None,
 ) -> set[Any]:
-    """What the visual should highlight: the values the page is filtered to."""
+    """What the visual should highlight: the values the page is filtered to (the series shown)."""
+    if item.click == "series":
+        return {series} if series else set()
     if item.click == "rep":
         if item.key:
             return set(state.get("sales_rep_keys") or [])
@@ -152,11 +170,93 @@ def _card(slug: str, item: Visual, body: Any, state: Mapping[str, Any], extra: A
     return html.Section(children, className=f"card w{item.width}", **{"data-visual": item.dataset})
 
 
+def _chosen_series(data: Mapping[str, pd.DataFrame]) -> str | None:
+    series = data.get("series")
+    if series is None or series.empty:
+        return None
+    chosen = series[series["Selected"]]
+    return str(chosen["Series Key"].iloc[0]) if len(chosen) else None
+
+
+def _series_picker(series: pd.DataFrame, chosen: str | None) -> html.Div:
+    """The Forecast page's series selector (one series at a time: intervals do not add up)."""
+    options = [{"label": str(r["Label"]), "value": str(r["Series Key"])} for r in series.to_dict("records")]
+    return html.Div(
+        [
+            html.Label("Series", htmlFor="series-picker"),
+            dcc.Dropdown(
+                id=SERIES_PICKER,
+                options=options,
+                value=chosen,
+                clearable=False,
+                searchable=False,
+                className="series-dropdown",
+            ),
+            html.Span(
+                "The total and each category; a territory when the forecast has territories "
+                "(and for sales reps and regional leads only their own territories').",
+                className="muted small",
+            ),
+        ],
+        className="series-picker",
+        id="series-picker",
+    )
+
+
+def _analytics_notices(slug: str, data: Mapping[str, pd.DataFrame], as_of: date | None) -> list[Any]:
+    """What the Forecast and Clients pages say before their visuals."""
+    when = f" ({as_of.isoformat()})" if as_of else ""
+    out: list[Any] = []
+    if slug == "forecast":
+        series = data.get("series")
+        if series is None or series.empty:
+            out.append(
+                html.Div(
+                    "No forecast series for what you may see with these filters. The forecast has "
+                    "the company total and each category, and a territory only when every territory "
+                    "has enough orders (docs/analytics.md); sales reps and regional leads see their "
+                    "own territories' series only.",
+                    className="info",
+                    id="forecast-none",
+                )
+            )
+            return out
+        out.append(_series_picker(series, _chosen_series(data)))
+        months = data.get("forecast_by_month")
+        if months is not None and months["Forecast"].isna().all():
+            out.append(
+                html.Div(
+                    "No forecast yet for this series: `salespulse forecast` has not run on this "
+                    "warehouse (or the series has too little history). The chart shows the actuals.",
+                    className="info",
+                    id="forecast-empty",
+                )
+            )
+        out.append(
+            html.Div(
+                f"As of {as_of.isoformat() if as_of else 'the as-of date'}. Category, region and "
+                "territory filters pick the series; the other filters do not apply to the forecast.",
+                className="info muted small",
+            )
+        )
+    elif slug == "clients":
+        out.append(
+            html.Div(
+                f"RFM segments and at-risk clients are as of the as-of date{when}; new, returning and "
+                "lost clients and acquisition follow the date filter. Client type, industry, region, "
+                "territory, sales rep and client filters apply where they can.",
+                className="info muted small",
+            )
+        )
+    return out
+
+
 def page_content(
     slug: str,
     data: Mapping[str, pd.DataFrame],
     resolved: Resolved,
     labels: Mapping[str, Mapping[Any, str]],
+    as_of: date | None = None,
 ) -> list[Any]:
     state = resolved.state
     if resolved.empty:
@@ -183,6 +283,8 @@ def page_content(
                 className="info",
             )
         )
+    out.extend(_analytics_notices(slug, data, as_of))
+    series = _chosen_series(data)
     for item in visuals(slug):
         frame = data.get(item.dataset)
         if frame is None:
@@ -193,7 +295,7 @@ def page_content(
         if item.kind == "table":
             out.append(_card(slug, item, table_component(slug, item, frame), state))
             continue
-        figure = figure_for(item, frame, _selected(item, state, labels))
+        figure = figure_for(item, frame, _selected(item, state, labels, series))
         graph = dcc.Graph(
             id={"type": "chart", "id": chart_id(slug, item)},
             figure=figure,

@@ -15,7 +15,9 @@ from salespulse.web.filters import Scope
 from salespulse.web.ui.screen import as_number
 from salespulse.web.ui.visuals import Visual
 
-CHART_KINDS = ("bar", "hbar", "combo", "lines", "stacked", "map")
+CHART_KINDS = ("bar", "hbar", "combo", "lines", "stacked", "band", "map")
+#: Chart kinds drawn as lines (not bars) in the exports.
+LINE_KINDS = ("lines", "band")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class ChartData:
     categories: list[str]
     series: dict[str, list[Any]] = field(default_factory=dict)
     percent: set[str] = field(default_factory=set)
+    lines: bool = False  # drawn as lines (a trend, a forecast), not bars
 
 
 def chart_data(item: Visual, frame: pd.DataFrame, limit: int = 25) -> ChartData | None:
@@ -80,9 +83,9 @@ def chart_data(item: Visual, frame: pd.DataFrame, limit: int = 25) -> ChartData 
         for name, part in frame.groupby(item.series, sort=True):
             values = {str(k): as_number(v) for k, v in zip(part[x], part[item.y[0]], strict=True)}
             series[str(name)] = [values.get(c) for c in categories]
-        return ChartData(categories, series)
-    part = frame.head(limit)
-    data = ChartData([str(v) for v in part[x].tolist()])
+        return ChartData(categories, series, lines=item.kind in LINE_KINDS)
+    part = frame if item.kind == "band" else frame.head(limit)  # a forecast: every month
+    data = ChartData([str(v) for v in part[x].tolist()], lines=item.kind in LINE_KINDS)
     for measure in item.y:
         data.series[measure] = [as_number(v) for v in part[measure].tolist()]
         if is_percent(measure):

@@ -69,10 +69,14 @@ def _table(frame: pd.DataFrame, styles: dict[str, ParagraphStyle]) -> Table:
 
 def _drawing(data: ChartData, horizontal: bool) -> Drawing:
     names = [n for n in data.series if n not in data.percent] or list(data.series)
-    values = [[v if v is not None else 0 for v in data.series[n]] for n in names]
+    as_lines = (
+        data.lines or len(names) > 3 or (not horizontal and len(data.categories) > 8 and len(names) > 1)
+    )
+    # a line leaves a gap where a value is blank (a forecast's past, an actual's future)
+    values = [[v if v is not None or as_lines else 0 for v in data.series[n]] for n in names]
     height = 170 if not horizontal else max(120, 14 * len(data.categories) + 40)
     drawing = Drawing(WIDTH, height + 20)
-    if len(names) > 3 or (not horizontal and len(data.categories) > 8 and len(names) > 1):
+    if as_lines:
         chart: Any = HorizontalLineChart()
         chart.lines.strokeWidth = 1.5
     else:
@@ -89,7 +93,7 @@ def _drawing(data: ChartData, horizontal: bool) -> Drawing:
     else:
         chart.categoryAxis.reverseDirection = True
     chart.valueAxis.labels.fontSize = 6
-    if all(v >= 0 for row in values for v in row):
+    if all(v >= 0 for row in values for v in row if v is not None):
         chart.valueAxis.valueMin = 0
     chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
     style = chart.lines if isinstance(chart, HorizontalLineChart) else chart.bars

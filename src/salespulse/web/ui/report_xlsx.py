@@ -78,6 +78,8 @@ def _write_chart_block(sheet: Worksheet, data: ChartData, column: int, title: st
     categories = Reference(sheet, min_col=column, min_row=3, max_row=last)
     bars = [n for n in names if n not in data.percent]
     lines = [n for n in names if n in data.percent]
+    if data.lines:
+        bars, lines = [], names
     chart = BarChart() if bars else LineChart()
     chart.title = title
     for name in bars or lines:

@@ -145,7 +145,8 @@ def screen_data(slug: str, resolved: Resolved, scope: Scope, reader: Reader) -> 
     if resolved.empty:
         return {}
     filters, state = resolved.filters, resolved.state
-    data = page_data(PAGES[slug], filters, scope, reader=reader)
+    options = {"series": state.get("series")} if slug == "forecast" else {}
+    data = page_data(PAGES[slug], filters, scope, reader=reader, **options)
     if slug == "overview":
         data["product_drill"] = product_drill(data["sales_by_category"], filters, scope, reader)
         data["geo_drill"] = geo_drill(data["sales_by_city"], state["geo"])

@@ -11,6 +11,7 @@ whose values were all dropped matches nothing: the page then shows nothing rathe
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,8 +55,25 @@ GEO_LEVELS = ("Region", "Country", "City")
 MAX_VALUES = 500  # per slicer: more is not a person clicking
 
 
+#: The Forecast page's series (``level:member``, see ``salespulse.web.analytics``): a choice of the
+#: page, not a filter; the page falls back to the first series the user may see.
+SERIES = re.compile(r"^(total|category|territory):[^\x00-\x1f]{1,100}$")
+
+
 def empty_state() -> State:
-    return {"date_from": None, "date_to": None, **{name: [] for name in LIST_FIELDS}, "geo": [], "void": []}
+    return {
+        "date_from": None,
+        "date_to": None,
+        **{name: [] for name in LIST_FIELDS},
+        "geo": [],
+        "void": [],
+        "series": None,
+    }
+
+
+def series_of(value: Any) -> str | None:
+    """A well-formed series choice, else ``None``."""
+    return value if isinstance(value, str) and SERIES.match(value) else None
 
 
 @dataclass(frozen=True)
@@ -195,6 +213,7 @@ def resolve(state: Mapping[str, Any] | None, options: Mapping[str, pd.DataFrame]
     clean["date_from"] = date_from.isoformat() if date_from else None
     clean["date_to"] = date_to.isoformat() if date_to else None
     clean["void"] = void
+    clean["series"] = series_of(raw.get("series"))
 
     filters = Filters(
         date_from=date_from,

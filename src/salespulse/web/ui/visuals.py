@@ -15,6 +15,8 @@ PAGES: dict[str, str] = {
     "customer": "Customer Details",
     "product": "Product Details",
     "campaigns": "Campaigns",
+    "forecast": "Forecast",
+    "clients": "Clients",
 }
 DEFAULT_SLUG = "overview"
 
@@ -23,8 +25,10 @@ DEFAULT_SLUG = "overview"
 class Visual:
     """One chart, table or row of cards.
 
-    ``kind``: kpis | bar | hbar | combo | lines | stacked | map | table. ``x`` is the category
-    column, ``y`` the measures, ``series`` a column that splits traces. ``click`` names the action
+    ``kind``: kpis | bar | hbar | combo | lines | stacked | band | map | table. ``x`` is the
+    category column, ``y`` the measures, ``series`` a column that splits traces (``lines`` without
+    one: a line per measure; ``band``: actual, forecast, then the lower / upper bounds of each
+    interval, narrowest first). ``click`` names the action
     of a click (see ``actions``); ``key`` is the column holding the clicked entity's key (tables:
     the row id). ``limit`` caps the rows a chart draws (the export keeps them all).
     """
@@ -46,6 +50,16 @@ class Visual:
         """The hierarchy this visual drills (time, product, geo), if any."""
         return self.click.removesuffix("_drill") if self.click and self.click.endswith("_drill") else None
 
+
+CAMPAIGN_HINT = "Company-wide figures for every role; of the filters only Campaign applies."
+FORECAST_BAND = (
+    "Forecast Actual",
+    "Forecast",
+    "Forecast Lower 80",
+    "Forecast Upper 80",
+    "Forecast Lower 95",
+    "Forecast Upper 95",
+)
 
 TIME_DRILL = Visual(
     "time_drill",
@@ -250,6 +264,139 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             click="campaign",
             key="Campaign Key",
             width=12,
+        ),
+        Visual(
+            "campaign_effectiveness",
+            "Sales uplift by campaign (100 % = as expected without the campaign)",
+            "hbar",
+            x="Campaign",
+            y=("Campaign Sales Uplift %",),
+            click="campaign",
+            width=12,
+            hint=CAMPAIGN_HINT,
+        ),
+        Visual(
+            "campaign_effectiveness",
+            "Campaign effectiveness: the campaign window against its baseline",
+            "table",
+            y=(
+                "Campaign Window Sales",
+                "Orders",
+                "Units",
+                "Campaign New Clients",
+                "Campaign Expected Sales",
+                "Campaign Incremental Sales",
+                "Campaign Sales Uplift %",
+            ),
+            click="campaign",
+            key="Campaign Key",
+            width=12,
+            hint=CAMPAIGN_HINT + " Baseline: the same weeks last year (growth-adjusted), or the weeks "
+            "around the campaign (docs/analytics.md).",
+        ),
+    ),
+    "forecast": (
+        Visual(
+            "kpis",
+            "Key figures of the series (as-of year)",
+            "kpis",
+            width=12,
+            hint="Projected full year: actuals of the complete months plus the forecast of the others, "
+            "against the budget. Backtest: how far off the forecast was on the 12 months after the "
+            "backtest cut-off (the model, and the seasonal-naive baseline).",
+        ),
+        Visual(
+            "forecast_by_month",
+            "Sales and forecast by month, with 80 % and 95 % intervals",
+            "band",
+            x="Month Start Date",
+            y=FORECAST_BAND,
+            width=12,
+            hint="8 months out of 10 should land in the dark band, 19 out of 20 in the light one. "
+            "One series at a time: intervals do not add up.",
+        ),
+        Visual(
+            "projected_vs_budget",
+            "Projected full year vs budget by series",
+            "bar",
+            x="Series",
+            y=("Projected Full Year", "Projected Budget"),
+            click="series",
+            key="Series Key",
+            width=5,
+            hint="The as-of year. Click a series to show it.",
+        ),
+        Visual(
+            "backtest",
+            "Backtest by series: the model against the seasonal-naive baseline",
+            "table",
+            y=("Backtest MAPE %", "Baseline MAPE %", "Bias %", "Coverage 80 %", "Coverage 95 %"),
+            click="series",
+            key="Series Key",
+            width=7,
+            hint="MAPE: average monthly error (lower is better). Bias: above 0 = forecast too high. "
+            "Coverage: share of months inside the 80 % / 95 % interval. Click a series to show it.",
+        ),
+    ),
+    "clients": (
+        Visual(
+            "kpis",
+            "Key figures",
+            "kpis",
+            width=12,
+            hint="Segments and at-risk clients as of the as-of date; new and lost clients in the date range.",
+        ),
+        Visual(
+            "clients_by_segment",
+            "Clients by RFM segment (as of the as-of date)",
+            "bar",
+            x="RFM Segment",
+            y=("Segmented Clients",),
+            hint="Recency, frequency and monetary value against the other clients (docs/analytics.md).",
+        ),
+        Visual(
+            "segments_by_client_type",
+            "RFM segment by client type",
+            "stacked",
+            x="RFM Segment",
+            y=("Segmented Clients",),
+            series="Client Type",
+        ),
+        Visual(
+            "client_activity_by_month",
+            "New, returning and lost clients by month",
+            "lines",
+            x="Year Month Name",
+            y=("New Clients", "Returning Clients", "Lost Clients"),
+            click="month",
+            width=12,
+            hint="Lost: 365 days without an order. Click a month to filter the page to it.",
+        ),
+        Visual(
+            "clients_acquired_by_rep",
+            "Clients acquired by sales rep",
+            "hbar",
+            x="Sales Rep",
+            y=("Clients Acquired",),
+            click="rep",
+            key="Sales Rep Key",
+            width=12,
+            hint="Clients whose first order is in the date range, by the rep who owns them. "
+            "Click a rep to filter the page.",
+        ),
+        Visual(
+            "at_risk_clients",
+            "At-risk clients, most valuable first",
+            "table",
+            y=("Recency Days", "Usual Order Interval Days", "Sales Trend Ratio", "Sales At Risk"),
+            click="client",
+            key="Customer Key",
+            width=12,
+            limit=500,
+            hint="Clients who went quiet or buy much less than they used to, as of the as-of date: days "
+            "since their last order (Recency Days) against their usual interval, recent monthly sales "
+            "against earlier ones (trend), and a year of their usual buying (at risk). "
+            "Click a client for their details.",
         ),
     ),
 }
