@@ -21,7 +21,6 @@ from salespulse.web.readers import DuckDBReader, Reader, Row, open_reader
 from warehouse_build import build_warehouse
 from web_testing import LEAD, MANAGER, REP, forecast_copy, publish_copy
 
-AS_OF_YEAR = 2024
 ANALYTICS_VIEWS = (
     "sales_forecast",
     "sales_forecast_yearly",
@@ -152,8 +151,7 @@ def test_the_forecast_page_before_any_forecast_shows_the_history(reader: Reader)
     projected, budget = rows(
         reader,
         "select projected_full_year_amount, budget_amount from reporting.sales_forecast_yearly "
-        "where series_level = 'total' and year_number = ?",
-        [AS_OF_YEAR],
+        "where series_level = 'total' and is_budget_year",
     )[0]
     assert (kpis["Projected Full Year"], kpis["Projected Budget"]) == (projected, budget) != (None, None)
     assert kpis["Backtest MAPE %"] is None and kpis["Baseline MAPE %"] is None
@@ -170,8 +168,7 @@ def test_every_forecast_series_equals_the_views(forecast_reader: Reader) -> None
             reader,
             "select series_level, series_member, projected_full_year_amount, budget_amount, "
             "projected_vs_budget_amount, projected_attainment_pct from reporting.sales_forecast_yearly "
-            "where year_number = ?",
-            [AS_OF_YEAR],
+            "where is_budget_year",
         )
     }
     backtest = {

@@ -33,7 +33,7 @@ from salespulse.web.measures import difference, ratio
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
 from salespulse.web.sqlbuild import ident, placeholders, region_territories, view
-from salespulse.web.timeintel import load_calendar
+from salespulse.web.timeintel import budget_months, load_calendar
 
 Page = dict[str, pd.DataFrame]
 
@@ -487,11 +487,18 @@ def _average(values: list[Any]) -> Decimal | None:
     return ratio(sum(present, Decimal(0)), len(present)) if present else None
 
 
+def budget_year(session: Session) -> int:
+    """The year the budget covers (where its months start): the year the projected full year is
+    compared with the budget. Without a budget, the as-of year."""
+    months = budget_months(session)
+    return months[0].year if months else load_calendar(session).as_of.year
+
+
 def forecast(
     filters: Filters, scope: Scope, *, reader: Reader | Session | None = None, series: str | None = None
 ) -> Page:
     """The Forecast page: the series offered (``series``, not a visual) with the one shown; KPI
-    cards of that series (the as-of year's projected full year against budget, backtest MAPE of
+    cards of that series (the budget year's projected full year against budget, backtest MAPE of
     the model and of the seasonal-naive baseline); its months (actual, forecast, 80 % and 95 %
     intervals); projected full year vs budget per series; the backtest per series.
 
@@ -499,7 +506,7 @@ def forecast(
     (outside the scope or the filters) gives the first offered: the total, else the first category
     (the category filter's), else the first territory (the region's)."""
     session = session_of(reader)
-    year = load_calendar(session).as_of.year
+    year = budget_year(session)
     offered = forecast_series(filters, scope, session)
     chosen = _chosen(offered, series)
     offered["Selected"] = pd.Series(

@@ -298,7 +298,7 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
     "forecast": (
         Visual(
             "kpis",
-            "Key figures of the series (as-of year)",
+            "Key figures of the series (budget year)",
             "kpis",
             width=12,
             hint="Projected full year: actuals of the complete months plus the forecast of the others, "
@@ -324,7 +324,7 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             click="series",
             key="Series Key",
             width=5,
-            hint="The as-of year. Click a series to show it.",
+            hint="The budget year. Click a series to show it.",
         ),
         Visual(
             "backtest",
