@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -30,7 +29,7 @@ from salespulse.forecast.series import (
     territory_rule,
 )
 from salespulse.warehouse import Warehouse, connect
-from warehouse_build import build_warehouse
+from warehouse_build import postgres_copy
 
 AS_OF = date(2024, 12, 31)
 CATEGORIES = {"Accessories", "Bikes", "Clothing", "Components"}
@@ -331,21 +330,7 @@ def forecast_postgres(
 ) -> dict[str, str]:
     """A copy of the demo PostgreSQL warehouse (a database of its own) after the forecast."""
     work = tmp_path_factory.mktemp("forecast-postgres")
-    env = {
-        **demo_postgres,
-        "PGDATABASE": "salespulse_forecast",
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    with pg_cluster.connect(autocommit=True) as conn:  # type: ignore[attr-defined]
-        try:
-            conn.execute("create database salespulse_forecast template salespulse_demo")
-            copied = True
-        except psycopg.errors.ObjectInUse:  # someone is connected to the template: build a new one
-            conn.execute("create database salespulse_forecast")
-            copied = False
-    if not copied:
-        env = build_warehouse(demo_delivery, work, "postgres", env)
+    env = postgres_copy(pg_cluster, demo_postgres, demo_delivery, work, "salespulse_forecast")
     forecast_and_build("postgres", env)
     return env
 

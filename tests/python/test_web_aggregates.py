@@ -29,19 +29,7 @@ from salespulse.web.sources import (
     month_masks,
     whole_months,
 )
-
-MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
-LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe
-REP = "felix.braun@salespulse.example"  # Sales Representative, Germany
-#: The analytics views the Forecast and Clients pages read (with the user's scope).
-ANALYTICS_VIEWS = (
-    "sales_forecast",
-    "sales_forecast_yearly",
-    "forecast_backtest",
-    "customer_segments",
-    "customer_activity_monthly",
-    "rep_acquisition_monthly",
-)
+from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP
 
 
 class Recording:

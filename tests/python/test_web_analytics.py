@@ -18,17 +18,8 @@ from salespulse.web import Filters, Scope, resolve_scope
 from salespulse.web.analytics import FILTERED_BY, honours
 from salespulse.web.pages import PAGES
 from salespulse.web.readers import DuckDBReader, Reader, Row, open_reader
-from warehouse_build import build_warehouse
-from web_testing import LEAD, MANAGER, REP, forecast_copy, publish_copy
-
-ANALYTICS_VIEWS = (
-    "sales_forecast",
-    "sales_forecast_yearly",
-    "forecast_backtest",
-    "customer_segments",
-    "customer_activity_monthly",
-    "rep_acquisition_monthly",
-)
+from warehouse_build import postgres_copy
+from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, forecast_copy, publish_copy
 
 
 @pytest.fixture(scope="module")
@@ -528,25 +519,9 @@ def test_the_analytics_pages_on_postgres_equal_duckdb(
     tmp_path: Path,
 ) -> None:
     """The demo on PostgreSQL after the same forecast: every analytics page, every role, equal."""
-    from psycopg import errors
-
     from salespulse.forecast.run import forecast_and_build
 
-    env = {
-        **demo_postgres,
-        "PGDATABASE": "salespulse_web_forecast",
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    with pg_cluster.connect(autocommit=True) as conn:  # type: ignore[attr-defined]
-        try:
-            conn.execute("create database salespulse_web_forecast template salespulse_demo")
-            copied = True
-        except errors.ObjectInUse:  # someone is connected to the template: build a new one
-            conn.execute("create database salespulse_web_forecast")
-            copied = False
-    if not copied:
-        env = build_warehouse(demo_delivery, tmp_path, "postgres", env)
+    env = postgres_copy(pg_cluster, demo_postgres, demo_delivery, tmp_path, "salespulse_web_forecast")
     forecast_and_build("postgres", env, min_territory_orders=1)
     pg = open_reader("postgres", {**os.environ, **env})
     try:

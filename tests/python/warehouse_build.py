@@ -26,3 +26,26 @@ def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]
         load(delivery, warehouse, budget_file=delivery / "budget_2024.xlsx", budget_year=2024)
     run_dbt(["build"], target=target, env=env)
     return env
+
+
+def postgres_copy(
+    pg_cluster: object, demo_env: dict[str, str], delivery: Path, work: Path, database: str
+) -> dict[str, str]:
+    """A database of its own (``database``) with the demo PostgreSQL warehouse: a copy of the demo
+    database, or a fresh build when the demo database is in use (PostgreSQL copies only idle
+    templates). Returns the environment that reaches it."""
+    from psycopg import errors
+
+    env = {
+        **demo_env,
+        "PGDATABASE": database,
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    with pg_cluster.connect(autocommit=True) as conn:  # type: ignore[attr-defined]
+        try:
+            conn.execute(f"create database {database} template {demo_env['PGDATABASE']}")
+            return env
+        except errors.ObjectInUse:  # someone is connected to the template: build a new one
+            conn.execute(f"create database {database}")
+    return build_warehouse(delivery, work, "postgres", env)

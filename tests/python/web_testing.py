@@ -24,6 +24,16 @@ OTHER_REP = "katrin.vogel@salespulse.example"  # Sales Representative, Germany t
 US_REP = "priya.raman@salespulse.example"  # Sales Representative, North America
 USERS = (MANAGER, LEAD, REP, OTHER_REP, US_REP)
 
+#: The analytics views the Forecast and Clients pages read (with the user's scope).
+ANALYTICS_VIEWS = (
+    "sales_forecast",
+    "sales_forecast_yearly",
+    "forecast_backtest",
+    "customer_segments",
+    "customer_activity_monthly",
+    "rep_acquisition_monthly",
+)
+
 
 def publish_copy(source: str | Path, folder: Path) -> Path:
     """The demo warehouse published through the hand-over in ``folder`` (the session's file stays

@@ -240,34 +240,21 @@ def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
     for index, (lower, upper) in reversed(list(enumerate(pairs))):  # widest first, under the rest
         label = upper.rsplit(" ", 1)[-1] + " % interval"
         color = BAND_COLORS[min(index, len(BAND_COLORS) - 1)]
-        x_upper, y_upper = _present(xs, _numbers(frame, upper))
-        x_lower, y_lower = _present(xs, _numbers(frame, lower))
-        if not y_upper or not y_lower:
+        edges = [(bound, *_present(xs, _numbers(frame, bound))) for bound in (upper, lower)]
+        if not all(ys for _, _, ys in edges):
             continue
-        form = d3_format(upper)
-        figure.add_scatter(
-            x=x_upper,
-            y=y_upper,
-            name=label,
-            meta=upper,
-            mode="lines",
-            line={"width": 0, "color": color},
-            legendgroup=label,
-            showlegend=False,
-            hovertemplate=f"%{{x|%b %Y}}<br>{upper}: %{{y:{form}}}<extra></extra>",
-        )
-        figure.add_scatter(
-            x=x_lower,
-            y=y_lower,
-            name=label,
-            meta=lower,
-            mode="lines",
-            line={"width": 0, "color": color},
-            fill="tonexty",
-            fillcolor=color,
-            legendgroup=label,
-            hovertemplate=f"%{{x|%b %Y}}<br>{lower}: %{{y:{form}}}<extra></extra>",
-        )
+        for bound, x_edge, y_edge in edges:  # the upper edge, then the lower one filled up to it
+            figure.add_scatter(
+                x=x_edge,
+                y=y_edge,
+                name=label,
+                meta=bound,
+                mode="lines",
+                line={"width": 0, "color": color},
+                legendgroup=label,
+                hovertemplate=f"%{{x|%b %Y}}<br>{bound}: %{{y:{d3_format(bound)}}}<extra></extra>",
+                **({"fill": "tonexty", "fillcolor": color} if bound == lower else {"showlegend": False}),
+            )
     for name, label, style in (
         (actual, "Actual", {"color": PALETTE[0], "width": 2}),
         (point, "Forecast", {"color": PALETTE[1], "width": 2, "dash": "dash"}),
