@@ -74,6 +74,8 @@ def bench_scale(lines: int, work: Path, postgres_env: dict[str, str] | None) -> 
     steps.append(Step("dbt build", "duckdb", lines, seconds, rss))
     seconds, rss = run([*quality, "--target", "duckdb"], env)
     steps.append(Step("quality (GX)", "duckdb", lines, seconds, rss))
+    seconds, rss = run([str(BIN / "salespulse"), "forecast", "--target", "duckdb"], env)
+    steps.append(Step("forecast (fit, land, build)", "duckdb", lines, seconds, rss))
     # the web dashboard's server-side time per interaction: bench/results/web-<lines>.json
     seconds, rss = run([sys.executable, str(ROOT / "scripts" / "bench_web.py"), "--label", str(lines)], env)
     steps.append(Step("web pages (all)", "duckdb", lines, seconds, rss))
