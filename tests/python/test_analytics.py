@@ -26,6 +26,7 @@ ANALYTICS_VIEWS = {
     "customer_activity_monthly": "customer_activity_month_key",
     "rep_acquisition_monthly": "rep_acquisition_key",
     "campaign_effectiveness": "campaign_key",
+    "forecast_series": "forecast_series_key",
     "sales_forecast": "sales_forecast_key",
     "sales_forecast_yearly": "sales_forecast_year_key",
 }

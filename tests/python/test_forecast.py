@@ -35,6 +35,7 @@ AS_OF = date(2024, 12, 31)
 CATEGORIES = {"Accessories", "Bikes", "Clothing", "Components"}
 #: Reporting views of the forecast and their keys.
 FORECAST_VIEWS = {
+    "forecast_series": "forecast_series_key",
     "sales_forecast": "sales_forecast_key",
     "sales_forecast_yearly": "sales_forecast_year_key",
     "forecast_backtest": "forecast_backtest_key",
@@ -270,6 +271,54 @@ def test_the_model_beats_seasonal_naive_in_the_demo_backtest(forecast_duck: Ware
             assert float(view_bias) == pytest.approx(python_bias, abs=1e-5)
 
 
+def _check_forecast_series(warehouse: Warehouse) -> list[tuple[str, str]]:
+    """Every row of the three forecast views has its series in reporting.forecast_series (key,
+    level, member, category and territory agree); the monthly view has every series of the
+    dimension. Returns the dimension's (level, member) in series order."""
+    series = warehouse.query(
+        "select forecast_series_key, series_level, series_member, category_name, territory_key,"
+        " territory_code"
+        " from reporting.forecast_series order by series_order"
+    )
+    orders = [
+        order for (order,) in warehouse.query("select series_order from reporting.forecast_series order by 1")
+    ]
+    assert orders == list(range(1, len(series) + 1))
+    for view in ("sales_forecast", "sales_forecast_yearly", "forecast_backtest"):
+        unmatched = warehouse.query(
+            f"select count(*) from reporting.{view} as f left join reporting.forecast_series as s"
+            " on f.forecast_series_key = s.forecast_series_key"
+            " where s.forecast_series_key is null or f.series_level <> s.series_level"
+            " or f.series_member <> s.series_member or f.territory_key <> s.territory_key"
+            " or coalesce(f.category_name, '~') <> coalesce(s.category_name, '~')"
+            " or coalesce(f.territory_code, '~') <> coalesce(s.territory_code, '~')"
+        )
+        assert unmatched == [(0,)], view
+    keys = {key for key, *_ in series}
+    monthly = {
+        key for (key,) in warehouse.query("select distinct forecast_series_key from reporting.sales_forecast")
+    }
+    assert monthly == keys
+    levels = [level for _, level, *_ in series]
+    assert levels == sorted(
+        levels, key=["total", "category", "territory"].index
+    )  # total, categories, territories
+    for level in ("category", "territory"):
+        members = [member for _, lvl, member, *_ in series if lvl == level]
+        assert members == sorted(members), level
+    return [(level, member) for _, level, member, *_ in series]
+
+
+def test_every_forecast_row_has_its_series_in_the_series_dimension(forecast_duck: Warehouse) -> None:
+    series = _check_forecast_series(forecast_duck)
+    assert series[0] == ("total", "All")
+    assert {member for level, member in series if level == "category"} == CATEGORIES
+    backtest = forecast_duck.query(
+        "select count(distinct forecast_series_key) from reporting.forecast_backtest"
+    )
+    assert backtest == [(len(series),)]  # every series of the demo is forecast and backtested
+
+
 def test_the_same_input_gives_identical_rows(forecast_duck: Warehouse) -> None:
     stamp = datetime(2025, 1, 1)
     first = run_forecast(forecast_duck, land_result=False)
@@ -301,6 +350,13 @@ def test_territories_are_forecast_when_the_rule_allows(demo_duckdb: dict[str, st
             warehouse.query("select count(distinct series_member) from reporting.forecast_backtest")[0][0]
             == 15
         )
+        series = _check_forecast_series(warehouse)
+        assert [level for level, _ in series] == ["total"] + ["category"] * 4 + ["territory"] * 10
+        # the territory series relate to the territories (the Power BI filter path of a regional lead)
+        assert warehouse.query(
+            "select count(*) from reporting.forecast_series as s join reporting.territories as t"
+            " on s.territory_key = t.territory_key and s.territory_code = t.territory_code"
+        ) == [(10,)]
 
 
 def test_a_warehouse_that_never_ran_a_forecast_still_has_its_history(demo_duck: Warehouse) -> None:
@@ -311,6 +367,10 @@ def test_a_warehouse_that_never_ran_a_forecast_still_has_its_history(demo_duck: 
     )
     assert rows == [(36, 36, 0, 12)]
     assert demo_duck.query("select count(*) from reporting.forecast_backtest") == [(0,)]
+    # the history-only series are in the series dimension before any forecast run
+    assert _check_forecast_series(demo_duck) == [("total", "All")] + [
+        ("category", c) for c in sorted(CATEGORIES)
+    ]
     yearly = demo_duck.query(
         "select projected_full_year_amount, budget_amount from reporting.sales_forecast_yearly "
         "where series_level = 'total' and year_number = 2024"

@@ -100,7 +100,7 @@ def test_committed_model_is_read_completely() -> None:
         "Month",
         "Date",
     ]
-    assert len(model.relationships) == 25 and all(r.is_active for r in model.relationships)
+    assert len(model.relationships) == 26 and all(r.is_active for r in model.relationships)
     assert {role.name for role in model.roles} == {"Sales Rep", "Regional Lead", "Manager"}
     assert model.expression("ReportingView").is_function  # type: ignore[union-attr]
 
@@ -937,23 +937,33 @@ def reached_by_role(model: Path) -> dict[str, set[str]]:
     return {role.name: {names[table] for table in role_reach(parsed, role)} for role in parsed.roles}
 
 
-def test_sales_rep_role_filters_the_forecast_tables_to_the_reps_own_territory() -> None:
+def test_sales_rep_role_filters_the_forecast_series_to_the_reps_own_territory() -> None:
     parsed = parse_semantic_model(MODEL)
     (role,) = [role for role in parsed.roles if role.name == "Sales Rep"]
     filters = {item.table: " ".join(item.expression.split()) for item in role.table_permissions}
     rep_territory = "LOOKUPVALUE ( 'Sales Rep'[Territory Code], 'Sales Rep'[Email], USERPRINCIPALNAME () )"
-    for table in FORECAST_TABLES:
-        # blank / empty codes (the total and category series) never match, even for an unknown user
-        assert filters[table] == f'[Territory Code] <> "" && [Territory Code] = {rep_territory}', table
-        assert parsed.column(table, "Territory Code") is not None
+    # blank / empty codes (the total and category series) never match, even for an unknown user
+    code = "'Forecast Series'[Territory Code]"
+    assert filters["Forecast Series"] == f'{code} <> "" && {code} = {rep_territory}'
+    assert parsed.column("Forecast Series", "Territory Code") is not None
     assert parsed.column("Sales Rep", "Territory Code") is not None
+    # One filter, on the dimension: the three forecast tables follow it through their relationships.
+    assert not set(FORECAST_TABLES) & set(filters)
     # Never Territory: it would cut the rep's own order lines in another territory.
     assert "Territory" not in filters
 
 
+def test_forecast_tables_reach_territory_through_forecast_series_only() -> None:
+    parsed = parse_semantic_model(MODEL)
+    edges = {(rel.from_table, rel.to_table) for rel in parsed.relationships if rel.is_active}
+    for table in FORECAST_TABLES:
+        assert (table, "Forecast Series") in edges and (table, "Territory") not in edges, table
+    assert ("Forecast Series", "Territory") in edges
+
+
 def test_analytics_tables_follow_the_row_level_rules_and_campaign_effectiveness_is_company_wide() -> None:
     reached = reached_by_role(MODEL)
-    analytics = {"Client Segments", "Client Activity", "Rep Acquisition", *FORECAST_TABLES}
+    analytics = {"Client Segments", "Client Activity", "Rep Acquisition", "Forecast Series", *FORECAST_TABLES}
     assert analytics <= reached["Sales Rep"]
     assert analytics <= reached["Regional Lead"]
     assert reached["Manager"] == set()
@@ -961,13 +971,14 @@ def test_analytics_tables_follow_the_row_level_rules_and_campaign_effectiveness_
     assert all("Campaign Effectiveness" not in tables for tables in reached.values())
 
 
-def test_a_role_leaving_a_forecast_table_unfiltered_is_reported(model: Path) -> None:
-    edit(model, SALES_REP_ROLE, "\ttablePermission 'Forecast Yearly' = ", "\tannotation Gone = ")
-    assert "Forecast Yearly" not in reached_by_role(model)["Sales Rep"]
+def test_a_role_leaving_the_forecast_series_unfiltered_is_reported(model: Path) -> None:
+    edit(model, SALES_REP_ROLE, "\ttablePermission 'Forecast Series' = ", "\tannotation Gone = ")
+    reached = reached_by_role(model)["Sales Rep"]
+    assert not {"Forecast Series", *FORECAST_TABLES} & reached
     found = reported(
         check_semantic_model(model),
         SALES_REP_ROLE,
-        "role 'Sales Rep' leaves table 'Forecast Yearly' unfiltered",
+        "role 'Sales Rep' leaves table 'Forecast Series' unfiltered",
         "'Territory'",
     )
     assert len(found) == 1

@@ -405,8 +405,13 @@ def test_analytics_pages_follow_the_five_and_keep_the_rail(pages: list[PageFile]
         "Forecast Backtest[MAPE %]",
         "Forecast Backtest[Bias %]",
         "Forecast Backtest[Beats Baseline]",
-        "Forecast Yearly[Series]",
+        "Forecast Series[Series]",
     } <= labels(forecast)
+    # The fact tables' own series columns are hidden: users slice by Forecast Series.
+    assert not {label for label in labels(forecast) if label.endswith(("[Series]", "[Series Level]"))} - {
+        "Forecast Series[Series]",
+        "Forecast Series[Series Level]",
+    }
     assert {
         "[Segmented Clients]",
         "[At-Risk Clients]",
@@ -434,20 +439,33 @@ def test_analytics_pages_follow_the_five_and_keep_the_rail(pages: list[PageFile]
 def test_forecast_intervals_are_shown_for_one_series_at_a_time_opening_on_the_total() -> None:
     slicer = read_json(REPORT_DIR / SERIES_SLICER)["visual"]
     (projection,) = slicer["query"]["queryState"]["Values"]["projections"]
-    assert projection["queryRef"] == "Sales Forecast.Series"
+    assert projection["queryRef"] == "Forecast Series.Series"
     selection = slicer["objects"]["selection"][0]["properties"]
     assert selection["singleSelect"]["expr"]["Literal"]["Value"] == "true"
     assert selection["strictSingleSelect"]["expr"]["Literal"]["Value"] == "true"  # a value is always selected
-    assert filter_restatements(slicer["objects"]["general"]) == ["Sales Forecast[Series] = 'All'"]
+    assert filter_restatements(slicer["objects"]["general"]) == ["Forecast Series[Series] = 'All'"]
     chart = read_json(REPORT_DIR / FORECAST_CHART)["visual"]
     measures = [p["field"]["Measure"]["Property"] for p in chart["query"]["queryState"]["Y"]["projections"]]
     assert {"Forecast Lower 80", "Forecast Upper 95"} <= set(measures)
-    # Every measure of the chart reads Sales Forecast, the slicer's table: one series is in context.
+    # Every measure of the chart reads Sales Forecast, which the slicer's Forecast Series filters
+    # through its relationship: one series is in context.
     by_name = {measure.name: measure for measure in load_measures()}
     assert {by_name[name].spec["table"] for name in measures} == {"Sales Forecast"}
+    model = load_model()
+    forecast_tables = {"Sales Forecast", "Forecast Yearly", "Forecast Backtest"}
+    assert {
+        rel.from_table for rel in model.relationships if rel.to_table == "Forecast Series"
+    } == forecast_tables
+    # one filter path from Territory to the forecast: through Forecast Series only
+    assert not [
+        rel
+        for rel in model.relationships
+        if rel.from_table in forecast_tables and rel.to_table == "Territory"
+    ]
 
 
-def test_forecast_cards_read_the_total_series_of_the_budget_year() -> None:
+def test_forecast_cards_follow_the_series_slicer_for_the_budget_year() -> None:
+    """No card is pinned to a series: the slicer's series (and row-level security) reaches them."""
     for measure in (
         "projected_full_year",
         "projected_budget",
@@ -456,12 +474,33 @@ def test_forecast_cards_read_the_total_series_of_the_budget_year() -> None:
     ):
         assert visual_filters(f"{FORECAST}/visuals/card_{measure}/visual.json") == [
             "Forecast Yearly[Is Budget Year] = true",
-            "Forecast Yearly[Series Level] = 'total'",
         ], measure
     for measure in ("backtest_mape_pct", "baseline_mape_pct"):
-        assert visual_filters(f"{FORECAST}/visuals/card_{measure}/visual.json") == [
-            "Forecast Backtest[Series Level] = 'total'"
-        ]
+        visual = read_json(REPORT_DIR / f"{FORECAST}/visuals/card_{measure}/visual.json")
+        assert "filterConfig" not in visual, measure
+    # and the slicer filters them (and the chart): no interaction turns it off
+    targets = {
+        item["target"] for item in read_json(REPORT_DIR / FORECAST / "page.json")["visualInteractions"]
+    }
+    assert (
+        not {name for name in targets if name.startswith("card_")}
+        and FORECAST_CHART.split("/")[-2] not in targets
+    )
+
+
+def test_series_slicer_does_not_filter_the_tables_that_list_every_series() -> None:
+    page = read_json(REPORT_DIR / FORECAST / "page.json")
+    assert page["visualInteractions"] == [
+        {"source": "slicer_forecast_series", "target": "projected_vs_budget_by_series", "type": "NoFilter"},
+        {"source": "slicer_forecast_series", "target": "backtest_by_series", "type": "NoFilter"},
+    ]
+    for name in ("projected_vs_budget_by_series", "backtest_by_series"):
+        table = read_json(REPORT_DIR / f"{FORECAST}/visuals/{name}/visual.json")["visual"]
+        refs = [p["queryRef"] for p in table["query"]["queryState"]["Values"]["projections"]]
+        assert "Forecast Series.Series" in refs, name
+        # sorted by Series, whose sort-by column puts the total first, then categories, territories
+        (sort,) = table["query"]["sortDefinition"]["sort"]
+        assert sort["field"]["Column"]["Property"] == "Series" and sort["direction"] == "Ascending", name
 
 
 def test_at_risk_clients_table_lists_only_at_risk_clients_and_drills_through_to_the_client() -> None:
@@ -582,7 +621,7 @@ BROKEN_FIELDS = [
     pytest.param(
         "definition/pages/forecast/visuals/slicer_forecast_series/visual.json",
         _rename_slicer_default,
-        "column 'Sales Forecast'[Series Member]",
+        "column 'Forecast Series'[Series Member]",
         id="slicer-saved-selection",
     ),
     pytest.param(TOP_CLIENTS, _rename_client_column, "column 'Customer'[Customer Name]", id="visual-column"),
@@ -734,7 +773,17 @@ def _slicer_sync_group(document: Any) -> None:
     document["visual"]["syncGroup"]["groupName"] = "Date"
 
 
+def _interaction_target(document: Any) -> None:
+    document["visualInteractions"][0]["target"] = "backtest_by_month"
+
+
 BROKEN_STRUCTURE = [
+    pytest.param(
+        f"{FORECAST}/page.json",
+        _interaction_target,
+        "interaction target 'backtest_by_month' is not a visual of the page",
+        id="interaction-target",
+    ),
     pytest.param(
         CUSTOMER_PAGE, _drop_binding, "without its Drillthrough pageBinding", id="drillthrough-unbound"
     ),

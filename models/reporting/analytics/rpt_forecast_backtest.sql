@@ -59,6 +59,7 @@ baseline as (
 select
     {{ surrogate_key(['measured.series_level', 'measured.series_member', 'measured.model_name']) }}
         as forecast_backtest_key,
+    {{ surrogate_key(['measured.series_level', 'measured.series_member']) }} as forecast_series_key,
     measured.series_level,
     measured.series_member,
     measured.category_name,

@@ -3,7 +3,8 @@
     Monthly sales history, forecast and budget per series, for a line chart of "actuals, then the
     forecast with its intervals, against the budget":
 
-    - series: the total, each product category, and each territory when the forecast has them;
+    - series: those of reporting.forecast_series (the total, each product category, and each
+      territory when the forecast has them), with its `forecast_series_key`;
     - months: from the first month with sales through the forecast horizon and the budget year;
     - `actual_amount`: net sales of the month up to the as-of date (to date for the month in
       progress), empty for future months;
@@ -32,6 +33,10 @@ territories as (
 
 forecast as (
     select * from {{ ref('fct_sales_forecast') }}
+),
+
+series as (
+    select * from {{ ref('rpt_forecast_series') }}
 ),
 
 budget as (
@@ -115,29 +120,6 @@ series_budget as (
     group by budget.territory_code, budget.budget_month
 ),
 
-
-series as (
-    -- The total and every category always; territories only when the forecast has them.
-    select distinct
-        series_level,
-        series_member
-    from (
-        select
-            'total' as series_level,
-            'All' as series_member
-        union all
-        select distinct
-            'category' as series_level,
-            category_name as series_member
-        from monthly_sales
-        union all
-        select
-            series_level,
-            series_member
-        from forecast
-    ) as all_series
-),
-
 first_month as (
     select min(month_start_date) as month_start_date
     from (
@@ -167,8 +149,12 @@ months as (
 
 grid as (
     select
+        series.forecast_series_key,
         series.series_level,
         series.series_member,
+        series.category_name,
+        series.territory_key,
+        series.territory_code,
         months.month_start_date,
         months.month_end_date,
         months.year_number,
@@ -216,12 +202,12 @@ combined as (
 
 select
     {{ surrogate_key(['series_level', 'series_member', 'month_start_date']) }} as sales_forecast_key,
+    forecast_series_key,
     series_level,
     series_member,
-    case when series_level = 'category' then series_member end as category_name,
-    case when series_level = 'territory' then {{ surrogate_key(['series_member']) }} else -1 end
-        as territory_key,
-    case when series_level = 'territory' then series_member end as territory_code,
+    category_name,
+    territory_key,
+    territory_code,
     month_start_date,
     {{ date_key('month_start_date') }} as month_date_key,
     year_number,

@@ -14,6 +14,7 @@ yearly as (
         series_level,
         series_member,
         year_number,
+        max(forecast_series_key) as forecast_series_key,
         max(category_name) as category_name,
         max(territory_key) as territory_key,
         max(territory_code) as territory_code,
@@ -40,6 +41,7 @@ projected as (
 
 select
     {{ surrogate_key(['series_level', 'series_member', 'year_number']) }} as sales_forecast_year_key,
+    forecast_series_key,
     series_level,
     series_member,
     category_name,

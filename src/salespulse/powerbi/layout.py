@@ -142,6 +142,12 @@ def _page_notes(page: PageFile) -> list[str]:
         if item.get("howCreated") != "Drillthrough":
             for ref in document_field_refs(item.get("field", {}), page.relative):
                 notes.append(f"page filter card {ref.label}")
+    ignored: dict[str, list[str]] = {}  # source visual -> the visuals its selection does not filter
+    for item in page.document.get("visualInteractions", []):
+        if isinstance(item, dict) and item.get("type") == "NoFilter":
+            ignored.setdefault(str(item.get("source")), []).append(str(item.get("target")))
+    for source, targets in ignored.items():
+        notes.append(f"{source} does not filter {', '.join(targets)}")
     return notes
 
 

@@ -114,6 +114,10 @@ def _page(page: Page) -> Json:
         "height": HEIGHT,
         "width": WIDTH,
     }
+    if page.no_filter:
+        document["visualInteractions"] = [
+            {"source": source, "target": target, "type": "NoFilter"} for source, target in page.no_filter
+        ]
     cards = [filter_card(name, ref) for name, ref in page.filters]
     if page.drillthrough is not None:
         bound = page.drillthrough

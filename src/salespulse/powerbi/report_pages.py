@@ -62,7 +62,7 @@ YEAR_MONTH = col("Date", "Year Month Name")
 CALENDAR = levels("Date", "Calendar", ("Year", "Quarter", "Month", "Date"))
 PRODUCT_HIERARCHY = levels("Product", "Product Hierarchy", ("Category", "Subcategory", "Product"))
 OVERVIEW_YEAR_FILTER = "sales_overview_year"  # set by the "2024 vs budget" bookmark
-TOTAL_SERIES = "All"  # Sales Forecast[Series] of the company total (series level "total")
+TOTAL_SERIES = "All"  # Forecast Series[Series] of the company total (series level "total")
 GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
 
 
@@ -86,6 +86,9 @@ class Page:
     rows: tuple[Row, ...]
     drillthrough: Ref | None = None  # the field a drill-through page is bound to
     filters: tuple[tuple[str, Ref], ...] = ()  # filter-pane cards of the page: (name, field)
+    # visuals a visual's selection does not filter: (source visual, target visual), written as
+    # page.json visualInteractions of type NoFilter (Desktop's Edit interactions > None)
+    no_filter: tuple[tuple[str, str], ...] = ()
 
     @property
     def drillthrough_filter(self) -> str:
@@ -138,7 +141,7 @@ def cards(*measures: str) -> Row:
 
 
 def filtered_card(page: str, name: str, *filters: tuple[Ref, tuple[bool | int | str, ...]]) -> Visual:
-    """A card whose measure is read under visual-level filters (e.g. one forecast series)."""
+    """A card whose measure is read under visual-level filters (e.g. the budget year)."""
     visual = card(f"card_{slug(name)}", msr(name))
     visual.filters.extend(
         only(f"{page}_card_{slug(name)}_{slug(ref.name)}", ref, values) for ref, values in filters
@@ -490,11 +493,16 @@ def campaigns() -> Page:
 
 
 def forecast() -> Page:
+    """The Forecast page. Every visual reads the Forecast Series dimension the three forecast tables
+    relate to, so the cards and the chart follow the Series slicer (and row-level security reaches
+    them through it); the two tables by series ignore the slicer and list every series the user
+    may see."""
     page = "forecast"
     yearly, backtest = "Forecast Yearly", "Forecast Backtest"
-    total_year = ((col(yearly, "Series Level"), ("total",)), (col(yearly, "Is Budget Year"), (True,)))
-    total_backtest = ((col(backtest, "Series Level"), ("total",)),)
-    series = col("Sales Forecast", "Series")
+    series = col("Forecast Series", "Series")
+    series_slicer = f"slicer_{page}_series"
+    by_series = ("projected_vs_budget_by_series", "backtest_by_series")
+    budget_year = ((col(yearly, "Is Budget Year"), (True,)),)
     bands = ("Forecast Lower 95", "Forecast Lower 80", "Forecast Upper 80", "Forecast Upper 95")
     return Page(
         page,
@@ -504,7 +512,7 @@ def forecast() -> Page:
                 96,
                 (
                     *(
-                        filtered_card(page, name, *total_year)
+                        filtered_card(page, name, *budget_year)
                         for name in (
                             "Projected Full Year",
                             "Projected Budget",
@@ -512,16 +520,13 @@ def forecast() -> Page:
                             "Projected Attainment %",
                         )
                     ),
-                    *(
-                        filtered_card(page, name, *total_backtest)
-                        for name in ("Backtest MAPE %", "Baseline MAPE %")
-                    ),
+                    *cards("Backtest MAPE %", "Baseline MAPE %").visuals,
                 ),
             ),
             Row(
                 300,
                 (
-                    single_slicer(f"slicer_{page}_series", series, default=TOTAL_SERIES, sync_group="Series"),
+                    single_slicer(series_slicer, series, default=TOTAL_SERIES, sync_group="Series"),
                     chart(
                         "sales_and_forecast_by_month",
                         "Sales and forecast by month, 80 % and 95 % intervals (series: on the left)",
@@ -539,20 +544,20 @@ def forecast() -> Page:
                 292,
                 (
                     chart(
-                        "projected_vs_budget_by_series",
-                        "Budget year: projected full year vs budget by series",
+                        by_series[0],
+                        "Budget year: projected full year vs budget, every series",
                         "tableEx",
                         {
                             "Values": (
-                                col(yearly, "Series Level"),
-                                col(yearly, "Series"),
+                                col("Forecast Series", "Series Level"),
+                                series,
                                 msr("Projected Full Year"),
                                 msr("Projected Budget"),
                                 msr("Projected vs Budget"),
                                 msr("Projected Attainment %"),
                             )
                         },
-                        sort=((msr("Projected Full Year"), "Descending"),),
+                        sort=((series, "Ascending"),),  # by Series Order: the total, categories, territories
                         filters=(
                             only(
                                 f"{page}_projected_vs_budget_budget_year",
@@ -562,13 +567,13 @@ def forecast() -> Page:
                         ),
                     ),
                     chart(
-                        "backtest_by_series",
-                        "Backtest by series: the model against the seasonal-naive baseline",
+                        by_series[1],
+                        "Backtest, every series: the model against the seasonal-naive baseline",
                         "tableEx",
                         {
                             "Values": (
-                                col(backtest, "Series Level"),
-                                col(backtest, "Series"),
+                                col("Forecast Series", "Series Level"),
+                                series,
                                 col(backtest, "Model"),
                                 col(backtest, "MAPE %"),
                                 col(backtest, "Bias %"),
@@ -577,12 +582,13 @@ def forecast() -> Page:
                                 col(backtest, "Beats Baseline"),
                             )
                         },
-                        sort=((col(backtest, "Series"), "Ascending"),),
+                        sort=((series, "Ascending"),),  # by Series Order: the total, categories, territories
                     ),
                 ),
                 (2, 3),
             ),
         ),
+        no_filter=tuple((series_slicer, target) for target in by_series),
     )
 
 

@@ -4,6 +4,7 @@
 - every page and visual is named as its folder, visuals fit the page and do not overlap;
 - a drill-through page has its binding: a Drillthrough ``pageBinding`` whose parameters each name
   a filter of the page on the same field;
+- a page's visualInteractions name two different visuals of the page, each pair once;
 - filter names are unique across the report; slicers of one sync group share one field;
 - bookmarks.json lists exactly the bookmark files, and each bookmark's pages and visuals exist;
 - the base theme report.json names is present under StaticResources;
@@ -109,6 +110,27 @@ def _check_drillthrough(page: PageFile) -> Iterator[Problem]:
             yield _problem(
                 page.relative, f"fieldExpr differs from the field of filter {bound!r}", f"{path}.fieldExpr"
             )
+
+
+def _check_interactions(page: PageFile) -> Iterator[Problem]:
+    interactions = page.document.get("visualInteractions", [])
+    if not isinstance(interactions, list):
+        return  # the schema reports it
+    visuals = {visual.name for visual in page.visuals}
+    seen: set[tuple[Any, Any]] = set()
+    for index, item in enumerate(interactions):
+        if not isinstance(item, dict):
+            continue
+        path = f"$.visualInteractions[{index}]"
+        source, target = item.get("source"), item.get("target")
+        for key, name in (("source", source), ("target", target)):
+            if name not in visuals:
+                yield _problem(page.relative, f"interaction {key} {name!r} is not a visual of the page", path)
+        if source == target:
+            yield _problem(page.relative, f"interaction of visual {source!r} with itself", path)
+        if (source, target) in seen:
+            yield _problem(page.relative, f"interaction {source!r} -> {target!r} is listed twice", path)
+        seen.add((source, target))
 
 
 def _check_filter_names(report_dir: Path, pages: list[PageFile]) -> Iterator[Problem]:
@@ -247,6 +269,7 @@ def _check_report_structure(report_dir: Path) -> list[Problem]:
     for page in pages:
         problems.extend(_check_page(page))
         problems.extend(_check_drillthrough(page))
+        problems.extend(_check_interactions(page))
     problems.extend(_check_filter_names(report_dir, pages))
     problems.extend(_check_sync_groups(pages))
     problems.extend(_check_bookmarks(report_dir, pages))

@@ -2,11 +2,12 @@
 
 A table some role filters (Sales Rep, Customer, Territory) is a *secured* dimension. In every role
 that filters rows at all, each table related to a secured dimension (the many side: order lines,
-budget, forecast, client analytics) must be filtered, by a table filter of its own or through
-active relationships from a table the role filters. Otherwise that role would see the table's
-rows of everyone: e.g. a sales rep role that filters Sales Rep sees every territory's forecast
-when the forecast relates to Territory only. A table related to no secured dimension (the
-company-wide campaign effectiveness) is left alone.
+budget, client analytics, the forecast tables of the secured Forecast Series, and Forecast Series
+itself, which relates to the secured Territory) must be filtered, by a table filter of its own or
+through active relationships from a table the role filters. Otherwise that role would see the
+table's rows of everyone: e.g. a sales rep role that filters Sales Rep sees every territory's
+forecast when the forecast series relate to Territory only. A table related to no secured
+dimension (the company-wide campaign effectiveness) is left alone.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def check_security(model: TmdlModel) -> list[Problem]:
     dependants: dict[str, list[str]] = {}  # many-side table -> the secured tables it relates to
     for relationship in model.relationships:
         one, many = relationship.to_table.lower(), relationship.from_table.lower()
-        if relationship.is_active and one in secured and many not in secured:
+        # a secured table on the many side too (Forecast Series -> Territory): a role that does
+        # not filter it itself must still reach it
+        if relationship.is_active and one in secured:
             dependants.setdefault(many, []).append(names.get(one, one))
     problems = []
     for role in model.roles:
