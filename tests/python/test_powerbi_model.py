@@ -100,7 +100,7 @@ def test_committed_model_is_read_completely() -> None:
         "Month",
         "Date",
     ]
-    assert len(model.relationships) == 26 and all(r.is_active for r in model.relationships)
+    assert len(model.relationships) == 28 and all(r.is_active for r in model.relationships)
     assert {role.name for role in model.roles} == {"Sales Rep", "Regional Lead", "Manager"}
     assert model.expression("ReportingView").is_function  # type: ignore[union-attr]
 
