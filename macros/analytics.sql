@@ -67,3 +67,14 @@
         )
     end
 {%- endmacro %}
+
+{#-
+    What a forecast series (series_level: total, category or territory; series_member: All, the
+    category name or the territory code) is about: category_name, territory_key (the territory's
+    surrogate key, -1 for the total and the categories) and territory_code.
+-#}
+{% macro forecast_series_attributes(level='series_level', member='series_member') -%}
+    case when {{ level }} = 'category' then {{ member }} end as category_name,
+    case when {{ level }} = 'territory' then {{ surrogate_key([member]) }} else -1 end as territory_key,
+    case when {{ level }} = 'territory' then {{ member }} end as territory_code
+{%- endmacro %}

@@ -17,10 +17,7 @@ select
     model_parameters,
     series_level,
     series_member,
-    case when series_level = 'category' then series_member end as category_name,
-    case when series_level = 'territory' then {{ surrogate_key(['series_member']) }} else -1 end
-        as territory_key,
-    case when series_level = 'territory' then series_member end as territory_code,
+    {{ forecast_series_attributes() }},
     cutoff_date,
     forecast_month,
     {{ date_key('forecast_month') }} as month_date_key,

@@ -79,9 +79,6 @@ select
     {{ surrogate_key(['series_level', 'series_member']) }} as forecast_series_key,
     series_level,
     series_member,
-    case when series_level = 'category' then series_member end as category_name,
-    case when series_level = 'territory' then {{ surrogate_key(['series_member']) }} else -1 end
-        as territory_key,
-    case when series_level = 'territory' then series_member end as territory_code,
+    {{ forecast_series_attributes() }},
     cast(series_order as integer) as series_order
 from ordered_series
