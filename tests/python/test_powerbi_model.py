@@ -29,6 +29,7 @@ from salespulse.powerbi.checks.security import role_reach
 from salespulse.powerbi.checks.warehouse import compatible, views_read
 from salespulse.powerbi.tmdl import TmdlError, parse_semantic_model, parse_tmdl
 from salespulse.semantic import load_measures, load_model
+from salespulse.semantic.measures import dax
 from salespulse.settings import PROJECT_ROOT
 from salespulse.warehouse import Warehouse, connect
 
@@ -1073,3 +1074,28 @@ def test_client_measures_count_the_segments_view(demo_duck: Warehouse) -> None:
     assert (
         sum(_measure_values(demo_duck, "Evaluated Clients", "rfm_segment").values()) == evaluated >= flagged
     )
+
+
+def test_client_activity_measures_take_the_customer_slicers_on_its_own_columns() -> None:
+    """Client Activity has no relationship to Customer: its client type and industry columns take
+    the filters set directly on the Customer columns (a client slicer does not narrow them)."""
+    model = parse_semantic_model(MODEL)
+    for name in ("New Clients", "Returning Clients", "Reactivated Clients", "Lost Clients"):
+        expression = " ".join(model.measure(name).expression.split())  # type: ignore[union-attr]
+        for column in ("Client Type", "Industry"):
+            assert (
+                f"KEEPFILTERS ( TREATAS ( FILTERS ( 'Customer'[{column}] ), 'Client Activity'[{column}] ) )"
+                in expression
+            ), name
+    assert "TREATAS" not in model.measure("Clients Acquired").expression  # type: ignore[union-attr]
+
+
+def test_filters_from_a_column_the_model_lacks_is_refused(tmp_path: Path) -> None:
+    source = (PROJECT_ROOT / "src/salespulse/semantic/measures.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "measures.yml"
+    broken.write_text(
+        source.replace("industry: Customer.industry", "industry: Customer.sector"), encoding="utf-8"
+    )
+    measure = {m.name: m for m in load_measures(broken)}["Lost Clients"]
+    with pytest.raises(KeyError, match="sector"):
+        dax(measure, load_model())

@@ -103,7 +103,8 @@ def _aggregate(measure: Measure, model: SemanticModel) -> str:
         expression = f"{function} ( {column_ref(table.name, table.column(measure.spec['column']).name)} )"
     where = measure.spec.get("where") or {}
     not_blank = measure.spec.get("where_not_blank") or []
-    if not where and not not_blank:
+    filters_from = measure.spec.get("filters_from") or {}
+    if not where and not not_blank and not filters_from:
         return expression
     where_table = model.table(measure.spec.get("where_table", table.name))
 
@@ -113,8 +114,21 @@ def _aggregate(measure: Measure, model: SemanticModel) -> str:
     filters = ",\n    ".join(
         [f"{where_column(source)} = {_literal(value)}" for source, value in where.items()]
         + [f"NOT ISBLANK ( {where_column(source)} )" for source in not_blank]
+        + [_filter_from(table.name, source, other, model) for source, other in filters_from.items()]
     )
     return f"CALCULATE (\n    {expression},\n    {filters}\n)"
+
+
+def _filter_from(table: str, source: str, other: str, model: SemanticModel) -> str:
+    """The filters set directly on ``other`` (``Table.column``, by view column names), applied to
+    ``source`` of ``table``: for a table that carries a dimension's attribute as its own column
+    but has no relationship to that dimension. Only direct filters pass (FILTERS, not VALUES), so
+    a filter on another column of the dimension (one client) does not narrow it to the client's
+    attribute values."""
+    other_table, other_source = other.split(".", 1)
+    target = column_ref(table, model.table(table).column(source).name)
+    origin = column_ref(other_table, model.table(other_table).column(other_source).name)
+    return f"KEEPFILTERS ( TREATAS ( FILTERS ( {origin} ), {target} ) )"
 
 
 def _budget(measure: Measure, model: SemanticModel) -> str:
