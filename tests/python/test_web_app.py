@@ -37,7 +37,7 @@ from web_testing import (
     Callbacks,
     components,
     duckdb_app,
-    forecast_copy,
+    forecast_app,
     graphs,
     login,
     make_app,
@@ -576,10 +576,7 @@ def forecast_web(
     demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, Reader]]:
     """The app on the demo warehouse after the forecast (total, categories and territories)."""
-    env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-app-forecast"))
-    app, reader = duckdb_app(env, tmp_path_factory.mktemp("web-app-forecast-app"))
-    yield app, reader
-    reader.close()
+    yield from forecast_app(demo_duckdb, tmp_path_factory, "web-app")
 
 
 def series_picker(response: dict[str, Any]) -> dict[str, Any]:

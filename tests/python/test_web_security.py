@@ -24,9 +24,10 @@ from web_testing import (
     Callbacks,
     components,
     duckdb_app,
-    forecast_copy,
+    forecast_app,
     graphs,
     login,
+    own_client_keys,
     render,
     tables,
     text_of,
@@ -103,14 +104,7 @@ def test_rep_sees_only_own_clients_by_default(
 ) -> None:
     app, reader = web
     calls = Callbacks(signed_in(app, REP))
-    own = {
-        int(k)
-        for (k,) in reader.query(
-            "select c.customer_key from reporting.customers c "
-            "join reporting.sales_reps r using (sales_rep_key) where lower(r.email) = ?",
-            [REP],
-        )
-    }
+    own = own_client_keys(reader, REP)
     for slug in PAGES:
         response = render(calls, state(), slug)
         assert others_client[1] not in text_of(response), slug
@@ -341,10 +335,7 @@ def test_callbacks_need_a_session_and_the_csrf_header(web: tuple[Any, Reader]) -
 def forecast_web(
     demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, Reader]]:
-    env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-security-forecast"))
-    app, reader = duckdb_app(env, tmp_path_factory.mktemp("web-security-forecast-app"))
-    yield app, reader
-    reader.close()
+    yield from forecast_app(demo_duckdb, tmp_path_factory, "web-security")
 
 
 def test_forecast_series_outside_the_scope(forecast_web: tuple[Any, Reader]) -> None:
@@ -414,14 +405,7 @@ def test_forecast_series_outside_the_scope(forecast_web: tuple[Any, Reader]) -> 
 def test_clients_page_of_a_rep(web: tuple[Any, Reader], others_client: tuple[int, str]) -> None:
     app, reader = web
     calls = Callbacks(signed_in(app, REP))
-    own = {
-        int(k)
-        for (k,) in reader.query(
-            "select c.customer_key from reporting.customers c "
-            "join reporting.sales_reps r using (sales_rep_key) where lower(r.email) = ?",
-            [REP],
-        )
-    }
+    own = own_client_keys(reader, REP)
     response = render(calls, state(), "clients")
     rows = tables(response)["clients:at_risk_clients:table"]
     assert rows and {r["id"] for r in rows} <= own

@@ -67,6 +67,27 @@ def forecast_copy(demo_env: Mapping[str, str], folder: Path) -> dict[str, str]:
     return _FORECASTS[source]
 
 
+def forecast_app(demo_env: Mapping[str, str], factory: Any, name: str) -> Iterator[tuple[Dash, DuckDBReader]]:
+    """The app on the demo warehouse after the forecast (total, categories and territories), for a
+    module fixture (``yield from``); ``factory`` is pytest's tmp_path_factory."""
+    env = forecast_copy(demo_env, factory.mktemp(f"{name}-forecast"))
+    app, reader = duckdb_app(env, factory.mktemp(f"{name}-forecast-app"))
+    yield app, reader
+    reader.close()
+
+
+def own_client_keys(reader: Any, email: str) -> set[int]:
+    """The keys of the clients the sales rep with ``email`` owns."""
+    return {
+        int(key)
+        for (key,) in reader.query(
+            "select c.customer_key from reporting.customers c "
+            "join reporting.sales_reps r using (sales_rep_key) where lower(r.email) = ?",
+            [email],
+        )
+    }
+
+
 def make_app(reader: Any, folder: Path, users: tuple[str, ...] = USERS) -> Dash:
     db = AppDB(folder / "app.sqlite")
     for email in users:
