@@ -110,10 +110,9 @@ def render() -> str:
 #: dbt source per delivering system; the budget workbook comes from finance.
 SOURCE_SYSTEMS: dict[str, str] = {"ERP": "erp", "CRM": "crm", "HR": "hr", "Marketing": "marketing"}
 BUDGET_SOURCE = "finance"
+FORECAST_SOURCE = "forecast"
 
-_SOURCE_HEADER = (
-    "# Generated from src/salespulse/contract.py by `salespulse contract --write`. Do not edit by hand.\n"
-)
+_SOURCE_HEADER = "# Generated from {origin} by `salespulse contract --write`. Do not edit by hand."
 
 
 def _yaml_text(value: str) -> str:
@@ -121,10 +120,13 @@ def _yaml_text(value: str) -> str:
 
 
 def _source_yaml(
-    source: str, description: str, tables: list[tuple[str, str, tuple[Column, ...], bool]]
+    source: str,
+    description: str,
+    tables: list[tuple[str, str, tuple[Column, ...], bool]],
+    origin: str = "src/salespulse/contract.py",
 ) -> str:
     lines = [
-        _SOURCE_HEADER.rstrip("\n"),
+        _SOURCE_HEADER.format(origin=origin),
         "sources:",
         f"  - name: {source}",
         f"    description: {_yaml_text(description)}",
@@ -139,7 +141,8 @@ def _source_yaml(
     for name, table_description, columns, required in tables:
         lines += [f"      - name: {name}", f"        description: {_yaml_text(table_description)}"]
         if not required:
-            # an optional extract may legitimately never be delivered: its table stays empty
+            # an optional extract may legitimately never be delivered (its table stays empty), and
+            # the forecast tables exist only after the first `salespulse forecast`
             lines += ["        config:", "          freshness: null"]
         lines.append("        columns:")
         for column in columns:
@@ -152,6 +155,7 @@ def _source_yaml(
 
 def render_sources() -> dict[Path, str]:
     """The dbt sources files, one per delivering system, keyed by path."""
+    from salespulse.forecast import landing as forecast_landing
     from salespulse.loader import BUDGET_TABLE, raw_tables
 
     tables = raw_tables()
@@ -174,6 +178,15 @@ def render_sources() -> dict[Path, str]:
                 True,
             )
         ],
+    )
+    rendered[_source_path(FORECAST_SOURCE)] = _source_yaml(
+        FORECAST_SOURCE,
+        forecast_landing.SOURCE_DESCRIPTION,
+        [
+            (name, forecast_landing.DESCRIPTIONS[name], columns, False)
+            for name, columns in forecast_landing.TABLES.items()
+        ],
+        origin="src/salespulse/forecast/landing.py",
     )
     return rendered
 

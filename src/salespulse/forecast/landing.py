@@ -8,7 +8,9 @@ mix), each row carrying the run id, the as-of date, the model name and its param
   month, with the actual sales it is compared with.
 
 The tables are created on first use; the dbt staging models read an empty set until they exist
-(``macros/forecast.sql``), so a warehouse that never ran a forecast still builds.
+(macro ``source_rows_or_empty`` in ``macros/analytics.sql``), so a warehouse that never ran a
+forecast still builds. The dbt source file ``models/staging/forecast/_forecast__sources.yml`` is
+rendered from ``TABLES`` and ``DESCRIPTIONS`` (``salespulse contract --write``).
 """
 
 from __future__ import annotations
@@ -48,13 +50,46 @@ _RUN = (
     _c("series_member", "string", True, "All for the total, else the category name or territory code."),
 )
 _BOUNDS = (
-    _c("lower_80_amount", "decimal", False, "Lower bound of the 80 % prediction interval."),
-    _c("upper_80_amount", "decimal", False, "Upper bound of the 80 % prediction interval."),
-    _c("lower_95_amount", "decimal", False, "Lower bound of the 95 % prediction interval."),
-    _c("upper_95_amount", "decimal", False, "Upper bound of the 95 % prediction interval."),
+    _c(
+        "lower_80_amount",
+        "decimal",
+        False,
+        "Lower bound of the 80 % prediction interval (empty for the baseline).",
+    ),
+    _c(
+        "upper_80_amount",
+        "decimal",
+        False,
+        "Upper bound of the 80 % prediction interval (empty for the baseline).",
+    ),
+    _c(
+        "lower_95_amount",
+        "decimal",
+        False,
+        "Lower bound of the 95 % prediction interval (empty for the baseline).",
+    ),
+    _c(
+        "upper_95_amount",
+        "decimal",
+        False,
+        "Upper bound of the 95 % prediction interval (empty for the baseline).",
+    ),
 )
 _LOADED_AT = _c("_loaded_at", "timestamp", True, "When the run landed (UTC).")
 
+SOURCE_DESCRIPTION = (
+    "The sales forecast and its backtest, landed in the raw schema by `salespulse forecast` after "
+    "`salespulse build`. Each run replaces both tables in one transaction. Until the first run the "
+    "tables do not exist and the staging models read an empty set (macro source_rows_or_empty), so "
+    "the warehouse always builds."
+)
+DESCRIPTIONS: dict[str, str] = {
+    FORECAST_TABLE: "One row per forecast series and month of the 12 months after the last complete month.",
+    BACKTEST_TABLE: (
+        "One row per series, method (the model or the seasonal-naive baseline) and month of the 12 "
+        "months after the backtest cut-off, with the actual sales it is compared with."
+    ),
+}
 TABLES: dict[str, tuple[Column, ...]] = {
     FORECAST_TABLE: (
         *_RUN,
