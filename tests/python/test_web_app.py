@@ -36,13 +36,13 @@ from web_testing import (
     US_REP,
     Callbacks,
     components,
-    duckdb_app,
     forecast_app,
     graphs,
     login,
     make_app,
     publish_copy,
     render,
+    serving,
     tables,
     text_of,
 )
@@ -52,9 +52,7 @@ from web_testing import (
 def web(
     demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, Reader]]:
-    app, reader = duckdb_app(demo_duckdb, tmp_path_factory.mktemp("web-app"))
-    yield app, reader
-    reader.close()
+    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-app"))
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ from web_testing import (
     REP,
     Callbacks,
     components,
-    duckdb_app,
     forecast_app,
     graphs,
     login,
     own_client_keys,
     render,
+    serving,
     tables,
     text_of,
 )
@@ -52,9 +52,7 @@ INJECTIONS: list[Any] = [
 def web(
     demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, Reader]]:
-    app, reader = duckdb_app(demo_duckdb, tmp_path_factory.mktemp("web-security"))
-    yield app, reader
-    reader.close()
+    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-security"))
 
 
 def signed_in(app: Any, email: str) -> Any:

@@ -71,7 +71,13 @@ def forecast_app(demo_env: Mapping[str, str], factory: Any, name: str) -> Iterat
     """The app on the demo warehouse after the forecast (total, categories and territories), for a
     module fixture (``yield from``); ``factory`` is pytest's tmp_path_factory."""
     env = forecast_copy(demo_env, factory.mktemp(f"{name}-forecast"))
-    app, reader = duckdb_app(env, factory.mktemp(f"{name}-forecast-app"))
+    yield from serving(env, factory.mktemp(f"{name}-forecast-app"))
+
+
+def serving(demo_env: Mapping[str, str], folder: Path) -> Iterator[tuple[Dash, DuckDBReader]]:
+    """The app on a copy of ``demo_env``'s warehouse, for a module fixture (``yield from``); the
+    reader is closed when the fixture ends."""
+    app, reader = duckdb_app(demo_env, folder)
     yield app, reader
     reader.close()
 
