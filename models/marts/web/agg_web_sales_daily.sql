@@ -13,6 +13,12 @@
     - The Unknown customer (-1) gathers every unknown client's first order, so it is flagged apart
       (`has_new_unknown_customer`) and counted once.
 -#}
+{#- The slices every row is grouped by besides the day and the category. -#}
+{%- set slices = [
+    'campaign_key', 'territory_key', 'sales_rep_key',
+    'customer_type', 'customer_sales_rep_key', 'customer_territory_key',
+] %}
+
 with sales as (
     select * from {{ ref('fct_sales') }}
 ),
@@ -54,20 +60,15 @@ category_sums as (
         order_date,
         order_date_key,
         category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
+        {%- for column in slices %}
+            {{ column }},
+        {%- endfor %}
         sum(net_sales_amount) as net_sales_amount,
         sum(sales_quantity) as sales_quantity,
         sum(margin_amount) as margin_amount,
         sum(cancelled_amount) as cancelled_amount
     from lines
-    group by
-        order_date, order_date_key, category_name, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
+    group by order_date, order_date_key, category_name, {{ slices | join(', ') }}
 ),
 
 -- distinct counts: one pass over the lines per grain (they do not add up across categories)
@@ -75,35 +76,25 @@ category_orders as (
     select
         order_date,
         category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
+        {%- for column in slices %}
+            {{ column }},
+        {%- endfor %}
         count(distinct order_number) as order_count
     from lines
     where counts_as_sales
-    group by
-        order_date, category_name, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
+    group by order_date, category_name, {{ slices | join(', ') }}
 ),
 
 all_orders as (
     select
         order_date,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
+        {%- for column in slices %}
+            {{ column }},
+        {%- endfor %}
         count(distinct order_number) as order_count
     from lines
     where counts_as_sales
-    group by
-        order_date, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
+    group by order_date, {{ slices | join(', ') }}
 ),
 
 new_lines as (
@@ -115,35 +106,25 @@ category_new as (
     select
         order_date,
         category_name,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
+        {%- for column in slices %}
+            {{ column }},
+        {%- endfor %}
         count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
         max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
     from new_lines
-    group by
-        order_date, category_name, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
+    group by order_date, category_name, {{ slices | join(', ') }}
 ),
 
 all_new as (
     select
         order_date,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
+        {%- for column in slices %}
+            {{ column }},
+        {%- endfor %}
         count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
         max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
     from new_lines
-    group by
-        order_date, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
+    group by order_date, {{ slices | join(', ') }}
 ),
 
 {#- Each part: (relation, over all categories?, which measures it carries); the others are empty. -#}
@@ -168,12 +149,9 @@ parts as (
             {{ 'true' if over_all_categories else 'false' }} as is_all_categories,
             cast({{ 'null' if over_all_categories else 'category_name' }} as {{ dbt.type_string() }})
                 as category_name,
-            campaign_key,
-            territory_key,
-            sales_rep_key,
-            customer_type,
-            customer_sales_rep_key,
-            customer_territory_key,
+            {%- for column in slices %}
+                {{ column }},
+            {%- endfor %}
         {%- for column, kind, data_type in part_measures %}
             cast({{ column if kind == carries else 'null' }} as {{ data_type }}) as {{ column }}
             {{- ',' if not loop.last }}
@@ -190,12 +168,9 @@ select
     order_date_key,
     is_all_categories,
     category_name,
-    campaign_key,
-    territory_key,
-    sales_rep_key,
-    customer_type,
-    customer_sales_rep_key,
-    customer_territory_key,
+    {%- for column in slices %}
+        {{ column }},
+    {%- endfor %}
     {{ money('sum(net_sales_amount)') }} as net_sales_amount,
     cast(sum(sales_quantity) as bigint) as sales_quantity,
     {{ money('sum(margin_amount)') }} as margin_amount,
@@ -204,7 +179,5 @@ select
     cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count,
     coalesce(max(has_new_unknown_customer), 0) as has_new_unknown_customer
 from parts
-group by
-    order_date, order_date_key, is_all_categories, category_name, campaign_key, territory_key,
-    sales_rep_key, customer_type, customer_sales_rep_key, customer_territory_key
+group by order_date, order_date_key, is_all_categories, category_name, {{ slices | join(', ') }}
 order by is_all_categories, order_date
