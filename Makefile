@@ -29,6 +29,8 @@ system-deps:
 	@bash scripts/install-system-deps.sh
 
 venv: $(VENV)/.installed
+	@# the embedded warehouse's folder, so that a plain `dbt build` after a load finds its file
+	@mkdir -p .warehouse
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

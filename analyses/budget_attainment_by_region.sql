@@ -2,7 +2,7 @@
 -- `dbt compile --select budget_attainment_by_region` writes the SQL to target/compiled/.
 with monthly as (
     select * from {{ ref('rpt_sales_vs_budget_monthly') }}
-    where year_number = {{ var('budget_year') }}
+    where year_number = {{ budget_year_value() }}
 )
 
 select

@@ -14,14 +14,14 @@
         union all
         select min(budget_month), max(budget_month) from {{ ref('stg_finance__budget') }}
         union all
-        select {{ date_literal(var('history_start_date')) }}, {{ as_of_date() }}
+        select {{ history_start_date() }}, {{ as_of_date() }}
         union all
         select {{ as_of_date() }}, cast({{ dbt.dateadd('month', 12, as_of_date()) }} as date)
     ) as all_dates
 {%- endset -%}
-{%- set first_year = var('history_start_date')[:4] | int -%}
+{%- set first_year = history_start_value()[:4] | int -%}
 {#- 12 months after the as-of date always fall in the next calendar year. -#}
-{%- set last_year = [(var('as_of_date')[:4] | int) + 1, var('budget_year') | int] | max -%}
+{%- set last_year = [(as_of_date_value()[:4] | int) + 1, budget_year_value()] | max -%}
 {#- Before the first build (or when only compiling, e.g. for linting) the inputs may not exist yet. -#}
 {%- set inputs_exist = execute
     and load_relation(ref('stg_erp__order_lines')) is not none

@@ -26,6 +26,8 @@ select
     fiscal_quarter,
     is_on_or_before_as_of,
     is_current_year,
+    is_budget_year,
+    is_in_history,
     is_current_month,
     is_ytd,
     is_mtd,

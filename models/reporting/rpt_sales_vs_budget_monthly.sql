@@ -112,7 +112,6 @@ months as (
         max(year_number) as year_number,
         max(month_number) as month_number
     from dates
-    where month_start_date <= {{ as_of_date() }} or year_number <= {{ var('budget_year') }}
     group by month_start_date
 ),
 

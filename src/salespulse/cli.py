@@ -27,7 +27,11 @@ def main(verbose: bool) -> None:
 )
 @click.option("--seed", default=42, show_default=True, help="Random seed: same seed, same bytes.")
 @click.option("--order-lines", default=100_000, show_default=True, help="About how many order lines.")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Last day of data (default: the setting).")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day of data (default: SALESPULSE_AS_OF, else the demo's).",
+)
 @click.option(
     "--budget-form", type=click.Choice(["detailed", "simple"]), default="detailed", show_default=True
 )
@@ -44,16 +48,18 @@ def generate(
     from salespulse.generator import generate as run
 
     settings = load_settings()
-    as_of_date = as_of.date() if as_of is not None else settings.as_of  # type: ignore[attr-defined]
+    chosen = as_of.date() if as_of is not None else settings.as_of  # type: ignore[attr-defined]
+    dates = {"as_of": chosen} if chosen is not None else {}
+    if settings.budget_year is not None:
+        dates["budget_year"] = settings.budget_year
     target = out_dir or settings.data_dir
     summary = run(
         target,
         seed=seed,
         order_lines=order_lines,
-        as_of=as_of_date,
-        budget_year=settings.budget_year,
         budget_form=budget_form,  # type: ignore[arg-type]
         lines_format=lines_format,  # type: ignore[arg-type]
+        **dates,  # type: ignore[arg-type]
     )
     click.echo(f"wrote demo extracts to {target}")
     click.echo(str(summary))
@@ -71,6 +77,7 @@ def load(
 ) -> None:
     """Land the delivery folder and the budget in the raw schema of a target, all or nothing."""
     import os
+    import re
 
     from salespulse.errors import ContractError
     from salespulse.handover import run_staged
@@ -80,7 +87,11 @@ def load(
 
     settings = load_settings()
     folder = data_dir or settings.data_dir
-    workbook = budget_file or folder / settings.budget_file.name
+    workbooks = settings.budget_workbooks(folder)
+    workbook = budget_file or (workbooks[0] if workbooks else folder / "budget.xlsx")
+    # TODO(issue 11): several workbooks, any months (the budget reader is being reworked)
+    year_in_name = re.search(r"(\d{4})", workbook.name)
+    budget_year = int(year_in_name[1]) if year_in_name else (settings.budget_year or 0)
 
     def land(env: dict[str, str]) -> LoadReport:
         # DuckDB: into a copy of the warehouse, published when something landed (salespulse.handover)
@@ -89,7 +100,7 @@ def load(
                 folder,
                 warehouse,
                 budget_file=workbook,
-                budget_year=settings.budget_year,
+                budget_year=budget_year,
                 budget_sheet=budget_sheet,
             )
 
@@ -104,6 +115,16 @@ def load(
     )
     for name, rows in report.table_rows.items():
         click.echo(f"  raw.{name:<12} {rows:>12,} rows")
+    click.echo(as_of_line(settings.as_of, report.last_order_date))
+
+
+def as_of_line(configured: object, last_order_date: object) -> str:
+    """Which as-of date the next build uses, and why (the load and build outputs say it)."""
+    if configured is not None:
+        return f"as of {configured} (SALESPULSE_AS_OF); last order date loaded: {last_order_date or 'none'}"
+    if last_order_date is None:
+        return "as of: not known yet (no order lines loaded and SALESPULSE_AS_OF is not set)"
+    return f"as of {last_order_date}: the last order date loaded (SALESPULSE_AS_OF is not set)"
 
 
 @main.command()

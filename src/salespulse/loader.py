@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,6 +45,14 @@ LOAD_LOG_COLUMNS: tuple[Column, ...] = (
     Column("source_file", "string", True, "File path relative to the delivery folder."),
     Column("sha256", "string", True, "SHA-256 of the file's bytes when it landed."),
     Column("row_count", "integer", True, "Rows landed from the file."),
+    Column(
+        "last_order_date",
+        "date",
+        False,
+        "Order-lines files: the latest order date among the file's lines that is not after the "
+        "line's own last change (so a mistyped future date cannot move it). The build's as-of date "
+        "when SALESPULSE_AS_OF is not set.",
+    ),
     Column("_loaded_at", "timestamp", True, "When the load that landed the file ran (UTC)."),
 )
 
@@ -63,6 +71,9 @@ class LoadReport:
     loaded_at: datetime
     files: list[FileOutcome] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
+    #: The latest order date of every order-lines file landed (now or before): the as-of date a
+    #: build uses when ``SALESPULSE_AS_OF`` is not set.
+    last_order_date: date | None = None
 
     @property
     def changed(self) -> bool:
@@ -115,6 +126,7 @@ def load(
             raise ContractError(problems)
         for name in [*(e.name for e in ENTITIES), BUDGET_TABLE]:
             report.table_rows[name] = warehouse.query(f"select count(*) from {RAW_SCHEMA}.{name}")[0][0]
+        report.last_order_date = last_order_date_loaded(warehouse)
     changed = sorted({f.entity for f in report.files if f.action != "unchanged"})
     warehouse.analyze([f"{RAW_SCHEMA}.{name}" for name in changed])
     return report
@@ -174,12 +186,35 @@ def _land(
                     "source_file": [item.source_file],
                     "sha256": [item.sha256],
                     "row_count": pa.array([data.num_rows], pa.int64()),
+                    "last_order_date": pa.array([_last_order_date(data)], pa.date32()),
                     "_loaded_at": pa.array([loaded_at], pa.timestamp("us")),
                 }
             ),
         )
         report.files.append(FileOutcome(table, item.source_file, action, data.num_rows))
     return problems
+
+
+def _last_order_date(data: pa.Table) -> date | None:
+    """The latest order date of a file's lines that is not after the line's own last change."""
+    if "order_date" not in data.column_names or "last_modified_at" not in data.column_names:
+        return None
+    order_date = data.column("order_date")
+    changed = pc.cast(data.column("last_modified_at"), pa.date32())
+    plausible = pc.filter(order_date, pc.less_equal(order_date, changed))
+    latest = pc.max(plausible).as_py()
+    return latest if isinstance(latest, date) else None
+
+
+def last_order_date_loaded(warehouse: Warehouse) -> date | None:
+    """The latest order date over every order-lines file in ``raw`` (``None`` before a load)."""
+    if not warehouse.table_columns(RAW_SCHEMA, LOAD_LOG):
+        return None
+    rows = warehouse.query(
+        f"select max(last_order_date) from {RAW_SCHEMA}.{LOAD_LOG} where entity = 'order_lines'"
+    )
+    value = rows[0][0] if rows else None
+    return value if isinstance(value, date) else None
 
 
 def _with_metadata(data: pa.Table, source_file: str, loaded_at: datetime) -> pa.Table:

@@ -1,6 +1,7 @@
 {#-
     The calendar, covering every fact and the budget in whole years. Relative flags (YTD, MTD,
-    same period last year, ...) hang off var('as_of_date'), never off the clock.
+    same period last year, ...) hang off the as-of date (macros/dates.sql: a setting or the last order date
+    loaded), never off the clock.
     Fiscal year = calendar year.
 -#}
 with days as (
@@ -12,7 +13,9 @@ as_of as (
         {{ as_of_date() }} as as_of_day,
         cast(extract(year from {{ as_of_date() }}) as integer) as as_of_year,
         cast(extract(month from {{ as_of_date() }}) as integer) as as_of_month,
-        cast({{ dbt.dateadd('year', -1, as_of_date()) }} as date) as as_of_day_last_year
+        cast({{ dbt.dateadd('year', -1, as_of_date()) }} as date) as as_of_day_last_year,
+        {{ history_start_date() }} as history_start_day,
+        {{ budget_year_value() }} as budget_year
 ),
 
 calendar as (
@@ -29,7 +32,9 @@ calendar as (
         as_of.as_of_day,
         as_of.as_of_year,
         as_of.as_of_month,
-        as_of.as_of_day_last_year
+        as_of.as_of_day_last_year,
+        as_of.history_start_day,
+        as_of.budget_year
     from days
     cross join as_of
 )
@@ -62,6 +67,8 @@ select
     quarter_number as fiscal_quarter,
     date_day <= as_of_day as is_on_or_before_as_of,
     year_number = as_of_year as is_current_year,
+    year_number = budget_year as is_budget_year,
+    date_day >= history_start_day and date_day <= as_of_day as is_in_history,
     year_number = as_of_year and month_number = as_of_month as is_current_month,
     year_number = as_of_year and date_day <= as_of_day as is_ytd,
     year_number = as_of_year and month_number = as_of_month and date_day <= as_of_day as is_mtd,

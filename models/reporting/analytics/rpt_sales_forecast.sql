@@ -141,7 +141,7 @@ months as (
         dates.month_start_date >= first_month.month_start_date
         and (
             dates.month_start_date <= {{ as_of_date() }}
-            or dates.year_number = {{ var('budget_year') }}
+            or dates.year_number = {{ budget_year_value() }}
             or dates.month_start_date in (select forecast.forecast_month from forecast)
         )
     group by dates.month_start_date
@@ -213,7 +213,7 @@ select
     year_number,
     month_number,
     month_status,
-    year_number = {{ var('budget_year') }} as is_budget_year,
+    year_number = {{ budget_year_value() }} as is_budget_year,
     {{ money('actual_amount') }} as actual_amount,
     model_name,
     horizon_months,

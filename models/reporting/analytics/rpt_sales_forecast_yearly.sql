@@ -48,7 +48,7 @@ select
     territory_key,
     territory_code,
     year_number,
-    year_number = {{ var('budget_year') }} as is_budget_year,
+    year_number = {{ budget_year_value() }} as is_budget_year,
     cast(complete_months as integer) as complete_months,
     cast(forecast_months as integer) as forecast_months,
     {{ money('actual_to_date_amount') }} as actual_to_date_amount,

@@ -77,14 +77,20 @@ def _clear_previous(lines_dir: Path) -> None:
             old.unlink()
 
 
+#: The demo company's defaults: three years of history and the budget of the last one.
+DEMO_START = date(2022, 1, 1)
+DEMO_AS_OF = date(2024, 12, 31)
+DEMO_BUDGET_YEAR = 2024
+
+
 def generate(
     out_dir: Path,
     *,
     seed: int = 42,
     order_lines: int = 100_000,
-    start: date = date(2022, 1, 1),
-    as_of: date = date(2024, 12, 31),
-    budget_year: int = 2024,
+    start: date = DEMO_START,
+    as_of: date = DEMO_AS_OF,
+    budget_year: int = DEMO_BUDGET_YEAR,
     budget_form: BudgetForm = "detailed",
     lines_format: LinesFormat = "parquet",
 ) -> GenerateSummary:

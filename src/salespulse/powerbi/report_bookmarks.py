@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from salespulse.generator.api import DEMO_BUDGET_YEAR as DEFAULT_BUDGET_YEAR  # TODO(issue 11): relative
 from salespulse.powerbi.pbir import (
     LESS_THAN,
     SCHEMAS,
@@ -19,7 +20,6 @@ from salespulse.powerbi.pbir import (
     msr,
 )
 from salespulse.powerbi.report_pages import OVERVIEW_YEAR_FILTER, Page, slug
-from salespulse.settings import DEFAULT_BUDGET_YEAR
 
 EXPLORATION_STATE_VERSION = "1.3"
 HOW_CREATED_USER = 1  # bookmark filter states number Desktop's "howCreated" kinds
