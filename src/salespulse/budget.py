@@ -1,10 +1,15 @@
-"""Read finance's yearly sales budget workbook (.xlsx) into a typed table.
+"""Read finance's sales budget workbooks (.xlsx) into a typed table.
 
 Two layouts are accepted, recognised from the header row (see ``contract.BUDGET_HEADERS``):
 
-* simple: Month | Budget, exactly one row per month of the budget year;
+* simple: Month | Budget, exactly one row per month;
 * detailed: Month | Category | Territory | [Sales rep] | Budget, each combination at most once
-  and at least one row for every month of the year.
+  and at least one row for every month.
+
+A workbook covers any run of whole months: a calendar year, or a rolling 12 or 18 months across
+years; no month may be missing between its first and its last. Several workbooks may be delivered
+(one per year, say): each month belongs to one of them, and they share one layout
+(:func:`read_budgets`).
 
 The header may sit below a title (within the first 20 rows). A row whose month cell says
 ``Total`` is a control total: it must equal the sum of the amounts and be the last row.
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,25 +111,85 @@ class _CellError(Exception):
 def read_budget(
     path: Path,
     *,
-    year: int,
     sheet: str | None = None,
     categories: Collection[str] | None = None,
     territories: Collection[str] | None = None,
     sales_reps: Collection[str] | None = None,
 ) -> pa.Table:
-    """Read and validate the budget workbook at ``path`` for budget ``year``.
+    """Read and validate the budget workbook at ``path``.
 
     ``categories`` / ``territories`` / ``sales_reps``, when given, are the known values; any
     other value in the workbook is a problem (matching ignores case and surrounding spaces and
     returns the known spelling). Raises ``ContractError`` listing every problem found.
     """
-    path = Path(path)
-    _check_file(path)
-    known = {
+    return _read_one(Path(path), sheet, _known_values(categories, territories, sales_reps)).table
+
+
+def read_budgets(
+    paths: Sequence[Path],
+    *,
+    sheet: str | None = None,
+    categories: Collection[str] | None = None,
+    territories: Collection[str] | None = None,
+    sales_reps: Collection[str] | None = None,
+) -> list[pa.Table]:
+    """Read several workbooks (one per year, say) as one budget: every problem of every file is
+    raised together; then each month must belong to one workbook only and all workbooks must share
+    one layout (the same grain columns). Returns one table per path, in the given order."""
+    known = _known_values(categories, territories, sales_reps)
+    problems: list[Problem] = []
+    sheets: list[_Sheet] = []
+    for path in paths:
+        try:
+            sheets.append(_read_one(Path(path), sheet, known))
+        except ContractError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContractError(problems)
+    problems = _layout_problems(sheets) + _shared_month_problems(sheets)
+    if problems:
+        raise ContractError(problems)
+    return [s.table for s in sheets]
+
+
+def budget_total(table: pa.Table) -> Decimal:
+    """Sum of ``budget_amount`` as an exact Decimal (for reconciliation)."""
+    return sum((v for v in table.column("budget_amount").to_pylist() if v is not None), Decimal(0))
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """One workbook's budget, read and checked, with what the cross-workbook checks need."""
+
+    file: str
+    sheet: str
+    header: _Header
+    table: pa.Table
+    month_rows: dict[date, int]  # month -> first Excel row holding it
+
+    @property
+    def layout(self) -> tuple[str, ...]:
+        """The grain columns the workbook has (its form)."""
+        return tuple(f for f in _GRAIN_FIELDS if f in self.header.fields)
+
+    def describe_header(self) -> str:
+        return " | ".join(self.header.names[i] for i in sorted(self.header.names))
+
+
+def _known_values(
+    categories: Collection[str] | None,
+    territories: Collection[str] | None,
+    sales_reps: Collection[str] | None,
+) -> dict[str, _Known]:
+    return {
         "category": _Known.of("category", "categories", categories),
         "territory": _Known.of("territory", "territories", territories),
         "sales_rep": _Known.of("sales rep", "sales reps", sales_reps),
     }
+
+
+def _read_one(path: Path, sheet: str | None, known: dict[str, _Known]) -> _Sheet:
+    _check_file(path)
     try:
         with ExitStack() as stack:
             values = _open_workbook(path, stack, data_only=True)
@@ -132,20 +198,96 @@ def read_budget(
             report = _Report(path.name, ws.title, header)
             _check_header(report)
             lost = _formula_cells(formulas[ws.title])
-            rows, total = _read_rows(ws, lost, report, year, known)
+            rows, total = _read_rows(ws, lost, report, known)
     except _UNREADABLE as exc:
         raise ContractError([_unreadable(path, exc)]) from exc
     _check_duplicates(rows, report)
-    _check_months(rows, report, year)
+    _check_months(rows, report)
     _check_total(total, rows, report)
     if report.problems:
         raise ContractError(report.problems)
-    return _to_table(rows, ws.title)
+    month_rows: dict[date, int] = {}
+    for r in rows:
+        if r.month is not None:
+            month_rows.setdefault(r.month, r.row)
+    return _Sheet(path.name, ws.title, header, _to_table(rows, ws.title), month_rows)
 
 
-def budget_total(table: pa.Table) -> Decimal:
-    """Sum of ``budget_amount`` as an exact Decimal (for reconciliation)."""
-    return sum((v for v in table.column("budget_amount").to_pylist() if v is not None), Decimal(0))
+def _layout_problems(sheets: Sequence[_Sheet]) -> list[Problem]:
+    """Every workbook of one budget has the same grain columns (one form)."""
+    if len({s.layout for s in sheets}) <= 1:
+        return []
+    first = sheets[0]
+    return [
+        Problem(
+            file=s.file,
+            sheet=s.sheet,
+            row=s.header.row,
+            message=(
+                f"has the columns {s.describe_header()}, but {first.file} has {first.describe_header()}; "
+                "all budget workbooks must have the same layout (the same grain columns: month, and "
+                "category, territory and sales rep when used)"
+            ),
+        )
+        for s in sheets[1:]
+        if s.layout != first.layout
+    ]
+
+
+def _shared_month_problems(sheets: Sequence[_Sheet]) -> list[Problem]:
+    """Each month belongs to one budget: a month in two workbooks names both."""
+    owner: dict[date, _Sheet] = {}
+    shared: dict[tuple[str, str], list[date]] = {}
+    by_name = {s.file: s for s in sheets}
+    for s in sheets:
+        for month in sorted(s.month_rows):
+            if month in owner:
+                shared.setdefault((owner[month].file, s.file), []).append(month)
+            else:
+                owner[month] = s
+    problems = []
+    for (first_name, second_name), months in shared.items():
+        first, second = by_name[first_name], by_name[second_name]
+        problems.append(
+            Problem(
+                file=second.file,
+                sheet=second.sheet,
+                row=second.month_rows[months[0]],
+                column=second.header.names.get(second.header.fields["month"]),
+                message=(
+                    f"{_month_list(months)} {'is' if len(months) == 1 else 'are'} also in {first.file} "
+                    f"(sheet {first.sheet!r}, from row {first.month_rows[months[0]]}); each month belongs "
+                    "to one budget: remove the months from one of the two workbooks"
+                ),
+            )
+        )
+    return problems
+
+
+def _month_list(months: Sequence[date]) -> str:
+    """``month 2025-03`` or ``months 2025-01 to 2025-06`` (runs joined by commas)."""
+    runs = _runs(sorted(months))
+    text = ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m} to {b:%Y-%m}" for a, b in runs)
+    return ("month " if len(months) == 1 else "months ") + text
+
+
+def _runs(months: Sequence[date]) -> list[tuple[date, date]]:
+    """Consecutive months grouped into (first, last) runs; ``months`` sorted."""
+    runs: list[tuple[date, date]] = []
+    for month in months:
+        if runs and _month_index(month) == _month_index(runs[-1][1]) + 1:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
+
+
+def _month_index(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def _month_at(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,10 +430,23 @@ def _select_sheet(workbook: Any, file: str, sheet: str | None) -> tuple[Any, _He
         message = (
             f"{where} Month and a Budget header in its first {HEADER_SEARCH_ROWS} rows{sheets_named}; "
             f"expected a header row with a column named {_expected('month')} "
-            f"and one named {_expected('amount')}"
+            f"and one named {_expected('amount')}{_first_rows(candidates)}"
         )
         problems = [Problem(file=file, sheet=sheet, message=message)]
     raise ContractError(problems)
+
+
+def _first_rows(sheets: Sequence[Any]) -> str:
+    """What the sheets start with, so a refused header shows what the file holds instead."""
+    shown = []
+    for ws in sheets:
+        header = next((h for h in _header_candidates(ws) if h.names), None)
+        if header is None:
+            shown.append(f"sheet {ws.title!r} is empty")
+        else:
+            cells = " | ".join(header.names[i] for i in sorted(header.names))
+            shown.append(f"sheet {ws.title!r} row {header.row} holds: {cells}")
+    return "; instead " + "; ".join(shown) if shown else ""
 
 
 def _expected(field_name: str) -> str:
@@ -497,7 +652,7 @@ def _is_total(cell: _Cell) -> bool:
 @dataclass(frozen=True)
 class _Row:
     row: int
-    month: date | None  # first of the month, within the budget year; None when unusable
+    month: date | None  # first of the month; None when unusable
     category: str | None
     territory: str | None
     sales_rep: str | None
@@ -512,7 +667,7 @@ class _Total:
 
 
 def _read_rows(
-    ws: Any, lost: set[tuple[int, int]], report: _Report, year: int, known: dict[str, _Known]
+    ws: Any, lost: set[tuple[int, int]], report: _Report, known: dict[str, _Known]
 ) -> tuple[list[_Row], _Total | None]:
     header = report.header
     rows: list[_Row] = []
@@ -526,7 +681,7 @@ def _read_rows(
         elif _is_total(_cell_at(cells, header.fields["month"])):
             total = _Total(row, _checked(report, row, header.fields["amount"], _parse_amount, cells))
         else:
-            rows.append(_parse_row(cells, row, report, year, known))
+            rows.append(_parse_row(cells, row, report, known))
     return rows, total
 
 
@@ -541,13 +696,11 @@ def _checked(
         return None
 
 
-def _parse_row(
-    cells: Sequence[_Cell], row: int, report: _Report, year: int, known: dict[str, _Known]
-) -> _Row:
+def _parse_row(cells: Sequence[_Cell], row: int, report: _Report, known: dict[str, _Known]) -> _Row:
     fields = report.header.fields
     before = len(report.problems)
     month = _checked(report, row, fields["month"], _parse_month, cells)
-    month = _budget_month(month, year, report, row) if month is not None else None
+    month = _budget_month(month, report, row) if month is not None else None
     codes = {
         name: _checked(
             report, row, index, partial(_parse_code, known=known[name], required=name != "sales_rep"), cells
@@ -568,21 +721,14 @@ def _parse_row(
     )
 
 
-def _budget_month(month: date, year: int, report: _Report, row: int) -> date | None:
-    """Check a month date; return its first day when it is within the budget year."""
-    index = report.header.fields["month"]
+def _budget_month(month: date, report: _Report, row: int) -> date:
+    """Check a month date; return its first day."""
     if month.day != 1:
         report.add(
-            f"{month.isoformat()} is not the first of a month; enter budget months as the 1st", row, index
-        )
-    if month.year != year:
-        report.add(
-            f"{month.isoformat()} is outside the budget year {year} "
-            "(dates outside the budget year are not allowed)",
+            f"{month.isoformat()} is not the first of a month; enter budget months as the 1st",
             row,
-            index,
+            report.header.fields["month"],
         )
-        return None
     return month.replace(day=1)
 
 
@@ -597,17 +743,52 @@ def _check_blank_after_total(cells: Sequence[_Cell], row: int, report: _Report) 
 # --------------------------------------------------------------------------------------------
 
 
-def _check_months(rows: list[_Row], report: _Report, year: int) -> None:
-    """Every month of the year needs a row."""
-    present = {r.month for r in rows if r.month is not None}
+#: A run of months this many months or more away from the rest of the workbook is pointed at by row.
+_APART_MONTHS = 3
+
+
+def _check_months(rows: list[_Row], report: _Report) -> None:
+    """Every month from the workbook's first to its last needs a row (one row in the simple form)."""
+    index = report.header.fields["month"]
+    first_row: dict[date, int] = {}
+    for r in rows:
+        if r.month is not None:
+            first_row.setdefault(r.month, r.row)
+    if not first_row:
+        if not report.problems:
+            report.add("has a header but no budget rows below it", report.header.row)
+        return
+    runs = _runs(sorted(first_row))
+    first, last = runs[0][0], runs[-1][1]
     need = "at least one row" if report.header.detailed else "exactly one row"
-    for number in range(1, 13):
-        month = date(year, number, 1)
-        if month not in present:
+    rule = f"the budget needs {need} for every month from {first:%Y-%m} to {last:%Y-%m}"
+    main = max(runs, key=lambda run: _month_index(run[1]) - _month_index(run[0]))
+    gaps = [_month_index(after[0]) - _month_index(before[1]) - 1 for before, after in pairwise(runs)]
+    for (before, _), gap in zip(pairwise(runs), gaps, strict=True):
+        lo, hi = _month_index(before[1]) + 1, _month_index(before[1]) + gap
+        if lo == hi:
+            month = _month_at(lo)
             report.add(
-                f"no row for {month:%Y-%m} ({_MONTH_NAMES[number - 1].title()}); "
-                f"the budget needs {need} for every month of {year}",
-                index=report.header.fields["month"],
+                f"no row for {month:%Y-%m} ({_MONTH_NAMES[month.month - 1].title()}); {rule}", index=index
+            )
+        else:
+            report.add(
+                f"no rows for {_month_at(lo):%Y-%m} to {_month_at(hi):%Y-%m} ({gap} months); {rule}",
+                index=index,
+            )
+    for number, run in enumerate(runs):
+        # the missing months between this run and its nearest neighbour
+        apart = min([*gaps[max(number - 1, 0) : number], *gaps[number : number + 1]], default=0)
+        if run != main and apart >= _APART_MONTHS:
+            alone = run[0] == run[1]
+            what = (
+                f"month {run[0]:%Y-%m} stands" if alone else f"months {run[0]:%Y-%m} to {run[1]:%Y-%m} stand"
+            )
+            report.add(
+                f"{what} {apart} months apart "
+                f"from the rest of the budget ({main[0]:%Y-%m} to {main[1]:%Y-%m}); a mistyped year?",
+                first_row[run[0]],
+                index,
             )
 
 

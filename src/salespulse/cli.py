@@ -9,7 +9,10 @@ from pathlib import Path
 
 import click
 
+from salespulse.contract import ENTITIES
 from salespulse.settings import load_settings
+
+SNAPSHOT_ENTITIES = [e for e in ENTITIES if e.mode == "snapshot"]
 
 
 @click.group()
@@ -68,16 +71,29 @@ def generate(
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Delivery folder (default: the setting).")
 @click.option(
-    "--budget-file", type=click.Path(path_type=Path), help="Budget workbook (default: budget_<year>.xlsx)."
+    "--budget-file",
+    "budget_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A budget workbook, repeatable (default: SALESPULSE_BUDGET_FILES in the folder: budget*.xlsx).",
 )
 @click.option("--budget-sheet", help="Worksheet to read (default: the first with a budget header).")
+@click.option(
+    "--accept-shrink",
+    multiple=True,
+    type=click.Choice([e.name for e in SNAPSHOT_ENTITIES]),
+    help="Land this snapshot even if it is empty or has under half the rows landed before (repeatable).",
+)
 @click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
 def load(
-    data_dir: Path | None, budget_file: Path | None, budget_sheet: str | None, target: str | None
+    data_dir: Path | None,
+    budget_files: tuple[Path, ...],
+    budget_sheet: str | None,
+    accept_shrink: tuple[str, ...],
+    target: str | None,
 ) -> None:
     """Land the delivery folder and the budget in the raw schema of a target, all or nothing."""
     import os
-    import re
 
     from salespulse.errors import ContractError
     from salespulse.handover import run_staged
@@ -87,11 +103,7 @@ def load(
 
     settings = load_settings()
     folder = data_dir or settings.data_dir
-    workbooks = settings.budget_workbooks(folder)
-    workbook = budget_file or (workbooks[0] if workbooks else folder / "budget.xlsx")
-    # TODO(issue 11): several workbooks, any months (the budget reader is being reworked)
-    year_in_name = re.search(r"(\d{4})", workbook.name)
-    budget_year = int(year_in_name[1]) if year_in_name else (settings.budget_year or 0)
+    workbooks = list(budget_files) or settings.budget_workbooks(folder)
 
     def land(env: dict[str, str]) -> LoadReport:
         # DuckDB: into a copy of the warehouse, published when something landed (salespulse.handover)
@@ -99,9 +111,9 @@ def load(
             return run(
                 folder,
                 warehouse,
-                budget_file=workbook,
-                budget_year=budget_year,
+                budget_files=workbooks,
                 budget_sheet=budget_sheet,
+                accept_shrink=accept_shrink,
             )
 
     try:

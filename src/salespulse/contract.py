@@ -277,11 +277,40 @@ BUDGET_COLUMNS: tuple[Column, ...] = (
 
 #: Budget workbook headers, per logical field. Matching ignores case, spaces and punctuation.
 BUDGET_HEADERS: dict[str, tuple[str, ...]] = {
-    "month": ("month", "budget month", "period"),
-    "category": ("category", "product category"),
+    "month": (
+        "month",
+        "budget month",
+        "period",
+        "date",
+        "month start",
+        "fiscal month",
+        "year month",
+        "calendar month",
+        "budget period",
+    ),
+    "category": ("category", "product category", "category name"),
     "territory": ("territory", "sales territory", "territory code"),
-    "sales_rep": ("sales rep", "sales rep id", "employee id", "rep"),
-    "amount": ("budget", "amount", "budget amount", "sales budget"),
+    "sales_rep": (
+        "sales rep",
+        "sales rep id",
+        "employee id",
+        "rep",
+        "rep id",
+        "salesperson",
+        "sales person",
+        "sales person id",
+    ),
+    "amount": (
+        "budget",
+        "amount",
+        "budget amount",
+        "sales budget",
+        "target",
+        "sales target",
+        "quota",
+        "net sales budget",
+        "budget net sales",
+    ),
 }
 
 DATA_FILE_SUFFIXES = (".csv", ".parquet")

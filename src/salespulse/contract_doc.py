@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from salespulse.contract import BUDGET_HEADERS, ENTITIES, LOAD_METADATA, TYPE_FORMATS, Column, Entity
+from salespulse.load_checks import ACCEPT_FLAG, SHRINK_SHARE
 from salespulse.settings import PROJECT_ROOT
 
 DOC_PATH = PROJECT_ROOT / "docs" / "raw-data-contract.md"
@@ -43,21 +44,28 @@ files again changes nothing.
 """
 
 _BUDGET = """
-## Budget workbook: `budget_<year>.xlsx` (required)
+## Budget workbooks: `budget*.xlsx` (at least one required)
 
-Finance's `.xlsx` for the budget year (`SALESPULSE_BUDGET_YEAR`, default 2024). The first sheet
-with a recognised header is read (or the sheet named by `--budget-sheet`). The header row may sit
-below a title; matching ignores case, spaces and punctuation. Two forms:
+Finance's `.xlsx` workbooks, as they send them: every file of the delivery folder matching
+`SALESPULSE_BUDGET_FILES` (default `budget*.xlsx`), or the files named with `salespulse load
+--budget-file` (repeatable). A workbook covers any run of whole months: a calendar year, or a
+rolling 12 or 18 months across years; several workbooks (one per year, say) make one budget.
+The first sheet with a recognised header is read (or the sheet named by `--budget-sheet`). The
+header row may sit below a title; matching ignores case, spaces and punctuation. Two forms:
 
-- **Simple**: a month column and an amount column, one row per month of the year.
-- **Detailed**: month x product category x sales territory (optionally x sales rep) and amount;
-  each combination at most once, every month present.
+- **Simple**: a month column and an amount column, one row per month.
+- **Detailed**: month x product category x sales territory (optionally x sales rep, for rep
+  quotas) and amount; each combination at most once, every month present.
 
-Month cells are dates on the first of the month (or text `YYYY-MM`, `YYYY-MM-DD`, `Jan 2024`);
-amounts are numbers, zero or more (text such as `1,200` or `n/a` is refused). Blank rows are
-ignored; a row labelled `Total` is checked against the sum of the rows above it. Categories must
-exist in `products`, territories in `territories`, reps in `sales_reps`. Any problem is reported
-with sheet, row and column and nothing is loaded.
+From a workbook's first month to its last no month may be missing (a month far from the others
+is pointed at by row: a mistyped year?). Each month belongs to one budget: a month in two
+workbooks refuses the load, naming both files. All workbooks of a delivery share one form (the
+same grain columns). Month cells are dates on the first of the month (or text `YYYY-MM`,
+`YYYY-MM-DD`, `Jan 2025`); amounts are numbers, zero or more, kept to 4 decimals (text such as
+`1,200` or `n/a` is refused). Blank rows are ignored; a row labelled `Total` is checked against
+the sum of the rows above it. Categories must exist in `products`, territories in `territories`,
+reps in `sales_reps`. Any problem is reported with file, sheet, row and column, and nothing is
+loaded. A refused header shows what the sheet's header row holds.
 
 | field | header names accepted |
 |---|---|
@@ -67,7 +75,9 @@ with sheet, row and column and nothing is loaded.
 def _entity_section(entity: Entity) -> str:
     status = "required" if entity.required else "optional"
     mode = (
-        "full snapshot: each delivery replaces the previous one"
+        "full snapshot: each delivery replaces the previous one. A file with no data rows, or a "
+        f"snapshot with under {SHRINK_SHARE:.0%} of the rows landed before (a partial export?), is "
+        f"refused unless the load says it is real (`salespulse load {ACCEPT_FLAG} {entity.name}`)"
         if entity.mode == "snapshot"
         else (
             "incremental: each new file adds rows, a file delivered again replaces its own rows, "
@@ -80,7 +90,8 @@ def _entity_section(entity: Entity) -> str:
         entity.description,
         "",
         f"- Loading: {mode}.",
-        f"- One row per: {', '.join(f'`{k}`' for k in entity.primary_key)}.",
+        f"- One row per: {', '.join(f'`{k}`' for k in entity.primary_key)}; a file repeating a key is "
+        "refused, naming both rows.",
     ]
     if entity.without_it:
         lines.append(f"- Without it: {entity.without_it}")

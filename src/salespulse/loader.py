@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,12 +26,14 @@ from salespulse import budget as budget_reader
 from salespulse.contract import (
     BUDGET_COLUMNS,
     ENTITIES,
+    ENTITY_BY_NAME,
     LOAD_METADATA,
     SQL_TYPES,
     Column,
 )
 from salespulse.errors import ContractError, Problem
 from salespulse.extracts import DeliveredFile, discover, file_sha256, read_extract
+from salespulse.load_checks import duplicate_key_problems, shrink_problems
 from salespulse.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -94,34 +96,47 @@ def load(
     data_dir: Path,
     warehouse: Warehouse,
     *,
-    budget_file: Path,
-    budget_year: int,
+    budget_files: Sequence[Path],
     budget_sheet: str | None = None,
+    accept_shrink: Collection[str] = (),
 ) -> LoadReport:
-    """Land ``data_dir`` and ``budget_file`` in ``raw``; on bad input raise ``ContractError``."""
+    """Land ``data_dir`` and the budget workbooks in ``raw``; on bad input raise ``ContractError``.
+
+    ``accept_shrink`` names the snapshot extracts that may arrive empty or with fewer than half
+    the rows landed before (refused otherwise, see ``salespulse.load_checks``).
+    """
     delivered, problems = discover(data_dir)
-    if not budget_file.is_file():
-        problems.append(Problem(budget_file.name, f"budget workbook is missing (looked for {budget_file})"))
+    if not budget_files:
+        problems.append(
+            Problem(
+                str(data_dir),
+                "no budget workbook delivered (looked for budget*.xlsx, SALESPULSE_BUDGET_FILES)",
+            )
+        )
+    for workbook in budget_files:
+        if not workbook.is_file():
+            problems.append(Problem(workbook.name, f"budget workbook is missing (looked for {workbook})"))
     if problems:
         raise ContractError(problems)
 
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     report = LoadReport(target=warehouse.dialect, loaded_at=loaded_at)
-    budget_pending = _Pending(
-        BUDGET_TABLE,
-        budget_file.name,
-        file_sha256(budget_file),
-        # the reference extracts are read only when the budget actually has to land
-        lambda: _read_budget(budget_file, budget_year, budget_sheet, _reference_values(delivered)),
-    )
+    # the workbooks are read together (a month may belong to one only), and only when they must land
+    budgets = _BudgetRead(list(budget_files), budget_sheet, lambda: _reference_values(delivered))
+    budget_pending = [
+        _Pending(BUDGET_TABLE, path.name, file_sha256(path), lambda i=i: budgets.table(i))
+        for i, path in enumerate(budget_files)
+    ]
 
     with warehouse.transaction():
         _ensure_tables(warehouse)
         landed = _landed_files(warehouse)
         for entity in ENTITIES:
             pending = [_pending_extract(f) for f in delivered.get(entity.name, [])]
-            problems += _land(warehouse, entity.name, entity.mode, pending, landed, loaded_at, report)
-        problems += _land(warehouse, BUDGET_TABLE, "snapshot", [budget_pending], landed, loaded_at, report)
+            problems += _land(
+                warehouse, entity.name, entity.mode, pending, landed, loaded_at, report, accept_shrink
+            )
+        problems += _land(warehouse, BUDGET_TABLE, "snapshot", budget_pending, landed, loaded_at, report)
         if problems:
             raise ContractError(problems)
         for name in [*(e.name for e in ENTITIES), BUDGET_TABLE]:
@@ -130,6 +145,24 @@ def load(
     changed = sorted({f.entity for f in report.files if f.action != "unchanged"})
     warehouse.analyze([f"{RAW_SCHEMA}.{name}" for name in changed])
     return report
+
+
+class _BudgetRead:
+    """Every budget workbook read once, on the first request for any of them."""
+
+    def __init__(
+        self, paths: list[Path], sheet: str | None, known: Callable[[], dict[str, set[str] | None]]
+    ) -> None:
+        self._paths, self._sheet, self._known = paths, sheet, known
+        self._result: tuple[list[pa.Table] | None, list[Problem]] | None = None
+
+    def table(self, index: int) -> tuple[pa.Table | None, list[Problem]]:
+        """The ``index``-th workbook's table; every workbook's problems come with the first call."""
+        first = self._result is None
+        if self._result is None:
+            self._result = _read_budgets(self._paths, self._sheet, self._known())
+        tables, problems = self._result
+        return (tables[index] if tables else None), (problems if first else [])
 
 
 def _pending_extract(delivered: DeliveredFile) -> _Pending:
@@ -146,53 +179,105 @@ def _land(
     landed: dict[tuple[str, str], str],
     loaded_at: datetime,
     report: LoadReport,
+    accept_shrink: Collection[str] = (),
 ) -> list[Problem]:
     """Land the files of one raw table; return the problems found (the caller rolls back)."""
     before = {f: sha for (t, f), sha in landed.items() if t == table}
     if mode == "snapshot":
-        now = {p.source_file: p.sha256 for p in pending}
-        if now == before:
-            report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in pending]
-            return []
-        warehouse.execute(f"delete from {RAW_SCHEMA}.{table}")
-        warehouse.execute(f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ?", [table])
-        todo = pending
-    else:
-        todo = [p for p in pending if before.get(p.source_file) != p.sha256]
-        same = [p for p in pending if before.get(p.source_file) == p.sha256]
-        report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in same]
-
+        return _land_snapshot(warehouse, table, pending, before, loaded_at, report, accept_shrink)
+    todo = [p for p in pending if before.get(p.source_file) != p.sha256]
+    same = [p for p in pending if before.get(p.source_file) == p.sha256]
+    report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in same]
     problems: list[Problem] = []
     for item in todo:
-        data, file_problems = item.read()
+        data, file_problems = _read_checked(item)
         if file_problems or data is None:
             problems += file_problems
             continue
         if problems:
             continue  # keep checking the remaining files, but write nothing more
         action = "replaced" if item.source_file in before else "loaded"
-        if mode == "append" and action == "replaced":
+        if action == "replaced":
             warehouse.execute(f"delete from {RAW_SCHEMA}.{table} where _source_file = ?", [item.source_file])
             warehouse.execute(
                 f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ? and source_file = ?",
                 [table, item.source_file],
             )
-        warehouse.append(f"{RAW_SCHEMA}.{table}", _with_metadata(data, item.source_file, loaded_at))
-        warehouse.append(
-            f"{RAW_SCHEMA}.{LOAD_LOG}",
-            pa.table(
-                {
-                    "entity": [table],
-                    "source_file": [item.source_file],
-                    "sha256": [item.sha256],
-                    "row_count": pa.array([data.num_rows], pa.int64()),
-                    "last_order_date": pa.array([_last_order_date(data)], pa.date32()),
-                    "_loaded_at": pa.array([loaded_at], pa.timestamp("us")),
-                }
-            ),
-        )
-        report.files.append(FileOutcome(table, item.source_file, action, data.num_rows))
+        _append(warehouse, table, item, data, loaded_at, report, action)
     return problems
+
+
+def _land_snapshot(
+    warehouse: Warehouse,
+    table: str,
+    pending: list[_Pending],
+    before: dict[str, str],
+    loaded_at: datetime,
+    report: LoadReport,
+    accept_shrink: Collection[str],
+) -> list[Problem]:
+    """A snapshot replaces its table whole when any of its files changed; every file is read and
+    checked before the old rows go."""
+    if {p.source_file: p.sha256 for p in pending} == before:
+        report.files += [FileOutcome(table, p.source_file, "unchanged", 0) for p in pending]
+        return []
+    problems: list[Problem] = []
+    read: list[tuple[_Pending, pa.Table]] = []
+    for item in pending:
+        data, file_problems = _read_checked(item)
+        problems += file_problems
+        if data is not None and not file_problems:
+            read.append((item, data))
+    if problems:
+        return problems
+    if table != BUDGET_TABLE:  # the budget reader has its own completeness rules
+        current = warehouse.query(f"select count(*) from {RAW_SCHEMA}.{table}")[0][0]
+        problems = shrink_problems(
+            table, {item.source_file: data.num_rows for item, data in read}, current, accept_shrink
+        )
+        if problems:
+            return problems
+    warehouse.execute(f"delete from {RAW_SCHEMA}.{table}")
+    warehouse.execute(f"delete from {RAW_SCHEMA}.{LOAD_LOG} where entity = ?", [table])
+    for item, data in read:
+        action = "replaced" if item.source_file in before else "loaded"
+        _append(warehouse, table, item, data, loaded_at, report, action)
+    return []
+
+
+def _read_checked(item: _Pending) -> tuple[pa.Table | None, list[Problem]]:
+    """Read one pending file; an extract's repeated business keys are problems too."""
+    data, problems = item.read()
+    entity = ENTITY_BY_NAME.get(item.entity)
+    if data is not None and not problems and entity is not None:
+        problems = duplicate_key_problems(data, entity, item.source_file)
+    return (None if problems else data), problems
+
+
+def _append(
+    warehouse: Warehouse,
+    table: str,
+    item: _Pending,
+    data: pa.Table,
+    loaded_at: datetime,
+    report: LoadReport,
+    action: str,
+) -> None:
+    warehouse.append(f"{RAW_SCHEMA}.{table}", _with_metadata(data, item.source_file, loaded_at))
+    warehouse.append(
+        f"{RAW_SCHEMA}.{LOAD_LOG}",
+        pa.table(
+            {
+                "entity": [table],
+                "source_file": [item.source_file],
+                "sha256": [item.sha256],
+                "row_count": pa.array([data.num_rows], pa.int64()),
+                "last_order_date": pa.array([_last_order_date(data)], pa.date32()),
+                "_loaded_at": pa.array([loaded_at], pa.timestamp("us")),
+            }
+        ),
+    )
+    report.files.append(FileOutcome(table, item.source_file, action, data.num_rows))
 
 
 def _last_order_date(data: pa.Table) -> date | None:
@@ -223,13 +308,12 @@ def _with_metadata(data: pa.Table, source_file: str, loaded_at: datetime) -> pa.
     return data.append_column("_loaded_at", pa.array([loaded_at] * rows, pa.timestamp("us")))
 
 
-def _read_budget(
-    path: Path, year: int, sheet: str | None, known: dict[str, set[str] | None]
-) -> tuple[pa.Table | None, list[Problem]]:
+def _read_budgets(
+    paths: list[Path], sheet: str | None, known: dict[str, set[str] | None]
+) -> tuple[list[pa.Table] | None, list[Problem]]:
     try:
-        table = budget_reader.read_budget(
-            path,
-            year=year,
+        tables = budget_reader.read_budgets(
+            paths,
             sheet=sheet,
             categories=known["categories"],
             territories=known["territories"],
@@ -237,7 +321,7 @@ def _read_budget(
         )
     except ContractError as exc:
         return None, exc.problems
-    return table, []
+    return tables, []
 
 
 def _reference_values(delivered: dict[str, list[DeliveredFile]]) -> dict[str, set[str] | None]:

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from salespulse.budget import budget_total, read_budget
+from salespulse.budget import budget_total, read_budget, read_budgets
 from salespulse.errors import ContractError
 
 YEAR = 2025
@@ -156,7 +156,7 @@ def assert_problems(excinfo: pytest.ExceptionInfo[ContractError], expected: Sequ
 def test_simple_form_with_formatted_trailing_rows(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "budget.xlsx", {"Budget": simple()}, formatted_blank_rows=25)
 
-    table = read_budget(path, year=YEAR)
+    table = read_budget(path)
 
     assert table.schema.names == [
         "budget_month",
@@ -199,7 +199,6 @@ def test_detailed_form_below_a_title_with_total(tmp_path: Path, notes_first: boo
 
     table = read_budget(
         path,
-        year=YEAR,
         categories=["Bikes", "Clothing", "Accessories", "Components"],
         territories=["US-NW", "US-SE", "US-SW"],
         sales_reps=["E0101", "E0102", "E0103"],
@@ -225,8 +224,8 @@ def test_explicit_sheet_is_used(tmp_path: Path) -> None:
     sheets = {"Draft": simple({2: [date(YEAR, 1, 1), 1]}), "Final": simple()}
     path = write_workbook(tmp_path / "budget.xlsx", sheets)
 
-    assert read_budget(path, year=YEAR)["budget_amount"][0].as_py() == Decimal(1)
-    final = read_budget(path, year=YEAR, sheet="Final")
+    assert read_budget(path)["budget_amount"][0].as_py() == Decimal(1)
+    final = read_budget(path, sheet="Final")
     assert final["budget_amount"][0].as_py() == Decimal("1000.5")
     assert set(final["_source_sheet"].to_pylist()) == {"Final"}
 
@@ -244,7 +243,7 @@ def test_month_as_text(tmp_path: Path, month_text: str) -> None:
         rows.append([text, 100])
     path = write_workbook(tmp_path / "budget.xlsx", {"Budget": rows})
 
-    table = read_budget(path, year=YEAR)
+    table = read_budget(path)
 
     assert table.column("budget_month").to_pylist() == [date(YEAR, m, 1) for m in range(1, 13)]
 
@@ -259,7 +258,7 @@ def test_header_names_ignore_case_spaces_and_punctuation(
     rows = simple({1: [month_header, amount_header]})
     path = write_workbook(tmp_path / "budget.xlsx", {"Budget": rows})
 
-    assert read_budget(path, year=YEAR).num_rows == 12
+    assert read_budget(path).num_rows == 12
 
 
 def test_amounts_are_exact_decimals(tmp_path: Path) -> None:
@@ -267,7 +266,7 @@ def test_amounts_are_exact_decimals(tmp_path: Path) -> None:
     rows: Rows = [["Month", "Budget"]] + [[date(YEAR, m, 1), a] for m, a in enumerate(amounts, 1)]
     path = write_workbook(tmp_path / "budget.xlsx", {"Budget": rows})
 
-    got = read_budget(path, year=YEAR).column("budget_amount").to_pylist()
+    got = read_budget(path).column("budget_amount").to_pylist()
 
     assert got[:8] == [
         Decimal("1234.56"),
@@ -285,9 +284,7 @@ def test_known_values_match_ignoring_case_and_return_the_known_spelling(tmp_path
     rows = detailed({DETAILED_FIRST_ROW: [date(YEAR, 1, 1), " bikes ", "us-nw", "e0101", 5]})
     path = write_workbook(tmp_path / "budget.xlsx", {DETAILED_SHEET: rows})
 
-    table = read_budget(
-        path, year=YEAR, categories=CATEGORIES, territories=TERRITORIES, sales_reps=REPS.values()
-    )
+    table = read_budget(path, categories=CATEGORIES, territories=TERRITORIES, sales_reps=REPS.values())
 
     assert table.slice(0, 1).select(["category", "territory_code", "sales_rep_id"]).to_pylist() == [
         {"category": "Bikes", "territory_code": "US-NW", "sales_rep_id": "E0101"}
@@ -298,10 +295,114 @@ def test_same_month_category_territory_for_two_reps_is_not_a_duplicate(tmp_path:
     extra = [[date(YEAR, 1, 1), "Bikes", "US-NW", "E0103", 5], [date(YEAR, 1, 1), "Bikes", "US-NW", None, 5]]
     path = write_workbook(tmp_path / "budget.xlsx", {DETAILED_SHEET: detailed(extra=extra)})
 
-    table = read_budget(path, year=YEAR)
+    table = read_budget(path)
 
     assert table.num_rows == 50
     assert table.column("sales_rep_id").to_pylist()[-2:] == ["E0103", None]
+
+
+def finance_rolling(first: date = date(2025, 1, 1), months: int = 18, header: str = "Date") -> Rows:
+    """Finance's rolling workbook as sent: ``Date | Budget``, months across years, cents and more."""
+    rows: Rows = [[header, "Budget"]]
+    for n in range(months):
+        year, month0 = divmod(first.month - 1 + n, 12)
+        rows.append([date(first.year + year, month0 + 1, 1), 250_000.125 + 1_000 * n])
+    return rows
+
+
+def test_finance_rolling_workbook_spans_two_years(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "Budget FY25-26.xlsx", {"Budget": finance_rolling()}, formatted_blank_rows=30
+    )
+
+    table = read_budget(path)
+
+    months = table.column("budget_month").to_pylist()
+    assert months[0] == date(2025, 1, 1) and months[-1] == date(2026, 6, 1) and len(months) == 18
+    assert table.column("budget_amount").to_pylist()[17] == Decimal("267000.1250")
+    assert budget_total(table) == sum(Decimal("250000.125") + 1_000 * n for n in range(18))
+
+
+@pytest.mark.parametrize("header", ["Date", "Month start", "Fiscal month", "Year-Month", "BUDGET PERIOD"])
+def test_common_month_headers_are_understood(tmp_path: Path, header: str) -> None:
+    path = write_workbook(tmp_path / "budget.xlsx", {"Budget": finance_rolling(header=header, months=12)})
+
+    assert read_budget(path).num_rows == 12
+
+
+def test_a_refused_header_shows_what_the_sheet_holds(tmp_path: Path) -> None:
+    rows: Rows = [["Planning 2025"], [], ["Mois", "Objectif"], [date(2025, 1, 1), 5]]
+    path = write_workbook(tmp_path / "budget.xlsx", {"Budget": rows})
+
+    with pytest.raises(ContractError) as excinfo:
+        read_budget(path)
+
+    (problem,) = excinfo.value.problems
+    assert 'expected a header row with a column named "Month"' in problem.message
+    assert "sheet 'Budget' row 1 holds: Planning 2025" in problem.message
+
+
+def test_several_workbooks_are_one_budget(tmp_path: Path) -> None:
+    first = write_workbook(tmp_path / "budget_2025.xlsx", {"Budget": finance_rolling(months=12)})
+    second = write_workbook(tmp_path / "budget_2026.xlsx", {"Plan": finance_rolling(date(2026, 1, 1), 12)})
+
+    tables = read_budgets([first, second])
+
+    assert [t.num_rows for t in tables] == [12, 12]
+    assert tables[1].column("budget_month").to_pylist()[0] == date(2026, 1, 1)
+    assert tables[1].column("_source_sheet").to_pylist()[0] == "Plan"
+
+
+def test_a_month_in_two_workbooks_names_both(tmp_path: Path) -> None:
+    rolling = write_workbook(tmp_path / "budget_rolling.xlsx", {"Budget": finance_rolling()})
+    year = write_workbook(tmp_path / "budget_2026.xlsx", {"Budget": finance_rolling(date(2026, 1, 1), 12)})
+
+    with pytest.raises(ContractError) as excinfo:
+        read_budgets([rolling, year])
+
+    (problem,) = excinfo.value.problems
+    assert (problem.file, problem.sheet, problem.row, problem.column) == (
+        "budget_2026.xlsx",
+        "Budget",
+        2,
+        "Date",
+    )
+    assert (
+        "months 2026-01 to 2026-06 are also in budget_rolling.xlsx (sheet 'Budget', from row 14)"
+        in problem.message
+    )
+
+
+def test_workbooks_of_one_budget_share_one_layout(tmp_path: Path) -> None:
+    simple_year = write_workbook(tmp_path / "budget_2025.xlsx", {"Budget": finance_rolling(months=12)})
+    detailed_year = write_workbook(
+        tmp_path / "budget_2026.xlsx",
+        {"Budget": [["Month", "Category", "Territory", "Budget"], [date(2026, 1, 1), "Bikes", "US-NW", 5]]},
+    )
+
+    with pytest.raises(ContractError) as excinfo:
+        read_budgets([simple_year, detailed_year])
+
+    (problem,) = excinfo.value.problems
+    assert problem.file == "budget_2026.xlsx" and problem.row == 1
+    assert (
+        "has the columns Month | Category | Territory | Budget, but budget_2025.xlsx has Date | Budget"
+        in (problem.message)
+    )
+
+
+def test_problems_of_every_workbook_are_reported_together(tmp_path: Path) -> None:
+    gap = finance_rolling(months=12)
+    del gap[5]  # May 2025
+    first = write_workbook(tmp_path / "budget_2025.xlsx", {"Budget": gap})
+    second = write_workbook(tmp_path / "budget_2026.xlsx", {"Budget": [["Date", "Budget"], ["soon", 5]]})
+
+    with pytest.raises(ContractError) as excinfo:
+        read_budgets([first, second])
+
+    found = {(p.file, p.row) for p in excinfo.value.problems}
+    assert ("budget_2025.xlsx", None) in found and ("budget_2026.xlsx", 2) in found
+    assert any("no row for 2025-05 (May)" in p.message for p in excinfo.value.problems)
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,15 +447,15 @@ BROKEN: list[tuple[str, dict[str, Rows], dict[str, Any], list[Expected]]] = [
     ),
     (
         "missing amount column",
-        {S: simple({1: ["Month", "Target"]})},
+        {S: simple({1: ["Month", "Notes"]})},
         {},
-        [(S, 1, None, 'no Budget column (found: Month, Target); expected a column named "Budget"')],
+        [(S, 1, None, 'no Budget column (found: Month, Notes); expected a column named "Budget"')],
     ),
     (
         "missing month column",
-        {S: [["Date", "Category", "Budget"], [FEB, "Bikes", 1]]},
+        {S: [["When", "Category", "Budget"], [FEB, "Bikes", 1]]},
         {},
-        [(S, 1, None, 'no Month column (found: Date, Category, Budget); expected a column named "Month"')],
+        [(S, 1, None, 'no Month column (found: When, Category, Budget); expected a column named "Month"')],
     ),
     (
         "detailed form without territory",
@@ -372,7 +473,15 @@ BROKEN: list[tuple[str, dict[str, Rows], dict[str, Any], list[Expected]]] = [
         "missing month",
         {S: simple({5: []})},
         {},
-        [(S, None, "Month", "no row for 2025-04 (April); the budget needs exactly one row for every month")],
+        [
+            (
+                S,
+                None,
+                "Month",
+                "no row for 2025-04 (April); the budget needs exactly one row for every month "
+                "from 2025-01 to 2025-12",
+            )
+        ],
     ),
     (
         "duplicated month",
@@ -458,11 +567,17 @@ BROKEN: list[tuple[str, dict[str, Rows], dict[str, Any], list[Expected]]] = [
         [(S, 4, "Month", "2025-03-31 is not the first of a month")],
     ),
     (
-        "date outside the budget year",
+        "a mistyped year leaves a stray month and gaps",
         {S: simple({4: [date(2024, 3, 1), 5]})},
         {},
         [
-            (S, 4, "Month", "2024-03-01 is outside the budget year 2025"),
+            (
+                S,
+                4,
+                "Month",
+                "month 2024-03 stands 9 months apart from the rest of the budget (2025-04 to 2025-12)",
+            ),
+            (S, None, "Month", "no rows for 2024-04 to 2024-12 (9 months); the budget needs exactly one row"),
             (S, None, "Month", "no row for 2025-03"),
         ],
     ),
@@ -596,7 +711,8 @@ BROKEN: list[tuple[str, dict[str, Rows], dict[str, Any], list[Expected]]] = [
             (S, 3, "Budget", "is text, not a number"),
             (S, 5, "Month", "2025-04-02 is not the first of a month"),
             (S, 5, "Budget", "is negative"),
-            (S, 7, "Month", "outside the budget year 2025"),
+            (S, 7, "Month", "month 2026-06 stands 5 months apart from the rest of the budget"),
+            (S, None, "Month", "no rows for 2026-01 to 2026-05 (5 months)"),
             (S, 7, "Budget", "amount is empty"),
             (S, 9, "Month", 'cannot read "soon" as a month'),
             (S, 14, "Month", "month 2025-03 duplicates row 4"),
@@ -616,7 +732,7 @@ def test_broken_workbook(
     path = write_workbook(tmp_path / "budget.xlsx", sheets)
 
     with pytest.raises(ContractError) as excinfo:
-        read_budget(path, year=YEAR, **kwargs)
+        read_budget(path, **kwargs)
 
     assert_problems(excinfo, expected)
     assert {p.file for p in excinfo.value.problems} == {"budget.xlsx"}
@@ -626,7 +742,7 @@ def test_problems_are_readable(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "budget.xlsx", {S: simple({3: [FEB, "n/a"]})})
 
     with pytest.raises(ContractError) as excinfo:
-        read_budget(path, year=YEAR)
+        read_budget(path)
 
     assert str(excinfo.value.problems[0]) == (
         "budget.xlsx, sheet 'Budget', row 3, column 'Budget': amount \"n/a\" is text, not a number; "
@@ -674,7 +790,7 @@ def test_corrupt_file(tmp_path: Path, damage: Any) -> None:
     damage(path)
 
     with pytest.raises(ContractError) as excinfo:
-        read_budget(path, year=YEAR)
+        read_budget(path)
 
     assert_problems(excinfo, [(None, None, None, "cannot be read as an .xlsx workbook")])
     assert excinfo.value.problems[0].file == "budget.xlsx"
@@ -685,14 +801,14 @@ def test_wrong_extension(tmp_path: Path, name: str) -> None:
     path = write_workbook(tmp_path / "budget.xlsx", {S: simple()}).rename(tmp_path / name)
 
     with pytest.raises(ContractError) as excinfo:
-        read_budget(path, year=YEAR)
+        read_budget(path)
 
     assert_problems(excinfo, [(None, None, None, "is not an .xlsx workbook")])
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ContractError) as excinfo:
-        read_budget(tmp_path / "budget.xlsx", year=YEAR)
+        read_budget(tmp_path / "budget.xlsx")
 
     assert_problems(excinfo, [(None, None, None, "file not found")])
 

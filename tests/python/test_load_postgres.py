@@ -15,7 +15,7 @@ pytestmark = pytest.mark.postgres
 
 
 def run_load(folder: Path, warehouse: Warehouse):
-    return load(folder, warehouse, budget_file=folder / "budget_2024.xlsx", budget_year=2024)
+    return load(folder, warehouse, budget_files=sorted(folder.glob("budget*.xlsx")))
 
 
 def contents(warehouse: Warehouse, table: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,7 @@ ORDER_FILE = "order_lines/order_lines_2024-01.csv"
 
 
 def run_load(folder: Path, warehouse: Warehouse, **kwargs: object):
-    return load(folder, warehouse, budget_file=folder / "budget_2024.xlsx", budget_year=2024, **kwargs)
+    return load(folder, warehouse, budget_files=sorted(folder.glob("budget*.xlsx")), **kwargs)
 
 
 def snapshot(warehouse: Warehouse) -> dict[str, list[tuple]]:
@@ -292,3 +293,159 @@ def test_cli_refuses_bad_input_with_exit_code_2(mini_delivery: Path, tmp_path: P
 
     assert result.returncode == 2, result.stderr
     assert "products.csv, line 2, row 1, column 'list_price': 'lots' is not a number" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# Budgets as finance sends them, and snapshots that would silently empty a dimension
+# --------------------------------------------------------------------------------------------
+
+
+def _write_months(path: Path, first: tuple[int, int], months: int, header: str = "Date") -> None:
+    """A simple workbook as finance sends it: ``header | Budget``, months across years."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Budget"
+    sheet.append([header, "Budget"])
+    year, month = first
+    for _ in range(months):
+        sheet.append([date(year, month, 1), 1000.1234])
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    workbook.save(path)
+
+
+def test_several_budget_workbooks_land_together_and_reload_as_one(
+    mini_delivery: Path, duckdb_warehouse: Warehouse
+) -> None:
+    (mini_delivery / "budget_2024.xlsx").unlink()
+    _write_months(mini_delivery / "budget_2024.xlsx", (2024, 1), 12, header="Month")
+    _write_months(mini_delivery / "budget_rolling.xlsx", (2025, 1), 18)
+
+    report = run_load(mini_delivery, duckdb_warehouse)
+
+    assert report.table_rows["budget"] == 30
+    files = duckdb_warehouse.query(
+        "select _source_file, min(budget_month), max(budget_month), count(*) "
+        "from raw.budget group by 1 order by 1"
+    )
+    assert files == [
+        ("budget_2024.xlsx", date(2024, 1, 1), date(2024, 12, 1), 12),
+        ("budget_rolling.xlsx", date(2025, 1, 1), date(2026, 6, 1), 18),
+    ]
+    assert not run_load(mini_delivery, duckdb_warehouse).changed
+    # one workbook re-sent: the budget is replaced whole, both files still land
+    _write_months(mini_delivery / "budget_rolling.xlsx", (2025, 1), 12)
+    again = run_load(mini_delivery, duckdb_warehouse)
+    assert {(f.source_file, f.action) for f in again.files if f.entity == "budget"} == {
+        ("budget_2024.xlsx", "replaced"),
+        ("budget_rolling.xlsx", "replaced"),
+    }
+    assert again.table_rows["budget"] == 24
+
+
+def test_a_month_delivered_twice_across_workbooks_refuses_the_load(
+    mini_delivery: Path, duckdb_warehouse: Warehouse
+) -> None:
+    run_load(mini_delivery, duckdb_warehouse)
+    before = snapshot(duckdb_warehouse)
+    _write_months(mini_delivery / "budget_2024_h2.xlsx", (2024, 7), 6)
+
+    with pytest.raises(ContractError) as caught:
+        run_load(mini_delivery, duckdb_warehouse)
+
+    (problem,) = caught.value.problems
+    assert problem.file == "budget_2024_h2.xlsx"
+    assert "months 2024-07 to 2024-12 are also in budget_2024.xlsx" in problem.message
+    assert snapshot(duckdb_warehouse) == before
+
+
+def test_a_header_only_snapshot_is_refused_unless_accepted(
+    mini_delivery: Path, duckdb_warehouse: Warehouse
+) -> None:
+    run_load(mini_delivery, duckdb_warehouse)
+    before = snapshot(duckdb_warehouse)
+    products = mini_delivery / "products.csv"
+    products.write_text(products.read_text().splitlines()[0] + "\n")
+
+    with pytest.raises(ContractError) as caught:
+        run_load(mini_delivery, duckdb_warehouse)
+
+    (problem,) = caught.value.problems
+    assert problem.file == "products.csv"
+    assert (
+        "has no data rows (only a header); landing it would empty raw.products (3 rows now)"
+        in problem.message
+    )
+    assert "--accept-shrink products" in problem.message
+    assert snapshot(duckdb_warehouse) == before
+
+    report = run_load(mini_delivery, duckdb_warehouse, accept_shrink={"products"})
+    assert report.table_rows["products"] == 0
+
+
+def test_a_snapshot_that_loses_most_of_its_rows_is_refused_unless_accepted(
+    mini_delivery: Path, duckdb_warehouse: Warehouse
+) -> None:
+    run_load(mini_delivery, duckdb_warehouse)
+    customers = mini_delivery / "customers.csv"
+    lines = customers.read_text().splitlines()
+    customers.write_text("\n".join(lines[:2]) + "\n")  # 1 of 3 customers
+
+    with pytest.raises(ContractError) as caught:
+        run_load(mini_delivery, duckdb_warehouse)
+
+    assert (
+        "the customers snapshot would shrink from 3 rows to 1 (under 50%" in caught.value.problems[0].message
+    )
+    assert run_load(mini_delivery, duckdb_warehouse, accept_shrink={"customers"}).table_rows["customers"] == 1
+    # a snapshot that keeps half of its rows or more lands as usual
+    customers.write_text("\n".join(lines) + "\n")
+    assert run_load(mini_delivery, duckdb_warehouse).table_rows["customers"] == 3
+
+
+def test_repeated_business_keys_in_one_file_are_refused_naming_both_rows(
+    mini_delivery: Path, duckdb_warehouse: Warehouse
+) -> None:
+    customers = mini_delivery / "customers.csv"
+    lines = customers.read_text().splitlines()
+    customers.write_text("\n".join([*lines, lines[1].replace("Ada Lovelace", "Ada King")]) + "\n")
+    orders = mini_delivery / ORDER_FILE
+    order_lines = orders.read_text().splitlines()
+    orders.write_text("\n".join([*order_lines, order_lines[1]]) + "\n")
+
+    with pytest.raises(ContractError) as caught:
+        run_load(mini_delivery, duckdb_warehouse)
+
+    messages = {(p.file, p.row, p.column): p.message for p in caught.value.problems}
+    assert messages[("customers.csv", 4, "customer_id")].startswith("customer_id C1 is on rows 1 and 4;")
+    assert messages[(ORDER_FILE, 4, "order_number")].startswith(
+        "order_number SO1, line_number 1, last_modified_at 2024-01-05 10:00:00 is on rows 1 and 4;"
+    )
+    assert duckdb_warehouse.table_columns("raw", "customers") == []  # nothing landed, not even the tables
+
+
+def test_cli_lands_several_budgets_and_accepts_a_shrink_when_told(
+    mini_delivery: Path, tmp_path: Path
+) -> None:
+    import os
+
+    env = {**os.environ, "SALESPULSE_DUCKDB_PATH": str(tmp_path / "wh" / "cli.duckdb")}
+    env.pop("SALESPULSE_BUDGET_FILES", None)
+    _write_months(mini_delivery / "budget_2025.xlsx", (2025, 1), 12)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "salespulse.cli", "load", "--data-dir", str(mini_delivery), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    first = cli()
+    assert first.returncode == 0, first.stderr
+    assert "raw.budget                 24 rows" in first.stdout
+    products = mini_delivery / "products.csv"
+    products.write_text(products.read_text().splitlines()[0] + "\n")
+    refused = cli()
+    assert refused.returncode == 2 and "--accept-shrink products" in refused.stderr
+    accepted = cli("--accept-shrink", "products")
+    assert accepted.returncode == 0, accepted.stderr
+    only_2025 = cli("--accept-shrink", "products", "--budget-file", str(mini_delivery / "budget_2025.xlsx"))
+    assert "raw.budget                 12 rows" in only_2025.stdout

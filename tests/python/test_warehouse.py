@@ -194,7 +194,7 @@ def test_sources_are_fresh_after_a_load_and_the_budget_matches_the_workbook(
     assert freshness.returncode == 0, freshness.stdout[-3000:]
     assert "PASS freshness of erp.order_lines" in freshness.stdout
 
-    workbook = budget_total(read_budget(demo_delivery / "budget_2024.xlsx", year=2024))
+    workbook = budget_total(read_budget(demo_delivery / "budget_2024.xlsx"))
     manifest = json.loads((demo_delivery / "_manifest.json").read_text())
     assert workbook == manifest["budget_total"] > 0
     with connect("duckdb", {**os.environ, **demo_duckdb}) as warehouse:

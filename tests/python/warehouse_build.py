@@ -23,7 +23,7 @@ def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]
         with warehouse.transaction():
             for schema in WAREHOUSE_SCHEMAS:
                 warehouse.execute(f"drop schema if exists {schema} cascade")
-        load(delivery, warehouse, budget_file=delivery / "budget_2024.xlsx", budget_year=2024)
+        load(delivery, warehouse, budget_files=sorted(delivery.glob("budget*.xlsx")))
     run_dbt(["build"], target=target, env=env)
     return env
 
