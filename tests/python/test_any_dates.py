@@ -1,0 +1,227 @@
+"""Real company dates: another year, a mid-month as-of date and a budget that spans two years.
+
+The demo company is generated for January 2024 to 15 January 2026, and finance's budget is sent as
+one rolling workbook for January 2025 to June 2026 (the demo's 2025 budget, with the first half of
+2026 added), as real finance teams send it. No ``SALESPULSE_AS_OF`` is set: the build takes the
+last order date loaded. The same delivery is built on DuckDB and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from salespulse.budget import read_budget
+from salespulse.web import Filters, evaluate, resolve_scope
+from salespulse.web.readers import DuckDBReader, Reader, open_reader
+from salespulse.web.timeintel import load_calendar
+from test_web_queries import MANAGER, assert_agrees_with_monthly_model
+from warehouse_build import build_warehouse
+
+START, AS_OF = date(2024, 1, 1), date(2026, 1, 15)
+BUDGET_MONTHS = 18  # January 2025 to June 2026
+GROWTH_2026 = Decimal("1.08")
+SETTINGS = (
+    "SALESPULSE_AS_OF",
+    "SALESPULSE_BUDGET_YEAR",
+    "SALESPULSE_HISTORY_YEARS",
+    "SALESPULSE_HISTORY_START",
+)
+CENTS = Decimal("0.01")
+
+
+def _rolling_budget(delivery: Path) -> Decimal:
+    """Replace the generated 2025 workbook by one rolling workbook, Jan 2025 - Jun 2026; its total."""
+    (generated,) = delivery.glob("budget_*.xlsx")
+    table = read_budget(generated)
+    generated.unlink()
+    with_rep = table.column("sales_rep_id").null_count < table.num_rows
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Budget"
+    sheet.append(["Sales budget, rolling 18 months"])
+    sheet.append([])
+    sheet.append(["Budget month", "Category", "Territory", *(["Sales rep"] if with_rep else []), "Budget"])
+    total = Decimal(0)
+    rows = table.to_pylist()
+    for year, factor, months in ((2025, Decimal(1), range(1, 13)), (2026, GROWTH_2026, range(1, 7))):
+        for row in rows:
+            if row["budget_month"].month not in months:
+                continue
+            amount = (row["budget_amount"] * factor).quantize(CENTS, rounding=ROUND_HALF_UP)
+            rep = [row["sales_rep_id"]] if with_rep else []
+            sheet.append(
+                [
+                    date(year, row["budget_month"].month, 1),
+                    row["category"],
+                    row["territory_code"],
+                    *rep,
+                    amount,
+                ]
+            )
+            total += amount
+    for _ in range(3):  # trailing blank rows, as Excel leaves them
+        sheet.append([])
+    workbook.save(delivery / "budget_rolling_2025-01_2026-06.xlsx")
+    return total
+
+
+@pytest.fixture(scope="module")
+def delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Decimal]:
+    from salespulse.generator import generate
+
+    out = tmp_path_factory.mktemp("any-dates")
+    generate(out, order_lines=20_000, start=START, as_of=AS_OF, budget_year=2025)
+    return out, _rolling_budget(out)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The test's environment without any date setting: the build works them out from the data."""
+    return {**{k: v for k, v in os.environ.items() if k not in SETTINGS}, **extra}
+
+
+@pytest.fixture(scope="module")
+def duck_env(delivery: tuple[Path, Decimal], tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    work = tmp_path_factory.mktemp("any-dates-duckdb")
+    saved = {k: os.environ.pop(k) for k in SETTINGS if k in os.environ}
+    try:
+        return build_warehouse(
+            delivery[0], work, "duckdb", _env(SALESPULSE_DUCKDB_PATH=str(work / "any.duckdb"))
+        )
+    finally:
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def duck(duck_env: dict[str, str]) -> Iterator[DuckDBReader]:
+    reader = DuckDBReader(Path(duck_env["SALESPULSE_DUCKDB_PATH"]))
+    yield reader
+    reader.close()
+
+
+@pytest.fixture(scope="module")
+def postgres(
+    delivery: tuple[Path, Decimal], pg_cluster: object, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Reader]:
+    with pg_cluster.connect(autocommit=True) as conn:  # type: ignore[attr-defined]
+        conn.execute("create database salespulse_any_dates")
+    env = {**pg_cluster.env, "PGDATABASE": "salespulse_any_dates"}  # type: ignore[attr-defined]
+    work = tmp_path_factory.mktemp("any-dates-postgres")
+    saved = {k: os.environ.pop(k) for k in SETTINGS if k in os.environ}
+    try:
+        built = build_warehouse(delivery[0], work, "postgres", _env(**env))
+    finally:
+        os.environ.update(saved)
+    reader = open_reader("postgres", {**os.environ, **built})
+    yield reader
+    reader.close()  # type: ignore[attr-defined]
+
+
+def _one(reader: Reader, sql: str) -> object:
+    return reader.query(sql, [])[0][0]
+
+
+def test_the_build_settles_on_the_last_order_date_and_its_year(duck: Reader) -> None:
+    last_order = _one(duck, "select max(order_date) from raw.order_lines")
+    assert last_order == AS_OF  # the generator's last day has orders
+    assert load_calendar(duck).as_of == AS_OF
+    bounds = duck.query(
+        "select min(case when is_in_history then date_day end), max(case when is_in_history then date_day end), "
+        "min(case when is_budget_year then year_number end), max(case when is_ytd then date_day end) "
+        "from reporting.dates",
+        [],
+    )[0]
+    assert bounds == (date(2024, 1, 1), AS_OF, 2026, AS_OF)
+    assert (
+        _one(duck, "select count(*) from marts.rejected_rows where rejection_reason = 'after_as_of_date'")
+        == 0
+    )
+
+
+def test_the_two_year_budget_lands_whole(duck: Reader, delivery: tuple[Path, Decimal]) -> None:
+    months = duck.query(
+        "select min(budget_month), max(budget_month), count(distinct budget_month) from reporting.budget", []
+    )
+    assert months == [(date(2025, 1, 1), date(2026, 6, 1), BUDGET_MONTHS)]
+    assert _one(duck, "select sum(budget_amount) from reporting.budget") == delivery[1]
+
+
+def test_each_budget_month_meets_its_own_sales_and_the_as_of_month_is_prorated(duck: Reader) -> None:
+    by_month = {
+        month: (sales, budget, to_date, basis)
+        for month, sales, budget, to_date, basis in duck.query(
+            "select month_start_date, sum(sales_amount), sum(budget_amount), sum(budget_to_date_amount), "
+            "max(budget_basis) from reporting.sales_vs_budget_monthly group by month_start_date",
+            [],
+        )
+    }
+    sales_jan = _one(
+        duck,
+        "select sum(net_sales_amount) from reporting.sales s join reporting.dates d on s.order_date_key = d.date_key "
+        "where d.date_day between '2026-01-01' and '2026-01-15'",
+    )
+    sales, budget, to_date, basis = by_month[date(2026, 1, 1)]
+    assert sales == sales_jan and basis == "prorated: 15 of 31 days"
+    assert abs(to_date - budget * 15 / 31) < Decimal("0.0001") * BUDGET_MONTHS
+    for month in (date(2026, m, 1) for m in range(2, 7)):  # budgeted, not yet sold: empty, not zero
+        assert by_month[month][0] is None and by_month[month][1] > 0 and by_month[month][2] is None
+    assert by_month[date(2024, 6, 1)][1] is None  # sales before the budget starts carry no budget
+
+
+def test_the_web_agrees_with_the_monthly_model(duck: Reader) -> None:
+    assert assert_agrees_with_monthly_model(duck, resolve_scope(MANAGER, duck)) > 0
+
+
+def test_year_to_date_mid_month_has_a_budget_to_date_and_an_attainment(duck: Reader) -> None:
+    scope = resolve_scope(MANAGER, duck)
+    ytd = evaluate(
+        ["Sales", "Budget To Date", "Attainment %"],
+        Filters(date_from=date(2026, 1, 1), date_to=AS_OF),
+        scope,
+        reader=duck,
+    ).iloc[0]
+    budget_to_date = _one(
+        duck, "select sum(budget_to_date_amount) from reporting.budget where budget_month = '2026-01-01'"
+    )
+    assert ytd["Budget To Date"] == budget_to_date
+    assert (
+        ytd["Attainment %"] is not None
+        and abs(float(ytd["Attainment %"]) - float(ytd["Sales"] / budget_to_date)) < 1e-6
+    )
+
+
+def test_a_range_over_two_budget_years_compares_each_month_with_its_own_sales(duck: Reader) -> None:
+    scope = resolve_scope(MANAGER, duck)
+    web = evaluate(
+        ["Sales In Budget Months", "Budget To Date", "Variance"],
+        Filters(date_from=date(2024, 7, 1), date_to=AS_OF),
+        scope,
+        reader=duck,
+    ).iloc[0]
+    sales, to_date = duck.query(
+        "select sum(sales_amount), sum(budget_to_date_amount) from reporting.sales_vs_budget_monthly "
+        "where budget_amount is not null and month_start_date <= '2026-01-15'",
+        [],
+    )[0]
+    assert web["Sales In Budget Months"] == sales  # July - December 2024 had no budget: left out
+    assert web["Budget To Date"] == to_date
+    assert web["Variance"] == sales - to_date
+
+
+@pytest.mark.postgres
+def test_postgres_builds_the_same_reporting_numbers(duck: Reader, postgres: Reader) -> None:
+    for sql in (
+        "select date_day, is_on_or_before_as_of, is_in_history, is_budget_year, is_ytd, is_last_12_months "
+        "from reporting.dates order by date_day",
+        "select budget_month, category_name, territory_code, sales_rep_id, budget_amount, budget_to_date_amount "
+        "from reporting.budget order by 1, 2, 3, 4",
+        "select month_start_date, category_name, territory_code, sales_rep_id, sales_amount, budget_amount, "
+        "budget_to_date_amount, attainment_to_date_pct from reporting.sales_vs_budget_monthly order by 1, 2, 3, 4",
+    ):
+        assert duck.query(sql, []) == postgres.query(sql, []), sql
