@@ -12,8 +12,11 @@ from salespulse.warehouse import connect
 WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "reference")
 
 
-def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]) -> dict[str, str]:
-    """Load ``delivery`` into ``target`` and build it; return the environment that reaches it.
+def build_warehouse(
+    delivery: Path, work: Path, target: str, env: dict[str, str], budget_year: int = 2024
+) -> dict[str, str]:
+    """Load ``delivery`` (its workbook ``budget_<budget_year>.xlsx``) into ``target`` and build it;
+    return the environment that reaches it.
 
     dbt's target/ and logs/ go to ``work`` so parallel builds do not share them.
     """
@@ -23,7 +26,9 @@ def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]
         with warehouse.transaction():
             for schema in WAREHOUSE_SCHEMAS:
                 warehouse.execute(f"drop schema if exists {schema} cascade")
-        load(delivery, warehouse, budget_file=delivery / "budget_2024.xlsx", budget_year=2024)
+        load(
+            delivery, warehouse, budget_file=delivery / f"budget_{budget_year}.xlsx", budget_year=budget_year
+        )
     run_dbt(["build"], target=target, env=env)
     return env
 
