@@ -132,7 +132,8 @@ def test_the_build_settles_on_the_last_order_date_and_its_year(duck: Reader) -> 
     assert last_order == AS_OF  # the generator's last day has orders
     assert load_calendar(duck).as_of == AS_OF
     bounds = duck.query(
-        "select min(case when is_in_history then date_day end), max(case when is_in_history then date_day end), "
+        "select min(case when is_in_history then date_day end), "
+        "max(case when is_in_history then date_day end), "
         "min(case when is_budget_year then year_number end), max(case when is_ytd then date_day end) "
         "from reporting.dates",
         [],
@@ -163,7 +164,8 @@ def test_each_budget_month_meets_its_own_sales_and_the_as_of_month_is_prorated(d
     }
     sales_jan = _one(
         duck,
-        "select sum(net_sales_amount) from reporting.sales s join reporting.dates d on s.order_date_key = d.date_key "
+        "select sum(net_sales_amount) from reporting.sales s "
+        "join reporting.dates d on s.order_date_key = d.date_key "
         "where d.date_day between '2026-01-01' and '2026-01-15'",
     )
     sales, budget, to_date, basis = by_month[date(2026, 1, 1)]
@@ -219,9 +221,11 @@ def test_postgres_builds_the_same_reporting_numbers(duck: Reader, postgres: Read
     for sql in (
         "select date_day, is_on_or_before_as_of, is_in_history, is_budget_year, is_ytd, is_last_12_months "
         "from reporting.dates order by date_day",
-        "select budget_month, category_name, territory_code, sales_rep_id, budget_amount, budget_to_date_amount "
+        "select budget_month, category_name, territory_code, sales_rep_id, budget_amount, "
+        "budget_to_date_amount "
         "from reporting.budget order by 1, 2, 3, 4",
         "select month_start_date, category_name, territory_code, sales_rep_id, sales_amount, budget_amount, "
-        "budget_to_date_amount, attainment_to_date_pct from reporting.sales_vs_budget_monthly order by 1, 2, 3, 4",
+        "budget_to_date_amount, attainment_to_date_pct from reporting.sales_vs_budget_monthly "
+        "order by 1, 2, 3, 4",
     ):
         assert duck.query(sql, []) == postgres.query(sql, []), sql

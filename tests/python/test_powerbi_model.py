@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,41 @@ def reporting_columns(demo_duckdb: dict[str, str]) -> ViewColumns:
         return warehouse_columns(warehouse)
 
 
+# "The demo is not the world": the demo company from 2024 to a mid-month as-of date two years
+# later, its budget for the year before the as-of year (set through SALESPULSE_BUDGET_YEAR, the way
+# a user sets it; the as-of date is the last order date loaded).
+OTHER_START, OTHER_AS_OF, OTHER_BUDGET_YEAR = date(2024, 1, 1), date(2026, 1, 15), 2025
+
+
+@pytest.fixture(scope="module")
+def other_year_duckdb(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    from salespulse.generator import generate
+    from warehouse_build import build_warehouse
+
+    delivery = tmp_path_factory.mktemp("other-year")
+    generate(
+        delivery, order_lines=20_000, start=OTHER_START, as_of=OTHER_AS_OF, budget_year=OTHER_BUDGET_YEAR
+    )
+    work = tmp_path_factory.mktemp("other-year-duckdb")
+    env = {
+        "SALESPULSE_DUCKDB_PATH": str(work / "other.duckdb"),
+        "SALESPULSE_BUDGET_YEAR": str(OTHER_BUDGET_YEAR),
+    }
+    return build_warehouse(delivery, work, "duckdb", env)
+
+
+@pytest.fixture(scope="module")
+def other_year_duck(other_year_duckdb: dict[str, str]) -> Iterator[Warehouse]:
+    with connect("duckdb", {**os.environ, **other_year_duckdb}) as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(params=["demo_duck", "other_year_duck"])
+def built(request: pytest.FixtureRequest) -> Warehouse:
+    """Each measure-agreement test runs on the demo and on the other-year warehouse."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture
 def model(tmp_path: Path) -> Path:
     """A copy of the committed semantic model folder to break."""
@@ -81,6 +118,22 @@ def test_committed_model_passes_every_offline_check() -> None:
 def test_committed_model_reads_the_warehouse_reporting_views(reporting_columns: ViewColumns) -> None:
     assert "sales" in reporting_columns and "dates" in reporting_columns
     assert [str(p) for p in check_semantic_model(MODEL, reporting_columns)] == []
+
+
+@pytest.mark.slow
+def test_committed_model_reads_a_warehouse_of_other_years_with_a_mid_month_as_of_date(
+    other_year_duck: Warehouse,
+) -> None:
+    """The model (and the budget-year bookmark's Date[Is Budget Year], the cards' Date[Is In
+    History]) fits a warehouse built for other years: the flags carry that warehouse's years."""
+    assert [str(p) for p in check_semantic_model(MODEL, warehouse_columns(other_year_duck))] == []
+    ((first, last, budget_first, budget_last),) = other_year_duck.query(
+        "select min(date_day) filter (where is_in_history), max(date_day) filter (where is_in_history),"
+        " min(date_day) filter (where is_budget_year), max(date_day) filter (where is_budget_year)"
+        " from reporting.dates"
+    )
+    assert (first, last) == (OTHER_START, OTHER_AS_OF)
+    assert (budget_first, budget_last) == (date(OTHER_BUDGET_YEAR, 1, 1), date(OTHER_BUDGET_YEAR, 12, 31))
 
 
 def test_committed_model_is_read_completely() -> None:
@@ -1027,13 +1080,13 @@ def _same(value: Any, column: Any) -> bool:
 
 @pytest.mark.slow
 def test_campaign_measures_for_one_campaign_equal_its_uplift_and_incremental_sales(
-    demo_duck: Warehouse,
+    built: Warehouse,
 ) -> None:
-    with_baseline = _measure_values(demo_duck, "Campaign Sales With Baseline", "campaign_key")
-    expected = _measure_values(demo_duck, "Campaign Expected Sales", "campaign_key")
-    incremental = _measure_values(demo_duck, "Campaign Incremental Sales", "campaign_key")
-    window = _measure_values(demo_duck, "Campaign Window Sales", "campaign_key")
-    rows = demo_duck.query(
+    with_baseline = _measure_values(built, "Campaign Sales With Baseline", "campaign_key")
+    expected = _measure_values(built, "Campaign Expected Sales", "campaign_key")
+    incremental = _measure_values(built, "Campaign Incremental Sales", "campaign_key")
+    window = _measure_values(built, "Campaign Window Sales", "campaign_key")
+    rows = built.query(
         "select campaign_key, sales_uplift, incremental_net_sales_amount, net_sales_amount"
         " from reporting.campaign_effectiveness"
     )
@@ -1045,11 +1098,11 @@ def test_campaign_measures_for_one_campaign_equal_its_uplift_and_incremental_sal
 
 
 @pytest.mark.slow
-def test_projected_measures_for_one_series_year_equal_the_yearly_view(demo_duck: Warehouse) -> None:
+def test_projected_measures_for_one_series_year_equal_the_yearly_view(built: Warehouse) -> None:
     key = "sales_forecast_year_key"
-    projected = _measure_values(demo_duck, "Projected Full Year", key)
-    budget = _measure_values(demo_duck, "Projected Budget", key)
-    rows = demo_duck.query(
+    projected = _measure_values(built, "Projected Full Year", key)
+    budget = _measure_values(built, "Projected Budget", key)
+    rows = built.query(
         f"select {key}, projected_vs_budget_amount, projected_attainment_pct"
         " from reporting.sales_forecast_yearly"
     )
@@ -1062,18 +1115,16 @@ def test_projected_measures_for_one_series_year_equal_the_yearly_view(demo_duck:
 
 
 @pytest.mark.slow
-def test_client_measures_count_the_segments_view(demo_duck: Warehouse) -> None:
-    segmented = _measure_values(demo_duck, "Segmented Clients", "rfm_segment")
-    at_risk = _measure_values(demo_duck, "At-Risk Clients", "rfm_segment")
-    ((clients, flagged, evaluated),) = demo_duck.query(
+def test_client_measures_count_the_segments_view(built: Warehouse) -> None:
+    segmented = _measure_values(built, "Segmented Clients", "rfm_segment")
+    at_risk = _measure_values(built, "At-Risk Clients", "rfm_segment")
+    ((clients, flagged, evaluated),) = built.query(
         "select count(*), count(*) filter (where is_at_risk), count(*) filter (where is_at_risk_evaluated)"
         " from reporting.customer_segments"
     )
     assert sum(segmented.values()) == clients > 0
     assert sum(at_risk.values()) == flagged > 0
-    assert (
-        sum(_measure_values(demo_duck, "Evaluated Clients", "rfm_segment").values()) == evaluated >= flagged
-    )
+    assert sum(_measure_values(built, "Evaluated Clients", "rfm_segment").values()) == evaluated >= flagged
 
 
 def test_client_activity_measures_take_the_customer_slicers_on_its_own_columns() -> None:

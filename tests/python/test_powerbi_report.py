@@ -25,7 +25,7 @@ from salespulse.powerbi.report_fields import (
     report_field_refs,
     semantic_model_fields,
 )
-from salespulse.powerbi.report_reader import PageFile, filter_restatements, read_json, read_pages
+from salespulse.powerbi.report_reader import PageFile, VisualFile, filter_restatements, read_json, read_pages
 from salespulse.powerbi.report_structure import check_report_structure
 from salespulse.powerbi.schemas import (
     SCHEMAS_ENV,
@@ -34,7 +34,9 @@ from salespulse.powerbi.schemas import (
     schemas_dir,
     validate_json_files,
 )
+from salespulse.powerbi.tmdl import parse_semantic_model
 from salespulse.semantic import load_measures, load_model
+from salespulse.settings import PROJECT_ROOT
 
 REPORT_DIR = POWERBI_DIR / REPORT_FOLDER
 PAGES = (
@@ -326,15 +328,100 @@ def test_the_three_hierarchies_are_drillable_in_visuals() -> None:
 def test_bookmarks_for_the_saved_views() -> None:
     folder = REPORT_DIR / "definition/bookmarks"
     bookmarks = {read_json(path)["displayName"]: read_json(path) for path in folder.glob("*.bookmark.json")}
-    assert {"2024 vs budget", "Last 24 months", "Year to date", "Last 12 months"} <= set(bookmarks)
+    assert {"Budget year vs budget", "Last 24 months", "Year to date", "Last 12 months"} <= set(bookmarks)
     listed = [item["name"] for item in read_json(folder / "bookmarks.json")["items"]]
     assert sorted(listed) == sorted(bookmark["name"] for bookmark in bookmarks.values())
-    budget = bookmarks["2024 vs budget"]["explorationState"]
+    budget = bookmarks["Budget year vs budget"]["explorationState"]
     assert budget["activeSection"] == "sales_overview"
-    assert filter_restatements(budget) == ["Date[Year] = 2024"]
+    # the budget year is the Date table's flag (the warehouse's setting), never a year number
+    assert filter_restatements(budget) == ["Date[Is Budget Year] = true"]
     assert filter_restatements(bookmarks["Last 24 months"]["explorationState"]) == [
         "Date[Is Last 24 Months] = true"
     ]
+
+
+def test_no_year_is_written_in_the_report_the_model_or_their_generator() -> None:
+    """Every period follows the warehouse's settings: no year of the demo (or any other) is a
+    literal in the generated project, the semantic layer or the Power BI generator."""
+    from salespulse.generator.api import DEMO_AS_OF, DEMO_BUDGET_YEAR, DEMO_START
+
+    years = {str(DEMO_BUDGET_YEAR), str(DEMO_AS_OF.year), str(DEMO_START.year)}
+    folders = ("powerbi", "src/salespulse/powerbi", "src/salespulse/semantic")
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)}: {year}"
+        for folder in folders
+        for path in sorted((PROJECT_ROOT / folder).rglob("*"))
+        if path.is_file() and path.suffix in (".json", ".tmdl", ".py", ".yml", ".pbip", ".pbir", ".pbism")
+        for year in years
+        if re.search(rf"(?<![0-9]){year}(?![0-9])", path.read_text(encoding="utf-8"))
+    ]
+    assert not found
+
+
+def test_reps_behind_budget_never_keeps_or_sorts_blank_attainment() -> None:
+    """DAX compares a blank as 0: "Attainment % < 100 %" alone keeps every rep without a quota.
+    The reps table keeps only reps with Budget To Date > 0, and the bookmark restates that filter
+    beside its own, so neither the sort (lowest attainment first) nor the bookmark sees blanks."""
+    folder = REPORT_DIR / "definition"
+    table = read_json(folder / "pages/sales_reps/visuals/sales_vs_budget_by_rep/visual.json")
+    assert filter_restatements(table["filterConfig"]) == ["[Budget To Date] > 0"]
+    sort = table["visual"]["query"]["sortDefinition"]["sort"]
+    assert [item["field"]["Measure"]["Property"] for item in sort] == ["Attainment %"]
+    bookmark = read_json(folder / "bookmarks/bookmark_reps_behind_budget.bookmark.json")
+    state = bookmark["explorationState"]["sections"]["sales_reps"]["visualContainers"]
+    assert filter_restatements(state["sales_vs_budget_by_rep"]) == [
+        "[Budget To Date] > 0",
+        "[Attainment %] < 1",
+    ]
+    # the bookmark restates the table's filter under the table's own filter name
+    names = [item["name"] for item in state["sales_vs_budget_by_rep"]["filters"]["byExpr"]]
+    assert table["filterConfig"]["filters"][0]["name"] in names
+
+
+def test_every_kpi_card_says_which_period_it_covers(pages: list[PageFile]) -> None:
+    """Each card's subtitle is bound to a text measure of the Report Labels folder (Format > Title
+    > Subtitle > fx > Field value), and vs-budget cards name the budget's months, not all history."""
+    semantic = parse_semantic_model(PROJECT_ROOT / "powerbi/SalesPulse.SemanticModel")
+    periods: dict[tuple[str, str], str] = {}
+    for page in pages:
+        for visual in page.visuals:
+            if visual.visual_type != "card" or visual.name == "rep_quota_note":
+                continue
+            (subtitle,) = visual.config["visualContainerObjects"]["subTitle"]
+            period = subtitle["properties"]["text"]["expr"]["Measure"]["Property"]
+            measure = semantic.measure(period)
+            assert measure is not None and measure.display_folder == "Report Labels", (
+                visual.relative,
+                period,
+            )
+            assert measure.format_string == "@"
+            (shown,) = visual.fields
+            periods[(page.display_name, shown.property)] = period
+    assert periods[("Sales Overview", "Sales")] == "Period"
+    assert periods[("Sales Overview", "Budget")] == "Budget Period"
+    for page in ("Sales Overview", "Sales Reps"):
+        assert periods[(page, "Attainment %")] == "Budget To Date Period"
+    assert periods[("Sales Reps", "Variance")] == "Budget To Date Period"
+    assert len(periods) == 6 * 7  # six cards on each of the seven pages
+
+
+def test_vs_budget_visuals_compare_the_budget_with_the_sales_of_its_months(pages: list[PageFile]) -> None:
+    """Like with like: a visual showing a budget measure shows Sales In Budget Months, not Sales."""
+    budget = {"[Budget]", "[Budget To Date]", "[Variance]", "[Attainment %]"}
+    for page in pages:
+        for visual in page.visuals:
+            shown = {ref.label for ref in visual.fields}
+            if visual.visual_type != "card" and shown & budget:
+                assert "[Sales]" not in shown and "[Sales In Budget Months]" in shown, visual.relative
+
+
+def test_sales_reps_page_says_when_the_budget_has_no_rep_grain() -> None:
+    semantic = parse_semantic_model(PROJECT_ROOT / "powerbi/SalesPulse.SemanticModel")
+    note = read_json(REPORT_DIR / "definition/pages/sales_reps/visuals/rep_quota_note/visual.json")
+    assert [ref.label for ref in VisualFile("note", note).fields] == ["[Rep Quota Note]"]
+    expression = semantic.measure("Rep Quota Note").expression  # type: ignore[union-attr]
+    assert "The budget has no sales-rep grain: quotas per rep are not available." in expression
+    assert "'Budget Lines'[Budget Grain]" in expression and '"sales rep"' in expression
 
 
 def test_no_two_visuals_on_a_page_overlap_and_all_fit_the_canvas(pages: list[PageFile]) -> None:

@@ -13,7 +13,8 @@ WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "re
 
 
 def build_warehouse(delivery: Path, work: Path, target: str, env: dict[str, str]) -> dict[str, str]:
-    """Load ``delivery`` into ``target`` and build it; return the environment that reaches it.
+    """Load ``delivery`` (with its ``budget*.xlsx`` workbooks) into ``target`` and build it;
+    return the environment that reaches it.
 
     dbt's target/ and logs/ go to ``work`` so parallel builds do not share them.
     """

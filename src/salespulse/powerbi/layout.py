@@ -77,6 +77,11 @@ def _role_lines(visual: VisualFile, width: float) -> list[str]:
         refs = document_field_refs(state, visual.relative)
         if refs:
             lines += _wrap(f"{role}:", _labels(refs), width, 10)
+    for key, head in (("title", "Title"), ("subTitle", "Subtitle")):  # bound to a measure
+        for item in visual.config.get("visualContainerObjects", {}).get(key, []):
+            refs = document_field_refs(item.get("properties", {}).get("text", {}), visual.relative)
+            if refs:
+                lines.append(f"{head}: {refs[0].label}")
     for item in visual.document.get("filterConfig", {}).get("filters", []):
         refs = document_field_refs(item.get("field", {}), visual.relative)
         if refs:

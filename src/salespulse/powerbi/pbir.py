@@ -34,7 +34,7 @@ MEASURES_TABLE = "Measures"
 # semanticQuery enumerations
 AVERAGE = 1  # QueryAggregateFunction
 DESCENDING = 2  # QuerySortClause.Direction
-GREATER_OR_EQUAL, LESS_THAN = 2, 3  # QueryComparisonKind
+GREATER_THAN, GREATER_OR_EQUAL, LESS_THAN = 1, 2, 3  # QueryComparisonKind
 
 
 def literal(value: bool | int | float | str) -> Json:

@@ -8,18 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from salespulse.generator.api import DEMO_BUDGET_YEAR as DEFAULT_BUDGET_YEAR  # TODO(issue 11): relative
-from salespulse.powerbi.pbir import (
-    LESS_THAN,
-    SCHEMAS,
-    Json,
-    Ref,
-    col,
-    comparison_filter,
-    in_filter,
-    msr,
-)
-from salespulse.powerbi.report_pages import OVERVIEW_YEAR_FILTER, Page, slug
+from salespulse.powerbi.pbir import LESS_THAN, SCHEMAS, Json, Ref, col, in_filter, msr
+from salespulse.powerbi.report_pages import OVERVIEW_BUDGET_YEAR_FILTER, REPS_TABLE, REPS_WITH_QUOTA, Page
+from salespulse.powerbi.visuals import MeasureFilter, slug
 
 EXPLORATION_STATE_VERSION = "1.3"
 HOW_CREATED_USER = 1  # bookmark filter states number Desktop's "howCreated" kinds
@@ -34,22 +25,13 @@ REPORT_FILTERS: tuple[tuple[str, Ref], ...] = (
 
 
 @dataclass(frozen=True)
-class BelowTarget:
-    """A visual-level filter a bookmark sets: ``measure`` below ``limit``."""
-
-    visual: str
-    measure: Ref
-    limit: float
-
-
-@dataclass(frozen=True)
 class BookmarkSpec:
     display_name: str
     page: str
     description: str
     report_filters: dict[str, tuple[bool | int | str, ...]] = field(default_factory=dict)
     page_filters: dict[str, tuple[bool | int | str, ...]] = field(default_factory=dict)
-    visual_filter: BelowTarget | None = None
+    visual_filters: tuple[MeasureFilter, ...] = ()
 
     @property
     def name(self) -> str:
@@ -57,13 +39,15 @@ class BookmarkSpec:
 
 
 def bookmark_specs() -> tuple[BookmarkSpec, ...]:
-    year = DEFAULT_BUDGET_YEAR
+    """The saved views. None names a year: the budget year is Date[Is Budget Year] and the other
+    periods are the relative flags of Date, so every view follows the warehouse's settings."""
     return (
         BookmarkSpec(
-            f"{year} vs budget",
+            "Budget year vs budget",
             "sales_overview",
-            f"Sales Overview for {year}, the budget year: sales against budget month by month.",
-            page_filters={OVERVIEW_YEAR_FILTER: (year,)},
+            "Sales Overview for the budget year (Date[Is Budget Year]: SALESPULSE_BUDGET_YEAR, else the"
+            " as-of year): sales against budget month by month.",
+            page_filters={OVERVIEW_BUDGET_YEAR_FILTER: (True,)},
         ),
         BookmarkSpec(
             "Year to date",
@@ -86,8 +70,9 @@ def bookmark_specs() -> tuple[BookmarkSpec, ...]:
         BookmarkSpec(
             "Reps behind budget",
             "sales_reps",
-            "Sales Reps, the table showing only reps below 100 % attainment.",
-            visual_filter=BelowTarget("sales_vs_budget_by_rep", msr("Attainment %"), 1.0),
+            "Sales Reps, the table showing only reps with a quota and below 100 % attainment.",
+            # the table's own filter (reps with a quota) restated, so blanks never pass "< 100 %"
+            visual_filters=(REPS_WITH_QUOTA, MeasureFilter(REPS_TABLE, msr("Attainment %"), LESS_THAN, 1.0)),
         ),
         BookmarkSpec(
             "All history",
@@ -126,25 +111,25 @@ def _visual_states(spec: BookmarkSpec, page: Page) -> Json:
     states: Json = {}
     for visual, _ in page.placed():
         state: Json = {}
-        target = spec.visual_filter
-        if target is not None and target.visual == visual.name:
+        targets = [target for target in spec.visual_filters if target.visual == visual.name]
+        if targets:
             state["filters"] = {
                 "byExpr": [
                     {
-                        "name": f"{page.name}_{visual.name}_{slug(target.measure.name)}",
+                        "name": target.name(page.name),
                         "type": "Advanced",
-                        "filter": comparison_filter(target.measure, LESS_THAN, target.limit),
+                        "filter": target.filter(),
                         "expression": target.measure.expr(),
                         "howCreated": HOW_CREATED_AUTO,
                     }
+                    for target in targets
                 ]
             }
         state["singleVisual"] = {"visualType": visual.config["visualType"], "objects": {}}
         states[visual.name] = state
-    if spec.visual_filter is not None and spec.visual_filter.visual not in states:
-        raise KeyError(
-            f"bookmark {spec.display_name!r}: no visual {spec.visual_filter.visual!r} on {page.name}"
-        )
+    missing = sorted({target.visual for target in spec.visual_filters} - set(states))
+    if missing:
+        raise KeyError(f"bookmark {spec.display_name!r}: no visual {missing} on {page.name}")
     return states
 
 

@@ -7,11 +7,11 @@ no two visuals overlap.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from salespulse.powerbi.pbir import Ref, avg, col, levels, msr
+from salespulse.powerbi.pbir import GREATER_THAN, Ref, avg, col, levels, msr
 from salespulse.powerbi.visuals import (
+    MeasureFilter,
     Position,
     Visual,
     back_button,
@@ -20,6 +20,8 @@ from salespulse.powerbi.visuals import (
     only,
     single_slicer,
     slicer,
+    slug,
+    text_card,
     textbox,
     top_n,
 )
@@ -61,15 +63,12 @@ SALES_REP = col("Sales Rep", "Sales Rep")
 YEAR_MONTH = col("Date", "Year Month Name")
 CALENDAR = levels("Date", "Calendar", ("Year", "Quarter", "Month", "Date"))
 PRODUCT_HIERARCHY = levels("Product", "Product Hierarchy", ("Category", "Subcategory", "Product"))
-OVERVIEW_YEAR_FILTER = "sales_overview_year"  # set by the "2024 vs budget" bookmark
+# The Sales Overview's filter card on the budget year, set by the "Budget year vs budget" bookmark:
+# a flag of the Date table (SALESPULSE_BUDGET_YEAR, else the as-of year), never a year number.
+OVERVIEW_BUDGET_YEAR_FILTER = "sales_overview_budget_year"
+BUDGET_YEAR = col("Date", "Is Budget Year")
 TOTAL_SERIES = "All"  # Forecast Series[Series] of the company total (series level "total")
 GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
-
-
-def slug(text: str) -> str:
-    """``Attainment %`` -> ``attainment_pct``: names for visuals, filters and bookmarks."""
-    text = text.lower().replace("%", " pct ")
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @dataclass(frozen=True)
@@ -136,13 +135,40 @@ class Page:
         return self.rail() + self.grid()
 
 
+# The text measure (measures.yml, folder Card Periods) naming the period each KPI card covers in
+# the current filter context; a card whose measure is not listed covers the dates in context.
+DEFAULT_PERIOD = "Period"
+CARD_PERIODS = {
+    "Budget": "Budget Period",
+    **dict.fromkeys(
+        ("Budget To Date", "Sales In Budget Months", "Variance", "Attainment %"), "Budget To Date Period"
+    ),
+    "Sales YTD": "YTD Period",
+    "Sales PYTD": "PYTD Period",
+    "Sales Run-Rate FY": "Run-Rate Period",
+    "YoY %": "YoY Period",
+    **dict.fromkeys(("Segmented Clients", "At-Risk Clients", "At-Risk %", "Sales At Risk"), "As Of Period"),
+    **dict.fromkeys(("Campaign Incremental Sales", "Campaign Sales Uplift %"), "Campaign Window Period"),
+    **dict.fromkeys(
+        ("Projected Full Year", "Projected Budget", "Projected vs Budget", "Projected Attainment %"),
+        "Forecast Year Period",
+    ),
+    **dict.fromkeys(("Backtest MAPE %", "Baseline MAPE %"), "Backtest Period"),
+}
+
+
+def kpi_card(name: str) -> Visual:
+    """The card of measure ``name``, subtitled with the period it covers."""
+    return card(f"card_{slug(name)}", msr(name), msr(CARD_PERIODS.get(name, DEFAULT_PERIOD)))
+
+
 def cards(*measures: str) -> Row:
-    return Row(96, tuple(card(f"card_{slug(name)}", msr(name)) for name in measures))
+    return Row(96, tuple(kpi_card(name) for name in measures))
 
 
 def filtered_card(page: str, name: str, *filters: tuple[Ref, tuple[bool | int | str, ...]]) -> Visual:
     """A card whose measure is read under visual-level filters (e.g. the budget year)."""
-    visual = card(f"card_{slug(name)}", msr(name))
+    visual = kpi_card(name)
     visual.filters.extend(
         only(f"{page}_card_{slug(name)}_{slug(ref.name)}", ref, values) for ref, values in filters
     )
@@ -161,9 +187,13 @@ def sales_overview() -> Page:
                 (
                     chart(
                         "sales_vs_budget_by_month",
-                        "Sales vs budget to date by month",
+                        "Sales vs budget to date by month (the budget's months)",
                         "lineClusteredColumnComboChart",
-                        {"Category": (YEAR_MONTH,), "Y": (SALES,), "Y2": (msr("Budget To Date"),)},
+                        {
+                            "Category": (YEAR_MONTH,),
+                            "Y": (msr("Sales In Budget Months"),),
+                            "Y2": (msr("Budget To Date"),),
+                        },
                         sort=((YEAR_MONTH, "Ascending"),),
                     ),
                     chart(
@@ -223,35 +253,45 @@ def sales_overview() -> Page:
                 ),
             ),
         ),
-        filters=((OVERVIEW_YEAR_FILTER, col("Date", "Year")),),
+        filters=((OVERVIEW_BUDGET_YEAR_FILTER, BUDGET_YEAR),),
     )
 
 
+# The reps table lists only the reps with a quota: Budget To Date > 0 drops the blanks (a budget
+# without reps, a rep without a quota) that a sort or a "below 100 %" filter would otherwise take
+# for 0 % attainment. The "Reps behind budget" bookmark restates it beside its own filter.
+REPS_TABLE = "sales_vs_budget_by_rep"
+REPS_WITH_QUOTA = MeasureFilter(REPS_TABLE, msr("Budget To Date"), GREATER_THAN, 0)
+
+
 def sales_reps() -> Page:
+    page = "sales_reps"
     attainment = msr("Attainment %")
     return Page(
-        "sales_reps",
+        page,
         "Sales Reps",
         (
             cards("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers"),
+            Row(52, (text_card("rep_quota_note", msr("Rep Quota Note")),)),
             Row(
                 300,
                 (
                     chart(
-                        "sales_vs_budget_by_rep",
-                        "Sales vs budget by sales rep",
+                        REPS_TABLE,
+                        "Quota, sales and attainment by sales rep (lowest attainment first)",
                         "tableEx",
                         {
                             "Values": (
                                 SALES_REP,
-                                SALES,
-                                msr("Budget"),
-                                msr("Budget To Date"),
+                                msr("Budget", display="Quota"),
+                                msr("Budget To Date", display="Quota To Date"),
+                                msr("Sales In Budget Months", display="Sales (quota months)"),
                                 msr("Variance"),
                                 attainment,
                             )
                         },
                         sort=((attainment, "Ascending"),),
+                        filters=(REPS_WITH_QUOTA.card(page),),
                     ),
                     chart(
                         "new_customers_by_rep",
@@ -264,7 +304,7 @@ def sales_reps() -> Page:
                 (3, 2),
             ),
             Row(
-                292,
+                232,
                 (
                     chart(
                         "sales_by_rep_over_time",

@@ -163,7 +163,7 @@ def _value(literal: Any) -> str:
 
 
 def _restatement(state: dict[str, Any]) -> str | None:
-    """``Date[Year] = 2024`` for a bookmark filter state that sets a value."""
+    """``Date[Is Budget Year] = true`` for a bookmark filter state that sets a value."""
     filter_ = state.get("filter")
     if not isinstance(filter_, dict):
         return None

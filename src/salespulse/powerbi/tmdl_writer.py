@@ -214,6 +214,15 @@ def render_measure_table(model: SemanticModel, measures: tuple[Measure, ...]) ->
     return "\n".join(lines)
 
 
+# RangeStart / RangeEnd: the Service sets them for each incremental-refresh partition it refreshes,
+# so their defaults only matter where nothing replaces them: Power BI Desktop and a .pbit template,
+# which filter Order Lines with the defaults as they are. A window no order date can fall outside
+# (1 January 1900 up to the last day M's dates allow) loads the whole history, whatever the
+# warehouse's as-of date, history window and budget years are; a year of the data written here
+# would go stale with the next delivery (and cut the history in Desktop without a word).
+RANGE_START_DEFAULT = "#datetime(1900, 1, 1, 0, 0, 0)"
+RANGE_END_DEFAULT = "#datetime(9999, 12, 31, 0, 0, 0)"
+
 # Parameters: Desktop shows them under Transform data > Edit parameters; the README explains them.
 PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -234,15 +243,17 @@ PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "RangeStart",
-        "#datetime(2022, 1, 1, 0, 0, 0)",
+        RANGE_START_DEFAULT,
         'Type="DateTime"',
-        "Incremental refresh: start of the partition being refreshed (set by the Service).",
+        "Incremental refresh: start of the partition being refreshed (set by the Service per "
+        "partition). The default loads every order line in Desktop and from a template.",
     ),
     (
         "RangeEnd",
-        "#datetime(2025, 1, 1, 0, 0, 0)",
+        RANGE_END_DEFAULT,
         'Type="DateTime"',
-        "Incremental refresh: end of the partition being refreshed, exclusive (set by the Service).",
+        "Incremental refresh: end of the partition being refreshed, exclusive (set by the Service per "
+        "partition). The default loads every order line in Desktop and from a template.",
     ),
 )
 

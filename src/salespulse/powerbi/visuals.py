@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from salespulse.powerbi.pbir import SCHEMAS, Json, Ref, in_filter, prop, top_n_filter
+from salespulse.powerbi.pbir import SCHEMAS, Json, Ref, comparison_filter, in_filter, prop, top_n_filter
 
 SORT_DIRECTIONS = ("Ascending", "Descending")
+
+
+def slug(text: str) -> str:
+    """``Attainment %`` -> ``attainment_pct``: names for visuals, filters and bookmarks."""
+    text = text.lower().replace("%", " pct ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @dataclass(frozen=True)
@@ -123,17 +130,45 @@ def chart(
     return Visual(name, title, config, list(filters))
 
 
-def card(name: str, measure: Ref) -> Visual:
-    """A KPI card; the card's own category label names the measure, so the title stays hidden."""
+def card(name: str, measure: Ref, period: Ref) -> Visual:
+    """A KPI card: the measure's name as its title, and as its subtitle the text measure ``period``
+    naming the period the number covers in the current filter context (``Jan 2023 - Dec 2025``).
+
+    The subtitle is bound to the measure the way Desktop saves Format > Title > Subtitle text > fx
+    > Field value: the property's ``expr`` is the ``Measure`` itself instead of a ``Literal``. The
+    category label would repeat the title, so it is off."""
     title = measure.display or measure.name
     config = _visual(
         "card",
         {"Values": (measure,)},
-        objects={"labels": [{"properties": {"fontSize": prop(20.0)}}]},
-        container_objects=_title(title, show=False),
+        objects={
+            "labels": [{"properties": {"fontSize": prop(18.0)}}],
+            "categoryLabels": [{"properties": {"show": prop(False)}}],
+        },
+        container_objects={
+            **_title(title),
+            "subTitle": [{"properties": {"show": prop(True), "text": {"expr": period.expr()}}}],
+        },
     )
     config["drillFilterOtherVisuals"] = True
     return Visual(name, title, config)
+
+
+def text_card(name: str, measure: Ref) -> Visual:
+    """A card showing a text measure (a note such as why a column is not available), wrapped, with
+    no title and no category label."""
+    config = _visual(
+        "card",
+        {"Values": (measure,)},
+        objects={
+            "labels": [{"properties": {"fontSize": prop(11.0)}}],
+            "categoryLabels": [{"properties": {"show": prop(False)}}],
+            "wordWrap": [{"properties": {"show": prop(True)}}],
+        },
+        container_objects=_title(measure.display or measure.name, show=False),
+    )
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, measure.display or measure.name, config)
 
 
 def slicer(name: str, ref: Ref, *, mode: str, search: bool = False, sync_group: str) -> Visual:
@@ -211,3 +246,32 @@ def only(name: str, ref: Ref, values: tuple[bool | int | str, ...]) -> Json:
         "filter": in_filter(ref, values),
         "howCreated": "User",
     }
+
+
+@dataclass(frozen=True)
+class MeasureFilter:
+    """A visual-level filter on a measure: ``measure <kind> limit`` (QueryComparisonKind).
+
+    DAX compares a blank as 0, so ``< 1`` keeps the blanks and ``> 0`` drops them: a filter that
+    must not keep blank rows says ``> 0`` on the measure that is blank (e.g. Budget To Date)."""
+
+    visual: str
+    measure: Ref
+    kind: int
+    limit: float
+
+    def name(self, page: str) -> str:
+        return f"{page}_{self.visual}_{slug(self.measure.name)}"
+
+    def filter(self) -> Json:
+        return comparison_filter(self.measure, self.kind, self.limit)
+
+    def card(self, page: str) -> Json:
+        """The filter as a visual's ``filterConfig`` lists it."""
+        return {
+            "name": self.name(page),
+            "field": self.measure.expr(),
+            "type": "Advanced",
+            "filter": self.filter(),
+            "howCreated": "User",
+        }

@@ -69,10 +69,14 @@ def load_measures(path: Path = MEASURES_FILE) -> tuple[Measure, ...]:
             raise ValueError(
                 f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}"
             )
+        if measure.kind == "dax" and ("dax" in measure.spec) == ("period" in measure.spec):
+            raise ValueError(f"{path}: measure {measure.name!r}: a dax measure has either dax or period")
         measures.append(measure)
     names = {measure.name for measure in measures}
     for measure in measures:
         missing = [name for name in measure.depends_on if name not in names]
+        if "of" in measure.spec.get("period", {}) and measure.spec["period"]["of"] not in names:
+            missing.append(measure.spec["period"]["of"])
         if missing:
             raise ValueError(f"{path}: measure {measure.name!r} uses undefined measures {missing}")
     return tuple(measures)
@@ -231,4 +235,34 @@ def dax(measure: Measure, model: SemanticModel | None = None) -> str:
         return f"DIVIDE ( {numerator}, [{spec['denominator']}] )"
     if measure.kind == "time":
         return _time(measure)
+    if "period" in spec:
+        return _period_label(spec["period"])
     return " ".join(str(spec["dax"]).split())
+
+
+def _period_label(period: dict[str, str]) -> str:
+    """A text measure naming the period from ``period["from"]`` to ``period["to"]`` (DAX dates):
+    ``Jan 2023 - Dec 2025`` for whole months, a day where the period starts or ends mid-month
+    (``Jan 2025 - 15 Jan 2026``), one day as ``31 Dec 2025``. ``text`` wraps it (``As of {period}``);
+    with ``of`` the label is blank wherever that measure is blank, so a card never names the period
+    of a number it does not show. One template, so every card's period reads the same way."""
+    before, _, after = period.get("text", "{period}").partition("{period}")
+    label = " & ".join(
+        [*([_literal(before)] if before else []), "_period", *([_literal(after)] if after else [])]
+    )
+    shown = "NOT ISBLANK ( _from )"
+    if "of" in period:
+        shown += f" && NOT ISBLANK ( [{period['of']}] )"
+    return f"""VAR _from = {" ".join(period["from"].split())}
+VAR _to = {" ".join(period["to"].split())}
+VAR _start = IF ( DAY ( _from ) = 1, FORMAT ( _from, "mmm yyyy" ), FORMAT ( _from, "d mmm yyyy" ) )
+VAR _end = IF ( _to = EOMONTH ( _to, 0 ), FORMAT ( _to, "mmm yyyy" ), FORMAT ( _to, "d mmm yyyy" ) )
+VAR _period =
+    SWITCH (
+        TRUE (),
+        _from = _to, FORMAT ( _from, "d mmm yyyy" ),
+        _start = _end, _start,
+        _start & " - " & _end
+    )
+RETURN
+    IF ( {shown}, {label} )"""
