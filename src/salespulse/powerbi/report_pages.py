@@ -198,7 +198,7 @@ def sales_overview() -> Page:
                     ),
                     chart(
                         "sales_trend",
-                        "Sales trend: this year and the two before",
+                        "Sales trend over the history window",
                         "lineChart",
                         {
                             "Category": (col("Date", "Month"),),
@@ -207,7 +207,8 @@ def sales_overview() -> Page:
                         },
                         sort=((col("Date", "Month"), "Ascending"),),
                         filters=(
-                            only(f"{page}_sales_trend_years", col("Date", "Relative Year"), (-2, -1, 0)),
+                            # the history window (SALESPULSE_HISTORY_YEARS / _START), as the web's trend
+                            only(f"{page}_sales_trend_years", col("Date", "Is In History"), (True,)),
                         ),
                     ),
                 ),
