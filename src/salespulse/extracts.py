@@ -294,7 +294,7 @@ def _parse_text(text: pa.Array, type_: ColumnType) -> tuple[pa.Array, pa.Array |
     if type_ in ("date", "timestamp"):
         day = pc.utf8_slice_codeunits(text, 0, 10)
         parsed_day = pc.strptime(day, "%Y-%m-%d", unit="s", error_is_null=True)
-        # strptime rolls 2024-02-30 over to 2024-03-01: a real date formats back to itself.
+        # strptime rolls 2025-02-30 over to 2025-03-01: a real date formats back to itself.
         same = pc.equal(pc.strftime(parsed_day, "%Y-%m-%d"), day)
         ok = pc.and_(ok, pc.fill_null(same, False))
         ok = pc.or_(ok, pc.is_null(text))

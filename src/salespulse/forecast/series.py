@@ -12,7 +12,7 @@ Rules (see docs/analytics.md):
 - The total and every product category are always attempted. Territories are forecast only when
   every territory with sales had at least ``MIN_TERRITORY_ORDERS`` orders in each of the last
   twelve complete months: below that, a territory's month is dominated by a few large orders and
-  its forecast would be noise (in 2024 a territory of the 20k and 100k demo data has 14 to 351
+  its forecast would be noise (in the demo's last year a territory of the 20k and 100k data has 14 to 351
   orders a month, with some below 100 at both sizes, so territories are not forecast there).
 """
 
