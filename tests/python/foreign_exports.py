@@ -204,3 +204,15 @@ def write_foreign_exports(
 def net_amount(amount: str) -> Decimal:
     """The contract's line amount: the export's amount rounded half up to the cent."""
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "bring-your-own-data.md"
+DOC_MARKER = "<!-- example mapping:"
+
+
+def doc_mapping() -> str:
+    """The example mapping of docs/bring-your-own-data.md (the first YAML block after its marker)."""
+    text = DOC.read_text(encoding="utf-8")
+    after = text[text.index(DOC_MARKER) :]
+    start = after.index("```yaml\n") + len("```yaml\n")
+    return after[start : after.index("```", start)]
