@@ -68,6 +68,38 @@ def generate(
     click.echo(str(summary))
 
 
+@main.command("map")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The mapping file (docs/bring-your-own-data.md).",
+)
+@click.option(
+    "--source", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder of exports."
+)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Delivery folder to write."
+)
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option("--replace", is_flag=True, help="Replace the delivery folder if it exists.")
+def map_command(mapping_file: Path, source: Path, out_dir: Path, fmt: str, replace: bool) -> None:
+    """Turn ERP/CRM exports into the raw contract's files (then `salespulse load` them)."""
+    from salespulse.mapping import MappingError, map_exports
+
+    try:
+        report = map_exports(mapping_file, source, out_dir, fmt=fmt, replace=replace)  # type: ignore[arg-type]
+    except MappingError as exc:
+        click.echo(f"map refused: {exc}", err=True)
+        sys.exit(2)
+    for note in report.notes:
+        click.echo(f"  rule: {note}")
+    for name, rows in report.files.items():
+        click.echo(f"  {name:<40} {rows:>10,} rows" if rows else f"  {name:<40}     copied")
+    click.echo(f"wrote {out_dir}: load it with SALESPULSE_DATA_DIR={out_dir} salespulse load")
+
+
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Delivery folder (default: the setting).")
 @click.option(
