@@ -39,6 +39,12 @@ not add up, a date after the as-of date), and an order line for a customer, prod
 the other extracts do not know is kept under the Unknown / No campaign member. Loading the same
 files again changes nothing.
 
+**Money**: amounts and unit prices are kept to 4 decimals. `extended_amount` is the line's net
+amount rounded to the cent (half away from zero) and must be within one cent of quantity x unit
+price x (1 - discount), or the line is set aside as `extended_amount_mismatch`. The warehouse
+rounds a line's gross amount (quantity x unit price) to the cent the same way and never below the
+net amount, so the discount (gross - net) is never negative, also with 4-decimal unit prices.
+
 | type | format |
 |---|---|
 """

@@ -45,7 +45,9 @@ first_orders as (
 measured as (
     select
         joined.*,
-        {{ money('joined.quantity * joined.unit_price') }} as line_gross_amount,
+        {#- gross at the contract's precision: rounded to the cent like the net, never below it -#}
+        {{ money('greatest(round(joined.quantity * joined.unit_price, 2), joined.extended_amount)') }}
+            as line_gross_amount,
         {{ money('joined.quantity * joined.unit_standard_cost') }} as line_cost_amount,
         case
             when not joined.counts_as_sales then null
