@@ -186,6 +186,11 @@ def build(target: str | None, skip_quality: bool) -> None:
         succeeded=lambda built: built.returncode == 0,
     )
     if result.returncode:
+        from salespulse.build_outcome import failed_nodes, failure_report, run_results_path
+        from salespulse.handover import published_path
+
+        report = failure_report(failed_nodes(run_results_path()), staged=published_path(target) is not None)
+        click.echo(report, err=True)
         sys.exit(result.returncode)
     if not skip_quality:
         from salespulse.quality import main_summary

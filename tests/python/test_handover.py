@@ -177,3 +177,39 @@ def test_salespulse_build_publishes_a_dbt_build_while_the_web_reads(
         (0,)
     ]
     reader.close()
+
+
+def test_a_failing_data_test_names_the_test_and_its_rows_and_keeps_the_previous_publish(
+    demo_duckdb: dict[str, str], tmp_path: Path
+) -> None:
+    """A build whose data test fails says which test, on how many rows, and publishes nothing."""
+    published = tmp_path / "salespulse.duckdb"
+    with staged(published) as path:
+        shutil.copyfile(demo_duckdb["SALESPULSE_DUCKDB_PATH"], path)
+    reader = DuckDBReader(published)
+    customers = reader.query("select count(*) from staging.stg_crm__customers")[0][0]
+    with staged(published) as path:  # a load whose customers lost their type: valid raw, failing test
+        write(path, "update raw.customers set customer_type = null")
+    before = current(published)
+    env = {
+        **os.environ,
+        "SALESPULSE_TARGET": "duckdb",
+        "SALESPULSE_DUCKDB_PATH": str(published),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    build = subprocess.run(
+        [str(Path(sys.executable).with_name("salespulse")), "build", "--skip-quality"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode != 0
+    assert f"test not_null_stg_crm__customers_customer_type failed on {customers:,} rows" in build.stderr
+    assert "Nothing was published: the dashboards keep showing the previous build" in build.stderr
+    assert current(published) == before
+    # the marts are the previous build's: every client still has its type
+    assert reader.query("select count(*) from marts.dim_customer where customer_type is null") == [(0,)]
+    reader.close()
