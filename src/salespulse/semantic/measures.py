@@ -143,15 +143,22 @@ def _budget(measure: Measure, model: SemanticModel) -> str:
         return column_ref(budget.name, budget.column(source).name)
 
     date_month = column_ref(DATE_TABLE, model.table(DATE_TABLE).column("month_start_date").name)
+    # the as-of month is whole up to the as-of date: its later days have no sales yet
+    date_day = column_ref(DATE_TABLE, model.table(DATE_TABLE).column("date_day").name)
     category = column_ref(product.name, product.column("category_name").name)
     territory_code = column_ref(geography.name, geography.column("territory_code").name)
     return f"""VAR _grain = CALCULATE ( MAX ( {b("budget_grain")} ), REMOVEFILTERS () )
 VAR _by_category = CONTAINSSTRING ( _grain, "category" )
 VAR _by_territory = CONTAINSSTRING ( _grain, "territory" )
 VAR _by_rep = CONTAINSSTRING ( _grain, "sales rep" )
+VAR _as_of = [As Of Date]
 VAR _whole_months =
-    COUNTROWS ( 'Date' )
-        = CALCULATE ( COUNTROWS ( 'Date' ), REMOVEFILTERS ( 'Date' ), VALUES ( {date_month} ) )
+    COUNTROWS ( FILTER ( 'Date', {date_day} <= _as_of || {date_month} > _as_of ) )
+        = CALCULATE (
+            COUNTROWS ( FILTER ( 'Date', {date_day} <= _as_of || {date_month} > _as_of ) ),
+            REMOVEFILTERS ( 'Date' ),
+            VALUES ( {date_month} )
+        )
 VAR _product_filtered = ISCROSSFILTERED ( 'Product' )
 VAR _categories = VALUES ( {category} )
 VAR _whole_categories =

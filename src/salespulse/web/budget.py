@@ -3,7 +3,7 @@
 A budget value is blank where the filter context (filters and group) is finer than the grain the
 budget has (``budget_grain``), exactly as the DAX of ``salespulse.semantic.measures``:
 
-- dates must cover whole months;
+- dates must cover whole months (the as-of month: its days up to the as-of date);
 - a product filter or group must cover whole categories and the budget must have categories;
 - a geography (city) filter or group must cover whole territories and the budget have territories;
 - a territory / region filter or group needs territories in the budget, a rep one reps;
@@ -97,6 +97,17 @@ def _where(conditions: list[str]) -> str:
     return ("where " + " and ".join(conditions)) if conditions else ""
 
 
+def _budget_days(columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The calendar days a context must hold to cover whole months: the as-of month counts as
+    whole up to the as-of date (its later days have no sales yet), as in the DAX."""
+    at = {column: i for i, column in enumerate(columns)}
+    day, month, past = at["date_day"], at["month_start_date"], at["is_on_or_before_as_of"]
+    as_of = max((r[day] for r in rows if r[past]), default=None)
+    if as_of is None:
+        return rows
+    return [r for r in rows if r[day] <= as_of or r[month] > as_of]
+
+
 def coverage(
     reader: Reader | Session, table: str, groups: Sequence[GroupColumn], filters: Filters
 ) -> dict[Key, bool]:
@@ -106,6 +117,8 @@ def coverage(
     columns, rows = dimension_rows(session, table)
     at = {column: i for i, column in enumerate(columns)}
     grain = at[GRAIN_COLUMNS[table][0]]
+    if table == DATE:
+        rows = session.cached(("budget days", table), lambda: _budget_days(columns, rows))
     members: Counter[Any] = session.cached(("grain members", table), lambda: Counter(r[grain] for r in rows))
     if table == DATE:
         day, low, high = at["date_day"], filters.date_from, filters.date_to
