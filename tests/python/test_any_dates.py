@@ -229,3 +229,48 @@ def test_postgres_builds_the_same_reporting_numbers(duck: Reader, postgres: Read
         "order by 1, 2, 3, 4",
     ):
         assert duck.query(sql, []) == postgres.query(sql, []), sql
+
+
+def test_kpi_cards_name_the_period_each_covers(duck: Reader) -> None:
+    from salespulse.web.periods import card_periods
+
+    first = _one(duck, "select min(date_day) from reporting.dates where is_in_history")
+    cards = ("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY")
+    periods = card_periods(duck, Filters(), {**dict.fromkeys(cards, 1), "Variance": None})
+    assert periods == {
+        "Sales": f"{first:%b %Y} - 15 Jan 2026",
+        "Budget": "Jan 2025 - Jun 2026",
+        "Attainment %": "Jan 2025 - 15 Jan 2026",
+        "Sales YTD": "Jan 2026 - 15 Jan 2026",
+        "Sales PYTD": "Jan 2025 - 15 Jan 2025",
+        "Sales Run-Rate FY": "Jan 2026 - Dec 2026, at the year-to-date run rate",
+    }  # a blank card (Variance) names no period
+    one_year = card_periods(
+        duck, Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)), {"Budget": 1}
+    )
+    assert one_year == {"Budget": "Jan 2025 - Dec 2025"}
+
+
+def test_vs_budget_by_territory_compares_the_budget_months_only(duck: Reader) -> None:
+    from salespulse.web.pages import sales_reps
+
+    page = sales_reps(Filters(), resolve_scope(MANAGER, duck), reader=duck)
+    web = {
+        row["Territory Code"]: (row["Sales In Budget Months"], row["Budget To Date"])
+        for row in page["sales_vs_budget_by_territory"].to_dict("records")
+    }
+    expected = {
+        territory: (sales, to_date)
+        for territory, sales, to_date in duck.query(
+            "select territory_code, sum(sales_amount), sum(budget_to_date_amount) "
+            "from reporting.sales_vs_budget_monthly where budget_amount is not null "
+            "and month_start_date <= '2026-01-15' group by territory_code",
+            [],
+        )
+    }
+    assert web == expected and len(web) > 1
+    # all history's sales are more than the budget months' (the like-with-like trap)
+    assert all(
+        row["Sales"] > row["Sales In Budget Months"]
+        for row in page["sales_vs_budget_by_territory"].to_dict("records")
+    )

@@ -24,9 +24,10 @@ from salespulse.handover import staged
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
 from salespulse.web.appdb import AppDB
 from salespulse.web.pages import page_data
+from salespulse.web.periods import card_periods
 from salespulse.web.readers import DuckDBReader, Reader, open_reader
 from salespulse.web.ui.formatting import display
-from salespulse.web.ui.screen import as_number
+from salespulse.web.ui.screen import as_number, quota_note
 from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES, chart_id, visuals
 from web_testing import (
@@ -214,6 +215,13 @@ def check_figure(item: Any, figure: dict[str, Any], frame: pd.DataFrame) -> None
 
 def check_page(slug: str, response: dict[str, Any], filters: Filters, scope: Scope, reader: Reader) -> int:
     figures, data_tables = graphs(response), tables(response)
+    if slug == "reps":  # the page says what a quota is (or why there is none), never blank columns
+        notes = [
+            c
+            for c in components(response["page-content"]["children"], "Div")
+            if c["props"].get("id") == "quota-note"
+        ]
+        assert [n["props"]["children"] for n in notes] == [quota_note(reader)]
     checked = 0
     for item in visuals(slug):
         if item.kind == "kpis":
@@ -223,9 +231,13 @@ def check_page(slug: str, response: dict[str, Any], filters: Filters, scope: Sco
                 for c in components(response["page-content"]["children"], "Div")
                 if "data-measure" in c.get("props", {})
             }
+            periods = card_periods(reader, filters, frame.iloc[0].to_dict())
+            assert periods  # every page's cards name their period
             for name in frame.columns:
-                title = cards[name]["props"]["children"][1]["props"]["title"]
-                assert title == display(name, frame.iloc[0][name]), name
+                children = cards[name]["props"]["children"]
+                assert children[1]["props"]["title"] == display(name, frame.iloc[0][name]), name
+                subtitle = children[2]["props"]["children"] if len(children) > 2 else None
+                assert subtitle == periods.get(name), name
             checked += 1
         elif item.kind == "table":
             frame = expected(slug, item.dataset, filters, scope, reader)

@@ -131,6 +131,7 @@ def pick(page: Any, dropdown: str, option: str, typed: str = "") -> None:
 
 
 def sign_in(page: Any, base: str, email: str, path: str = "/overview") -> None:
+    page.context.clear_cookies()  # a fresh sign-in, whatever an earlier test left behind
     page.goto(base + path)
     page.fill("#email", email)
     page.fill("#password", "demo")
@@ -162,7 +163,9 @@ def test_dashboard_in_a_browser(server: str, browser_context: tuple[Any, list[st
     shoot(page, "login")
     sign_in(page, server, MANAGER)
     assert page.inner_text("#user-role") == "manager: all data"
-    assert page.locator("[data-visual=sales_by_city] .scattergeo .point").count() > 10  # the offline map
+    # the offline map: its markers are drawn once the topojson the app serves has loaded
+    page.wait_for_selector("[data-visual=sales_by_city] .scattergeo .point")
+    assert page.locator("[data-visual=sales_by_city] .scattergeo .point").count() > 10
     assert page.locator("[data-visual=sales_by_city] .geo .countries path, .geo path").count() > 0
     shoot(page, "sales-overview")
 

@@ -106,7 +106,9 @@ def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | Session |
             "top_10_clients": Dataset(("Sales",), (CLIENT,), top=10),
             "top_10_products": Dataset(("Sales",), (PRODUCT, CATEGORY), top=10),
             "sales_by_category": Dataset(
-                ("Sales", "Budget", "Budget To Date", "Attainment %"), (CATEGORY,), order_by="Sales"
+                ("Sales", "Sales In Budget Months", "Budget", "Budget To Date", "Attainment %"),
+                (CATEGORY,),
+                order_by="Sales",
             ),
             "sales_by_city": Dataset(("Sales",), city),
         },
@@ -120,7 +122,7 @@ def sales_reps(filters: Filters, scope: Scope, *, reader: Reader | Session | Non
     per rep over Year > Quarter > Month; sales vs budget per territory (the budget's grain)."""
     reader = session_of(reader)
     rep = (("Sales Rep", "Sales Rep Key"), SALES_REP, ("Sales Rep", "Territory Name"))
-    budget = ("Sales", "Budget", "Budget To Date", "Variance", "Attainment %")
+    budget = ("Sales", "Sales In Budget Months", "Budget", "Budget To Date", "Variance", "Attainment %")
     return _run(
         {
             "kpis": Dataset(("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers")),

@@ -74,12 +74,12 @@ def budget_months(reader: Reader | Session) -> tuple[date, date] | None:
         )[0]
         if first is None:
             return None
-        return first, _month_end(last.year, last.month)
+        return first, month_end(last.year, last.month)
 
     return session.cached("budget_months", compute)
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     return date(year, month, calendar_module.monthrange(year, month)[1])
 
 
@@ -90,8 +90,8 @@ def year_earlier(day: date) -> date:
 def previous_year(start: date, end: date) -> tuple[date, date]:
     """SAMEPERIODLASTYEAR of the contiguous range ``start``..``end``."""
     shifted_end = year_earlier(end)
-    if end == _month_end(end.year, end.month) and start <= end.replace(day=1):
-        shifted_end = _month_end(shifted_end.year, shifted_end.month)
+    if end == month_end(end.year, end.month) and start <= end.replace(day=1):
+        shifted_end = month_end(shifted_end.year, shifted_end.month)
     return year_earlier(start), shifted_end
 
 

@@ -16,7 +16,7 @@ from salespulse.web.ui.actions import crumbs
 from salespulse.web.ui.charts import figure_for, graph_config
 from salespulse.web.ui.formatting import d3_format, display, short
 from salespulse.web.ui.report import public_columns
-from salespulse.web.ui.screen import as_number
+from salespulse.web.ui.screen import KPI_PERIODS, QUOTA_NOTE, as_number
 from salespulse.web.ui.state import FIELD_LABELS, LIST_FIELDS, Resolved
 from salespulse.web.ui.visuals import Visual, chart_id, visuals
 
@@ -37,17 +37,21 @@ AMOUNT_CARDS = {
 SERIES_PICKER = {"type": "series", "id": "forecast"}
 
 
-def _kpis(frame: pd.DataFrame) -> html.Div:
+def _kpis(frame: pd.DataFrame, periods: pd.DataFrame | None = None) -> html.Div:
+    """One card per measure: its name, its value and the period it covers (``KPI_PERIODS``)."""
     row = frame.iloc[0] if len(frame) else {}
+    covered = periods.iloc[0].to_dict() if periods is not None and len(periods) else {}
     cards = []
     for name in frame.columns:
         value = row[name] if len(frame) else None
         shown = short(value) if name in AMOUNT_CARDS and value is not None else display(name, value)
+        period = covered.get(name)
         cards.append(
             html.Div(
                 [
                     html.Div(name, className="kpi-label"),
                     html.Div(shown, className="kpi-value", title=display(name, value)),
+                    *([html.Div(period, className="kpi-period")] if isinstance(period, str) else []),
                 ],
                 className="kpi",
                 **{"data-measure": name},
@@ -284,13 +288,16 @@ def page_content(
             )
         )
     out.extend(_analytics_notices(slug, data, as_of))
+    note = data.get(QUOTA_NOTE)
+    if note is not None and len(note):
+        out.append(html.Div(str(note["note"].iloc[0]), className="info muted small", id="quota-note"))
     series = _chosen_series(data)
     for item in visuals(slug):
         frame = data.get(item.dataset)
         if frame is None:
             continue
         if item.kind == "kpis":
-            out.append(_card(slug, item, _kpis(frame), state))
+            out.append(_card(slug, item, _kpis(frame, data.get(KPI_PERIODS)), state))
             continue
         if item.kind == "table":
             out.append(_card(slug, item, table_component(slug, item, frame), state))

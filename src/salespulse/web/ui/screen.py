@@ -20,12 +20,33 @@ from typing import Any
 
 import pandas as pd
 
+from salespulse.web.budget import budget_grain
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.measures import evaluate
 from salespulse.web.pages import page_data
+from salespulse.web.periods import card_periods
 from salespulse.web.readers import Reader
 from salespulse.web.ui.state import GEO_LEVELS, Resolved, State, parse_date
 from salespulse.web.ui.visuals import PAGES, visuals
+
+#: The dataset of the KPI cards' subtitles: the period each card covers (one row, a column per card).
+KPI_PERIODS = "kpi_periods"
+#: The Sales Reps page's note on quotas (Power BI's Rep Quota Note): one row, column ``note``.
+QUOTA_NOTE = "quota_note"
+
+
+def quota_note(reader: Reader) -> str:
+    """What the Sales Reps page says about quotas: the rep's budget, or why there is none."""
+    grain = budget_grain(reader)
+    if grain is None:
+        return "No budget is loaded: quotas per rep are not available."
+    if grain[2]:
+        return (
+            "Quota = the rep's budget. Attainment and variance compare it with the rep's sales of the "
+            "same months, to the as-of date."
+        )
+    return "The budget has no sales-rep grain: quotas per rep are not available."
+
 
 MONTH_NUMBERS = {name: number for number, name in enumerate(calendar.month_name) if name}
 PRODUCT_LEVELS = ("Category", "Subcategory", "Product")
@@ -147,10 +168,15 @@ def screen_data(slug: str, resolved: Resolved, scope: Scope, reader: Reader) -> 
     filters, state = resolved.filters, resolved.state
     options = {"series": state.get("series")} if slug == "forecast" else {}
     data = page_data(PAGES[slug], filters, scope, reader=reader, **options)
+    kpis = data.get("kpis")
+    if kpis is not None and len(kpis):
+        subtitles = card_periods(reader, filters, kpis.iloc[0].to_dict())
+        data[KPI_PERIODS] = pd.DataFrame([subtitles])
     if slug == "overview":
         data["product_drill"] = product_drill(data["sales_by_category"], filters, scope, reader)
         data["geo_drill"] = geo_drill(data["sales_by_city"], state["geo"])
     elif slug == "reps":
+        data[QUOTA_NOTE] = pd.DataFrame({"note": [quota_note(reader)]})
         data["time_drill"] = time_drill(
             data["sales_by_rep_over_time"], drilled_year(state), series="Sales Rep"
         )
