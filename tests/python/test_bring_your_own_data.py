@@ -174,3 +174,15 @@ def test_power_bi_checks_pass_against_this_warehouse(warehouse: dict[str, str]) 
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "powerbi/: all checks passed" in result.stdout
+
+
+def test_a_budget_without_reps_says_so_on_the_sales_reps_page(reader: DuckDBReader) -> None:
+    """Finance's month-only workbook has no rep quotas: the page says so, and the rep columns stay
+    blank rather than showing the company's budget against one rep's sales."""
+    from salespulse.web.ui.screen import quota_note
+
+    assert quota_note(reader) == "The budget has no sales-rep grain: quotas per rep are not available."
+    scope = resolve_scope(MANAGER, reader)
+    reps = PAGES["Sales Reps"](Filters(), scope, reader=reader)["sales_vs_budget_by_rep"]
+    assert len(reps) >= 1 and reps["Budget"].isna().all() and reps["Attainment %"].isna().all()
+    assert PAGES["Sales Reps"](Filters(), scope, reader=reader)["kpis"]["Budget"].iloc[0] is not None

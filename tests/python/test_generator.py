@@ -511,20 +511,20 @@ def test_declining_clients(demo: Demo) -> None:
         assert (AS_OF - demo.one(f"select max(order_date) from heads where customer_id = '{cid}'")).days < 30
 
 
-def _budget(out: Path) -> list[tuple[datetime, str, str, int]]:
+def _budget(out: Path) -> list[tuple[datetime, str, str, str, int]]:
     wb = openpyxl.load_workbook(out / "budget_2024.xlsx")
     assert wb.sheetnames == ["Budget 2024", "Notes"]
     ws = wb["Budget 2024"]
     assert ws["A1"].value == "FY2024 Internet Sales Budget"
     assert all(c.value is None for c in ws[2])
-    assert [c.value for c in ws[3]] == ["Month", "Category", "Territory", "Budget"]
+    assert [c.value for c in ws[3]] == ["Month", "Category", "Territory", "Sales Rep", "Budget"]
     rows = []
     for row in ws.iter_rows(min_row=4):
         if all(c.value is None for c in row):
             continue
-        month, category, territory, amount = row
+        month, category, territory, rep, amount = row
         assert month.number_format == "mmm yyyy" and amount.number_format == "#,##0"
-        rows.append((month.value, category.value, territory.value, amount.value))
+        rows.append((month.value, category.value, territory.value, rep.value, amount.value))
     assert ws.max_row == 3 + len(rows) + 2  # two formatted, empty rows at the end
     assert wb["Notes"].max_row >= 3
     return rows
@@ -532,15 +532,28 @@ def _budget(out: Path) -> list[tuple[datetime, str, str, int]]:
 
 def test_budget_workbook_and_region_miss(demo: Demo) -> None:
     budget = _budget(demo.out)
-    assert len(budget) == 12 * 4 * 10
-    assert len({(m, c, t) for m, c, t, _ in budget}) == len(budget)
+    reps = dict(
+        demo.rows(
+            "select employee_id, territory_code from sales_reps where job_title = 'Sales Representative'"
+        )
+    )
+    assert len(budget) == 12 * 4 * len(reps)  # a quota per month, category and rep
+    assert len({(m, c, t, r) for m, c, t, r, _ in budget}) == len(budget)
+    assert all(reps[r] == t for _, _, t, r, _ in budget)  # each quota in the rep's own territory
     assert {m for m, *_ in budget} == {datetime(BUDGET_YEAR, m, 1) for m in range(1, 13)}
     assert all(isinstance(a, int) and a % 100 == 0 for *_, a in budget)
     assert sum(a for *_, a in budget) == demo.summary.budget_total
+    # quotas follow the reps' books: within a territory, more clients never means a smaller quota
+    clients = dict(demo.rows("select sales_rep_id, count(*) from customers group by all"))
+    quota: dict[str, int] = {}
+    for *_, rep, amount in budget:
+        quota[rep] = quota.get(rep, 0) + amount
+    for a, b in ((a, b) for a in reps for b in reps if reps[a] == reps[b] and clients[a] > clients[b]):
+        assert quota[a] >= quota[b], (a, b)
 
     region_of = dict(demo.rows("select territory_code, region from territories"))
     planned: dict[str, int] = {}
-    for _, _, territory, amount in budget:
+    for _, _, territory, _, amount in budget:
         planned[region_of[territory]] = planned.get(region_of[territory], 0) + amount
     actual = dict(
         demo.rows(

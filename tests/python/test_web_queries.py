@@ -72,18 +72,24 @@ def ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
 
 
 def assert_agrees_with_monthly_model(reader: Reader, scope: Scope) -> int:
-    web = evaluate(MONTHLY_MEASURES, Filters(), scope, by=MONTHLY_GROUPS, reader=reader)
-    mine = {tuple(r[:3]): r[3:] for r in records(web)}
+    """The web's budget measures per month x category x territory (x rep, with rep quotas) are the
+    monthly model's rows; returns how many budget rows were compared."""
+    by_rep = "sales rep" in (one(reader, "select max(budget_grain) from reporting.budget") or "")
+    groups = [*MONTHLY_GROUPS, *([("Sales Rep", "Employee ID")] if by_rep else [])]
+    web = evaluate(MONTHLY_MEASURES, Filters(), scope, by=groups, reader=reader)
+    width = len(groups)
+    mine = {tuple(r[:width]): r[width:] for r in records(web)}
+    rep = ", sales_rep_id" if by_rep else ""
     view = rows(
         reader,
-        "select month_start_date, category_name, territory_code, sales_amount, budget_amount, "
+        f"select month_start_date, category_name, territory_code{rep}, sales_amount, budget_amount, "
         "budget_to_date_amount, variance_amount, attainment_to_date_pct "
         "from reporting.sales_vs_budget_monthly",
     )
     assert len(view) > 400
     compared = 0
-    for month, category, territory, sales, budget, to_date, variance, attainment in view:
-        key = (month, category, territory)
+    for row in view:
+        key, (sales, budget, to_date, variance, attainment) = tuple(row[:width]), row[width:]
         if key not in mine:  # a row the web shows nothing for: nothing to show in the view either
             assert (budget, to_date, variance, attainment) == (None, None, None, None), key
             assert sales in (None, 0), key
@@ -215,9 +221,20 @@ def test_sales_reps_page_equals_the_reporting_views(reader: Reader, manager: Sco
         reader, "select sales_rep_key, sum(net_sales_amount) from reporting.sales group by sales_rep_key"
     )
     assert as_dict(reps, ["Sales Rep Key"], "Sales") == dict(by_rep)
-    # the demo budget is by month x category x territory: no budget per rep (blank, not wrong)
-    assert one(reader, "select max(budget_grain) from reporting.budget") == "month x category x territory"
-    assert reps["Budget"].isna().all() and reps["Attainment %"].isna().all()
+    # the demo budget carries rep quotas: each rep's Budget is their quota, with an attainment
+    assert one(reader, "select max(budget_grain) from reporting.budget") == (
+        "month x category x territory x sales rep"
+    )
+    quotas = rows(
+        reader, "select sales_rep_key, sum(budget_amount) from reporting.budget group by sales_rep_key"
+    )
+    assert {k: v for k, v in as_dict(reps, ["Sales Rep Key"], "Budget").items() if v is not None} == dict(
+        quotas
+    )
+    with_quota = reps[reps["Budget"].notna()]
+    assert len(with_quota) == len(quotas) > 1 and with_quota["Attainment %"].notna().all()
+    attainment = [float(v) for v in with_quota["Attainment %"]]
+    assert attainment == sorted(attainment)  # lowest attainment first
     new = rows(
         reader,
         "select r.full_name, count(distinct s.customer_key) from reporting.sales s "
@@ -439,7 +456,6 @@ def test_budget_is_blank_below_its_grain(reader: Reader, manager: Scope) -> None
         Filters(date_from=date(2024, 3, 2), date_to=date(2024, 3, 31)),
         Filters(date_from=date(2024, 3, 1), date_to=date(2024, 3, 30)),
         Filters(geography_keys=tuple(germany[:1])),
-        Filters(sales_rep_keys=(busiest(reader, "sales_rep_key"),)),
     ):
         assert budget(filters) is None, filters
     for by in (("Date", "Date"), ("Customer", "Client"), ("Product", "Product"), ("Campaign", "Campaign")):
@@ -463,6 +479,8 @@ def test_budget_is_blank_below_its_grain(reader: Reader, manager: Scope) -> None
     assert budget(Filters(geography_keys=tuple(germany))) == expected(
         "where b.territory_code = 'DE'"
     )  # whole territory
+    rep = busiest(reader, "sales_rep_key")  # the demo budget has rep quotas: a rep is at its grain
+    assert budget(Filters(sales_rep_keys=(rep,))) == expected("where b.sales_rep_key = ?", [rep])
 
 
 # --------------------------------------------------------------------------- row-level security
@@ -495,7 +513,14 @@ def test_a_sales_rep_sees_only_their_own_clients_and_sales(reader: Reader) -> No
     assert 0 < total < one(reader, "select sum(net_sales_amount) from reporting.sales")
     overview = PAGES["Sales Overview"](Filters(), scope, reader=reader)
     assert overview["kpis"]["Sales"].iloc[0] == total
-    assert overview["kpis"]["Budget"].iloc[0] is None  # no budget rows of theirs (no rep grain)
+    # their own quota, not the company's budget
+    quota = one(reader, "select sum(budget_amount) from reporting.budget where sales_rep_key = ?", [key])
+    assert (
+        0
+        < overview["kpis"]["Budget"].iloc[0]
+        == quota
+        < one(reader, "select sum(budget_amount) from reporting.budget")
+    )
     assert sum(overview["sales_by_category"]["Sales"]) == total
     clients = PAGES["Customer Details"](Filters(), scope, reader=reader)["clients"]
     owned = {

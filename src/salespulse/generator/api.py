@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..contract import CAMPAIGNS, CUSTOMERS, GEOGRAPHY, PRODUCTS, SALES_REPS, TERRITORIES, Entity
-from .budget import BudgetForm, plan_budget, write_budget
+from .budget import BudgetForm, plan_budget, split_by_rep, write_budget
 from .campaigns import build_campaigns
 from .catalogue import build_catalogue
 from .customers import build_customers
@@ -23,7 +23,7 @@ from .manifest import MANIFEST_NAME, FileEntry, file_entry, signals_truth, write
 from .orders import OrderSimulator
 from .plan import Period, Signals
 from .rng import stream
-from .staff import sales_rep_rows
+from .staff import rep_books, sales_rep_rows
 from .tables import table_from_rows, write_csv, write_parquet
 from .tally import Tally
 
@@ -128,6 +128,8 @@ def generate(
 
     expected = ExpectedSales(demand, customers, catalogue, campaigns, signals)
     budget = plan_budget(period, signals, expected.month)
+    if budget_form == "detailed":  # with rep quotas: each territory's budget split by the reps' books
+        budget = split_by_rep(budget, rep_books(customers.table))
     budget_name = f"budget_{budget_year}.xlsx"
     write_budget(budget, out_dir / budget_name, period, signals, budget_form)
     budget_rows = len(budget) if budget_form == "detailed" else 12

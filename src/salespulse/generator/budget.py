@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 from calendar import monthrange
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,7 @@ class BudgetLine:
     category: str
     territory_code: str
     amount: int  # whole currency units, a multiple of 100
+    sales_rep_id: str | None = None  # the rep whose quota this is (the detailed form has one)
 
 
 def _base_month(months: list[Month], budget_year: int) -> Month:
@@ -73,6 +74,30 @@ def plan_budget(
                     BudgetLine(date(year, month_no, 1), category, territory.code, int(hundreds[k, t]) * 100)
                 )
     return lines
+
+
+def split_by_rep(lines: list[BudgetLine], book: Mapping[str, Sequence[tuple[str, int]]]) -> list[BudgetLine]:
+    """Rep quotas: each (month, category, territory) amount split between the territory's reps in
+    proportion to their book (``book[territory]``: (rep id, clients owned)), in hundreds, largest
+    remainders first, so that every territory's total is unchanged. A territory without reps keeps
+    one line without a rep."""
+    out: list[BudgetLine] = []
+    for line in lines:
+        reps = [(rep, weight) for rep, weight in book.get(line.territory_code, ()) if weight > 0]
+        if not reps:
+            out.append(line)
+            continue
+        hundreds, total = line.amount // 100, sum(weight for _, weight in reps)
+        shares = [hundreds * weight / total for _, weight in reps]
+        floors = [int(share) for share in shares]
+        by_remainder = sorted(range(len(reps)), key=lambda i: (floors[i] - shares[i], i))
+        for i in by_remainder[: hundreds - sum(floors)]:
+            floors[i] += 1
+        out.extend(
+            replace(line, amount=floor * 100, sales_rep_id=rep)
+            for (rep, _), floor in zip(reps, floors, strict=True)
+        )
+    return out
 
 
 def monthly_totals(lines: list[BudgetLine]) -> dict[date, int]:
@@ -116,16 +141,19 @@ def build_workbook(lines: list[BudgetLine], period: Period, signals: Signals, fo
         ws.title = f"Budget {year}"
         ws["A1"] = f"FY{year} Internet Sales Budget"
         ws["A1"].font = Font(bold=True, size=14)
-        _header(ws, 3, ["Month", "Category", "Territory", "Budget"])
+        with_rep = any(line.sales_rep_id for line in lines)
+        _header(ws, 3, ["Month", "Category", "Territory", *(["Sales Rep"] if with_rep else []), "Budget"])
         row = 4
         for line in lines:
             month = datetime(line.month.year, line.month.month, 1)
-            _data_row(ws, row, [month, line.category, line.territory_code, line.amount])
+            rep = [line.sales_rep_id] if with_rep else []
+            _data_row(ws, row, [month, line.category, line.territory_code, *rep, line.amount])
             row += 1
         for blank in range(row, row + 2):  # formatted but empty, as spreadsheets often end
-            _data_row(ws, blank, [None, None, None, None])
+            _data_row(ws, blank, [None] * (5 if with_rep else 4))
         ws.freeze_panes = "A4"
-        for col, width in zip("ABCD", (12, 14, 11, 14), strict=True):
+        widths = (12, 14, 11, *((10,) if with_rep else ()), 14)
+        for col, width in zip("ABCDE", widths, strict=False):
             ws.column_dimensions[col].width = width
         notes = wb.create_sheet("Notes")
         for i, text in enumerate(
@@ -134,6 +162,11 @@ def build_workbook(lines: list[BudgetLine], period: Period, signals: Signals, fo
                 "Prepared by Finance (FP&A) for the sales dashboards.",
                 f"Basis: FY{year - 1} underlying net sales (run rate, without one-off orders) by month, "
                 f"product category and sales territory, plus {signals.planned_growth:.0%} planned growth.",
+                *(
+                    ["Rep quotas: each territory's budget split between its reps by the clients they own."]
+                    if with_rep
+                    else []
+                ),
                 "Amounts are net of discounts, in whole currency units, rounded to hundreds.",
                 "Territory codes as in the CRM; categories as in the product catalogue.",
             ],

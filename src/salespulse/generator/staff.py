@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+
+import pyarrow as pa
 
 EMAIL_DOMAIN = "salespulse.example"
 
@@ -92,3 +95,12 @@ def sales_rep_rows() -> list[dict[str, object]]:
         }
         for e in EMPLOYEES
     ]
+
+
+def rep_books(customers: pa.Table) -> dict[str, list[tuple[str, int]]]:
+    """Territory -> (rep id, clients the rep owns) for each of the territory's reps, in staff order."""
+    owned = Counter(customers.column("sales_rep_id").to_pylist())
+    return {
+        territory: [(e.employee_id, owned[e.employee_id]) for e in reps]
+        for territory, reps in reps_by_territory().items()
+    }
