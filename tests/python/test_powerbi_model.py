@@ -37,7 +37,7 @@ from salespulse.warehouse import Warehouse, connect
 
 MODEL = PROJECT_ROOT / "powerbi" / "SalesPulse.SemanticModel"
 ORDER_LINES = "definition/tables/Order Lines.tmdl"
-MEASURES = "definition/tables/Measures.tmdl"
+MEASURES = "definition/tables/Key Measures.tmdl"
 DATE = "definition/tables/Date.tmdl"
 RELATIONSHIPS = "definition/relationships.tmdl"
 FIRST_RELATIONSHIP = "\tfromColumn: 'Order Lines'.'Order Date Key'\n"
@@ -141,7 +141,7 @@ def test_committed_model_is_read_completely() -> None:
     assert model.annotations["__PBI_TimeIntelligenceEnabled"] == "0"
     assert {ref.name for ref in model.refs if ref.type == "table"} == {table.name for table in model.tables}
     sales = model.measure("Sales")
-    assert sales is not None and sales.table == "Measures" and sales.display_folder == "Sales"
+    assert sales is not None and sales.table == "Key Measures" and sales.display_folder == "Sales"
     assert model.measure("Variance").format_string == "#,0;-#,0;0"  # type: ignore[union-attr]
     budget = model.measure("Budget")
     assert budget is not None and budget.expression.startswith("VAR _grain") and "RETURN" in budget.expression
@@ -967,6 +967,13 @@ BREAKS = [
         "\t\t\tcolumn: 'Quarter Name'\n",
         ("hierarchy 'Date'[Calendar]", "'Quarter Name'"),
         id="hierarchy_level_on_a_missing_column",
+    ),
+    pytest.param(
+        "definition/tables/Campaign.tmdl",
+        "table Campaign\n",
+        "table Measures\n",
+        ("table 'Measures' has a name the Analysis Services engine reserves",),
+        id="a_table_named_measures",
     ),
 ]
 

@@ -39,11 +39,11 @@ def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_hand_edit_of_a_generated_file_is_reported(project_copy: Path) -> None:
-    measures = project_copy / "powerbi/SalesPulse.SemanticModel/definition/tables/Measures.tmdl"
+    measures = project_copy / "powerbi/SalesPulse.SemanticModel/definition/tables/Key Measures.tmdl"
     measures.write_text(measures.read_text().replace("DIVIDE ( [Margin], [Sales] )", "[Margin] / [Sales]"))
     (project_copy / "measures.sql").write_text("{# edited #}\n")
     stale = {problem.file: problem.message for problem in project.stale_files()}
-    assert any(file.endswith("Measures.tmdl") for file in stale), stale
+    assert any(file.endswith("Key Measures.tmdl") for file in stale), stale
     assert any(file.endswith("measures.sql") for file in stale), stale
     assert all("salespulse powerbi write" in message for message in stale.values())
 
@@ -61,7 +61,7 @@ def test_files_nothing_generates_are_reported_but_desktop_caches_are_not(project
 
 
 def test_write_all_restores_the_generated_files_and_keeps_desktop_caches(project_copy: Path) -> None:
-    measures = project_copy / "powerbi/SalesPulse.SemanticModel/definition/tables/Measures.tmdl"
+    measures = project_copy / "powerbi/SalesPulse.SemanticModel/definition/tables/Key Measures.tmdl"
     original = measures.read_text()
     measures.write_text("broken")
     extra = project_copy / "powerbi/SalesPulse.Report/definition/pages/old_page/page.json"

@@ -597,7 +597,7 @@ def test_at_risk_clients_table_lists_only_at_risk_clients_and_drills_through_to_
     # Customer Details is bound to Customer[Client]: a visual showing it offers the drill-through.
     bound = read_json(REPORT_DIR / CUSTOMER_PAGE)["pageBinding"]["parameters"][0]["fieldExpr"]["Column"]
     assert refs[0] == f"{bound['Expression']['SourceRef']['Entity']}.{bound['Property']}" == "Customer.Client"
-    assert "Measures.Sales At Risk" in refs
+    assert "Key Measures.Sales At Risk" in refs
     assert table["query"]["sortDefinition"]["sort"][0]["field"]["Measure"]["Property"] == "Sales At Risk"
 
 
@@ -765,7 +765,7 @@ def test_field_refs_resolve_query_aliases_to_entities() -> None:
     in_subquery = [ref for ref in refs if "Subquery" in ref.json_path]
     assert {(ref.entity, ref.property, ref.kind) for ref in in_subquery} == {
         ("Customer", "Client", "column"),
-        ("Measures", "Sales", "measure"),
+        ("Key Measures", "Sales", "measure"),
     }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from salespulse.semantic.measures import MEASURE_TABLE
+
 Json = dict[str, Any]
 
 SCHEMA_BASE = "https://developer.microsoft.com/json-schemas/fabric"
@@ -29,7 +31,7 @@ SCHEMAS = {
     "bookmark": f"{_REPORT}/bookmark/2.1.0/schema.json",
 }
 
-MEASURES_TABLE = "Measures"
+MEASURES_TABLE = MEASURE_TABLE  # the semantic layer's measure table
 
 # semanticQuery enumerations
 AVERAGE = 1  # QueryAggregateFunction

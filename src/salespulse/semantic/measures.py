@@ -17,7 +17,8 @@ import yaml
 from salespulse.semantic.model import SemanticModel, load_model
 
 MEASURES_FILE = Path(__file__).with_name("measures.yml")
-MEASURE_TABLE = "Measures"
+#: The measure table. Not "Measures": Analysis Services reserves that name (Desktop renames the table).
+MEASURE_TABLE = "Key Measures"
 KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
 PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year", "budget_months")
 FUNCTIONS = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT", "average": "AVERAGE", "count_rows": "COUNTROWS"}

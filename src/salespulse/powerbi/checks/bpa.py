@@ -6,7 +6,8 @@ that relationships target (a marked date table keeps its date column as key, wha
 relationships use), one marked date table and auto date/time off. Columns: money in fixed
 decimal, numbers not summarised by default, month and weekday names sorted by a number, hierarchy
 levels on existing columns, known data categories. Measures: format string, description, display
-folder. DAX: DIVIDE instead of ``/``, no IFERROR / ISERROR.
+folder. DAX: DIVIDE instead of ``/``, no IFERROR / ISERROR. Names: no table the engine reserves
+(``Measures``).
 """
 
 from __future__ import annotations
@@ -227,6 +228,19 @@ def date_table_rules(model: TmdlModel) -> list[Problem]:
     return problems
 
 
+#: Table names the Analysis Services engine reserves: Desktop renames such a table ("Measures 1")
+#: and every visual that refers to it breaks; older tools refuse the model.
+RESERVED_TABLE_NAMES = frozenset({"measures"})
+
+
+def name_rules(model: TmdlModel) -> list[Problem]:
+    return [
+        table.problem(f"table '{table.name}' has a name the Analysis Services engine reserves: rename it")
+        for table in model.tables
+        if table.name.strip().lower() in RESERVED_TABLE_NAMES
+    ]
+
+
 def _is_month_or_day_name(column: Column) -> bool:
     if (column.data_type or "").lower() != "string":
         return False
@@ -325,7 +339,8 @@ def dax_rules(model: TmdlModel) -> list[Problem]:
 
 def check_bpa(model: TmdlModel) -> list[Problem]:
     return (
-        relationship_rules(model)
+        name_rules(model)
+        + relationship_rules(model)
         + ambiguity_rules(model)
         + key_rules(model)
         + date_table_rules(model)
