@@ -245,6 +245,10 @@ def test_kpi_cards_name_the_period_each_covers(duck: Reader) -> None:
         "Sales PYTD": "Jan 2025 - 15 Jan 2025",
         "Sales Run-Rate FY": "Jan 2026 - Dec 2026, at the year-to-date run rate",
     }  # a blank card (Variance) names no period
+    # the client snapshot is as of the as-of date whatever the dates; the backtest's period is its page's
+    assert card_periods(duck, Filters(), {"At-Risk Clients": 1, "Backtest MAPE %": 1}) == {
+        "At-Risk Clients": "As of 15 Jan 2026"
+    }
     one_year = card_periods(
         duck, Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)), {"Budget": 1}
     )

@@ -25,6 +25,7 @@ from salespulse.powerbi.visuals import (
     textbox,
     top_n,
 )
+from salespulse.semantic.measures import CARD_PERIODS, DEFAULT_PERIOD
 
 WIDTH, HEIGHT = 1280, 720
 GAP = 8
@@ -133,28 +134,6 @@ class Page:
     def placed(self) -> list[tuple[Visual, Position]]:
         """Every visual with its position, in z and tab order."""
         return self.rail() + self.grid()
-
-
-# The text measure (measures.yml, folder Card Periods) naming the period each KPI card covers in
-# the current filter context; a card whose measure is not listed covers the dates in context.
-DEFAULT_PERIOD = "Period"
-CARD_PERIODS = {
-    "Budget": "Budget Period",
-    **dict.fromkeys(
-        ("Budget To Date", "Sales In Budget Months", "Variance", "Attainment %"), "Budget To Date Period"
-    ),
-    "Sales YTD": "YTD Period",
-    "Sales PYTD": "PYTD Period",
-    "Sales Run-Rate FY": "Run-Rate Period",
-    "YoY %": "YoY Period",
-    **dict.fromkeys(("Segmented Clients", "At-Risk Clients", "At-Risk %", "Sales At Risk"), "As Of Period"),
-    **dict.fromkeys(("Campaign Incremental Sales", "Campaign Sales Uplift %"), "Campaign Window Period"),
-    **dict.fromkeys(
-        ("Projected Full Year", "Projected Budget", "Projected vs Budget", "Projected Attainment %"),
-        "Forecast Year Period",
-    ),
-    **dict.fromkeys(("Backtest MAPE %", "Baseline MAPE %"), "Backtest Period"),
-}
 
 
 def kpi_card(name: str) -> Visual:

@@ -19,6 +19,26 @@ from salespulse.semantic.model import SemanticModel, load_model
 MEASURES_FILE = Path(__file__).with_name("measures.yml")
 #: The measure table. Not "Measures": Analysis Services reserves that name (Desktop renames the table).
 MEASURE_TABLE = "Key Measures"
+# The Report Labels measure naming the period each KPI card covers in the filter context (Power
+# BI's card subtitle, the web's too); a card whose measure is not listed covers the dates in context.
+DEFAULT_PERIOD = "Period"
+CARD_PERIODS = {
+    "Budget": "Budget Period",
+    **dict.fromkeys(
+        ("Budget To Date", "Sales In Budget Months", "Variance", "Attainment %"), "Budget To Date Period"
+    ),
+    "Sales YTD": "YTD Period",
+    "Sales PYTD": "PYTD Period",
+    "Sales Run-Rate FY": "Run-Rate Period",
+    "YoY %": "YoY Period",
+    **dict.fromkeys(("Segmented Clients", "At-Risk Clients", "At-Risk %", "Sales At Risk"), "As Of Period"),
+    **dict.fromkeys(("Campaign Incremental Sales", "Campaign Sales Uplift %"), "Campaign Window Period"),
+    **dict.fromkeys(
+        ("Projected Full Year", "Projected Budget", "Projected vs Budget", "Projected Attainment %"),
+        "Forecast Year Period",
+    ),
+    **dict.fromkeys(("Backtest MAPE %", "Baseline MAPE %"), "Backtest Period"),
+}
 KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
 PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year", "budget_months")
 FUNCTIONS = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT", "average": "AVERAGE", "count_rows": "COUNTROWS"}
