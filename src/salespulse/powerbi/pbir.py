@@ -31,8 +31,6 @@ SCHEMAS = {
     "bookmark": f"{_REPORT}/bookmark/2.1.0/schema.json",
 }
 
-MEASURES_TABLE = MEASURE_TABLE  # the semantic layer's measure table
-
 # semanticQuery enumerations
 AVERAGE = 1  # QueryAggregateFunction
 DESCENDING = 2  # QuerySortClause.Direction
@@ -118,7 +116,7 @@ def col(entity: str, name: str, display: str | None = None) -> Ref:
 
 
 def msr(name: str, display: str | None = None) -> Ref:
-    return Ref(MEASURES_TABLE, name, "measure", display=display)
+    return Ref(MEASURE_TABLE, name, "measure", display=display)
 
 
 def avg(ref: Ref) -> Ref:

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from salespulse.errors import Problem
-from salespulse.powerbi.pbir import MEASURES_TABLE
 from salespulse.powerbi.problems import JsonProblem
+from salespulse.semantic.measures import MEASURE_TABLE
 
 COLUMN, MEASURE, LEVEL, HIERARCHY = "column", "measure", "hierarchy_level", "hierarchy"
 _KINDS = {"Column": COLUMN, "Measure": MEASURE, "HierarchyLevel": LEVEL, "Hierarchy": HIERARCHY}
@@ -198,7 +198,7 @@ def check_report_fields(
     hierarchies: dict[str, dict[str, list[str]]],
     *,
     hidden: dict[str, set[str]] | None = None,
-    measures_table: str = MEASURES_TABLE,
+    measures_table: str = MEASURE_TABLE,
 ) -> list[Problem]:
     """Every reference to a table, column, measure, hierarchy or level the model lacks.
 
