@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from salespulse.semantic import Measure, load_model
@@ -41,6 +42,7 @@ from salespulse.web.sqlbuild import (
     scope_budget,
     view,
 )
+from salespulse.web.timeintel import load_calendar
 
 PRODUCT, GEOGRAPHY, SALES_REP, CAMPAIGN = "Product", "Geography", "Sales Rep", "Campaign"
 #: Dimension -> the column of it that is the budget's grain, and the budget's column it matches.
@@ -97,14 +99,11 @@ def _where(conditions: list[str]) -> str:
     return ("where " + " and ".join(conditions)) if conditions else ""
 
 
-def _budget_days(columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _budget_days(columns: list[str], rows: list[tuple[Any, ...]], as_of: date) -> list[tuple[Any, ...]]:
     """The calendar days a context must hold to cover whole months: the as-of month counts as
     whole up to the as-of date (its later days have no sales yet), as in the DAX."""
     at = {column: i for i, column in enumerate(columns)}
-    day, month, past = at["date_day"], at["month_start_date"], at["is_on_or_before_as_of"]
-    as_of = max((r[day] for r in rows if r[past]), default=None)
-    if as_of is None:
-        return rows
+    day, month = at["date_day"], at["month_start_date"]
     return [r for r in rows if r[day] <= as_of or r[month] > as_of]
 
 
@@ -118,7 +117,8 @@ def coverage(
     at = {column: i for i, column in enumerate(columns)}
     grain = at[GRAIN_COLUMNS[table][0]]
     if table == DATE:
-        rows = session.cached(("budget days", table), lambda: _budget_days(columns, rows))
+        as_of = load_calendar(session).as_of
+        rows = session.cached(("budget days", table), lambda: _budget_days(columns, rows, as_of))
     members: Counter[Any] = session.cached(("grain members", table), lambda: Counter(r[grain] for r in rows))
     if table == DATE:
         day, low, high = at["date_day"], filters.date_from, filters.date_to
