@@ -142,7 +142,10 @@ def build_workbook(lines: list[BudgetLine], period: Period, signals: Signals, fo
         ws["A1"] = f"FY{year} Internet Sales Budget"
         ws["A1"].font = Font(bold=True, size=14)
         with_rep = any(line.sales_rep_id for line in lines)
-        _header(ws, 3, ["Month", "Category", "Territory", *(["Sales Rep"] if with_rep else []), "Budget"])
+        # header -> column width; the rep column only when the lines carry quotas
+        columns = {"Month": 12, "Category": 14, "Territory": 11, **({"Sales Rep": 10} if with_rep else {})}
+        columns["Budget"] = 14
+        _header(ws, 3, list(columns))
         row = 4
         for line in lines:
             month = datetime(line.month.year, line.month.month, 1)
@@ -150,10 +153,9 @@ def build_workbook(lines: list[BudgetLine], period: Period, signals: Signals, fo
             _data_row(ws, row, [month, line.category, line.territory_code, *rep, line.amount])
             row += 1
         for blank in range(row, row + 2):  # formatted but empty, as spreadsheets often end
-            _data_row(ws, blank, [None] * (5 if with_rep else 4))
+            _data_row(ws, blank, [None] * len(columns))
         ws.freeze_panes = "A4"
-        widths = (12, 14, 11, *((10,) if with_rep else ()), 14)
-        for col, width in zip("ABCDE", widths, strict=False):
+        for col, width in zip("ABCDE", columns.values(), strict=False):
             ws.column_dimensions[col].width = width
         notes = wb.create_sheet("Notes")
         for i, text in enumerate(
