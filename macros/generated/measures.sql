@@ -20,6 +20,11 @@
     case when {{ denominator }} <> 0 then {{ ratio_of('coalesce(' ~ numerator ~ ', 0)', denominator) }} end
 {%- endmacro %}
 
+{#- Margin % LY: Margin % of the same period one year earlier (Margin LY as a share of Sales LY). -#}
+{% macro measure__margin_pct_ly(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
 {#- Sales YoY: Sales minus Sales LY; blank where there were no sales last year. -#}
 {% macro measure__sales_yoy(left, right) -%}
     case when {{ right }} is not null then {{ left }} - {{ right }} end
@@ -27,6 +32,16 @@
 
 {#- YoY %: Growth of Sales over Sales LY. -#}
 {% macro measure__yoy_pct(numerator, denominator) -%}
+    case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
+{%- endmacro %}
+
+{#- Sales YTD YoY: Sales YTD minus Sales PYTD; blank where there were no sales in the same days last year. -#}
+{% macro measure__sales_ytd_yoy(left, right) -%}
+    case when {{ right }} is not null then {{ left }} - {{ right }} end
+{%- endmacro %}
+
+{#- YTD YoY %: Growth of Sales YTD over Sales PYTD - this year to the as-of date against the same days last year, whatever dates are in context (a card over all history compares the year to date, not all history with all history shifted a year). -#}
+{% macro measure__ytd_yoy_pct(numerator, denominator) -%}
     case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
 {%- endmacro %}
 

@@ -1,24 +1,36 @@
 {{ config(alias='customers') }}
 {#- Customers (clients) for slicing and drill-down. -#}
+with customers as (
+    select * from {{ ref('dim_customer') }}
+),
+
+territories as (
+    select * from {{ ref('dim_territory') }}
+)
+
 select
-    customer_key,
-    customer_id,
-    customer_name,
-    customer_type,
-    industry,
-    segment,
-    email,
-    city,
-    state_province,
-    country_code,
-    geography_key,
-    territory_key,
-    sales_rep_key,
-    created_date,
-    first_order_date,
-    last_order_date,
-    order_count,
-    cohort_month,
-    cohort_year,
-    has_purchased
-from {{ ref('dim_customer') }}
+    customers.customer_key,
+    customers.customer_id,
+    customers.customer_name,
+    customers.customer_label,
+    customers.customer_type,
+    customers.industry,
+    customers.segment,
+    customers.email,
+    customers.city,
+    customers.state_province,
+    customers.country_code,
+    customers.geography_key,
+    customers.territory_key,
+    -- the region of the client's territory: the Regional Lead role filters clients on it directly
+    territories.region_name,
+    customers.sales_rep_key,
+    customers.created_date,
+    customers.first_order_date,
+    customers.last_order_date,
+    customers.order_count,
+    customers.cohort_month,
+    customers.cohort_year,
+    customers.has_purchased
+from customers
+left join territories on customers.territory_key = territories.territory_key

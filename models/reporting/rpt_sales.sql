@@ -28,5 +28,6 @@ select
     net_sales_amount,
     cost_amount,
     margin_amount,
-    cancelled_amount
+    cancelled_amount,
+    last_modified_at
 from {{ ref('fct_sales') }}

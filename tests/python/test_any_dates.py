@@ -9,6 +9,7 @@ last order date loaded. The same delivery is built on DuckDB and on PostgreSQL.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -79,6 +80,13 @@ def delivery(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Decimal]:
     out = tmp_path_factory.mktemp("any-dates")
     generate(out, order_lines=20_000, start=START, as_of=AS_OF, budget_year=2025)
     return out, _rolling_budget(out)
+
+
+def _forget_a_client(customers: Path) -> None:
+    """The CRM extract lacks a client who ordered (created after the extract ran): their lines land
+    on the Unknown customer (-1)."""
+    header, _first, *rest = customers.read_text(encoding="utf-8").splitlines(keepends=True)
+    customers.write_text(header + "".join(rest), encoding="utf-8")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -198,6 +206,36 @@ def test_year_to_date_mid_month_has_a_budget_to_date_and_an_attainment(duck: Rea
     )
 
 
+@pytest.mark.parametrize(
+    ("flag", "pick"), [("is_ytd", "ytd"), ("is_last_12_months", "l12m"), ("is_last_24_months", "l24m")]
+)
+def test_saved_periods_are_whole_months_with_a_budget_at_a_mid_month_as_of_date(
+    duck: Reader, flag: str, pick: str
+) -> None:
+    """The Date table's period flags (Power BI's bookmarks) and the web's quick picks cover the same
+    whole months, the as-of month up to the as-of date: the monthly budget has a Budget To Date and an
+    Attainment % there instead of going blank over a cut first month."""
+    from salespulse.web.ui.state import quick_pick_range
+
+    first, last = duck.query(f"select min(date_day), max(date_day) from reporting.dates where {flag}", [])[0]
+    assert first.day == 1 and last == AS_OF
+    assert quick_pick_range(pick, load_calendar(duck)) == (first, last)
+    web = evaluate(
+        ["Sales In Budget Months", "Budget To Date", "Attainment %"],
+        Filters(date_from=first, date_to=last),
+        resolve_scope(MANAGER, duck),
+        reader=duck,
+    ).iloc[0]
+    sales, to_date = duck.query(  # the sales of the months the budget covers, whoever sold them
+        "select sum(sales_amount), sum(budget_to_date_amount) from reporting.sales_vs_budget_monthly "
+        "where month_start_date between ? and ? "
+        "and month_start_date in (select budget_month from reporting.budget)",
+        [first, last],
+    )[0]
+    assert web["Budget To Date"] == to_date and web["Sales In Budget Months"] == sales
+    assert abs(float(web["Attainment %"]) - float(sales / to_date)) < 1e-6  # stored to 6 places
+
+
 def test_a_range_over_two_budget_years_compares_each_month_with_its_own_sales(duck: Reader) -> None:
     scope = resolve_scope(MANAGER, duck)
     web = evaluate(
@@ -278,3 +316,46 @@ def test_vs_budget_by_territory_compares_the_budget_months_only(duck: Reader) ->
         row["Sales"] > row["Sales In Budget Months"]
         for row in page["sales_vs_budget_by_territory"].to_dict("records")
     )
+
+
+@pytest.fixture(scope="module")
+def forgetful_duck(
+    delivery: tuple[Path, Decimal], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DuckDBReader]:
+    """The same delivery, but the CRM extract lacks a client who ordered."""
+    work = tmp_path_factory.mktemp("any-dates-unknown-client")
+    shutil.copytree(delivery[0], work / "delivery")
+    _forget_a_client(work / "delivery" / "customers.csv")
+    saved = {k: os.environ.pop(k) for k in SETTINGS if k in os.environ}
+    try:
+        env = build_warehouse(
+            work / "delivery", work, "duckdb", _env(SALESPULSE_DUCKDB_PATH=str(work / "unknown.duckdb"))
+        )
+    finally:
+        os.environ.update(saved)
+    reader = DuckDBReader(Path(env["SALESPULSE_DUCKDB_PATH"]))
+    yield reader
+    reader.close()
+
+
+def test_the_unknown_customer_is_not_counted_as_a_client(forgetful_duck: DuckDBReader) -> None:
+    """Lines of a client the CRM lacks land on the Unknown customer; Customers and New Customers count
+    clients, so it is not one of them (as Power BI's measures, rendered from the same definition)."""
+    duck = forgetful_duck
+    unknown = _one(duck, "select count(*) from reporting.sales where customer_key = -1 and counts_as_sales")
+    assert unknown > 0
+    scope = resolve_scope(MANAGER, duck)
+    for filters in (Filters(), Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))):
+        where = "s.counts_as_sales and s.customer_key <> -1"
+        params: list[object] = []
+        if filters.date_from:
+            where += " and s.order_date between ? and ?"
+            params = [filters.date_from, filters.date_to]
+        customers, new = duck.query(
+            f"select count(distinct s.customer_key), "
+            f"count(distinct case when s.customer_order_type = 'New' then s.customer_key end) "
+            f"from reporting.sales s where {where}",
+            params,
+        )[0]
+        web = evaluate(["Customers", "New Customers"], filters, scope, reader=duck).iloc[0]
+        assert (web["Customers"], web["New Customers"]) == (customers, new)

@@ -39,6 +39,7 @@ MODEL = PROJECT_ROOT / "powerbi" / "SalesPulse.SemanticModel"
 ORDER_LINES = "definition/tables/Order Lines.tmdl"
 MEASURES = "definition/tables/Key Measures.tmdl"
 DATE = "definition/tables/Date.tmdl"
+CUSTOMER = "definition/tables/Customer.tmdl"
 RELATIONSHIPS = "definition/relationships.tmdl"
 FIRST_RELATIONSHIP = "\tfromColumn: 'Order Lines'.'Order Date Key'\n"
 
@@ -144,19 +145,28 @@ def test_committed_model_is_read_completely() -> None:
     assert sales is not None and sales.table == "Key Measures" and sales.display_folder == "Sales"
     assert model.measure("Variance").format_string == "#,0;-#,0;0"  # type: ignore[union-attr]
     budget = model.measure("Budget")
-    assert budget is not None and budget.expression.startswith("VAR _grain") and "RETURN" in budget.expression
+    assert budget is not None and "[Budget At Grain]" in budget.expression and "RETURN" in budget.expression
+    grain = model.measure("Budget At Grain")
+    assert grain is not None and grain.is_hidden and grain.expression.startswith("VAR _grain")
     order_lines = model.table("Order Lines")
     assert order_lines is not None and order_lines.refresh_policy is not None
-    assert 'ReportingView("sales")' in (order_lines.refresh_policy.source_expression or "")
+    source = order_lines.refresh_policy.source_expression or ""
+    assert 'Item = "sales"' in source and 'ParquetFolder & "sales.parquet"' in source
     assert [level.column for level in model.table("Date").hierarchies[0].levels] == [  # type: ignore[union-attr]
         "Year",
         "Quarter",
         "Month",
         "Date",
     ]
-    assert len(model.relationships) == 28 and all(r.is_active for r in model.relationships)
+    inactive = {(r.from_column, r.to_table) for r in model.relationships if not r.is_active}
+    assert len(model.relationships) == 27 and inactive == {
+        ("Ship Date Key", "Date"),
+        ("Due Date Key", "Date"),
+    }
     assert {role.name for role in model.roles} == {"Sales Rep", "Regional Lead", "Manager"}
-    assert model.expression("ReportingView").is_function  # type: ignore[union-attr]
+    # no shared M function: every partition names its own source (a static data source)
+    assert model.expression("ReportingView") is None
+    assert not [expression.name for expression in model.expressions if expression.is_function]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,7 +183,7 @@ def test_renamed_source_column_is_reported(model: Path, reporting_columns: ViewC
 
 @pytest.mark.slow
 def test_wrong_view_name_is_reported(model: Path, reporting_columns: ViewColumns) -> None:
-    edit(model, "definition/tables/Customer.tmdl", 'ReportingView("customers")', 'ReportingView("customer")')
+    edit(model, "definition/tables/Customer.tmdl", 'Item = "customers"', 'Item = "customer"')
     reported(check_semantic_model(model, reporting_columns), "definition/tables/Customer.tmdl", "'customer'")
 
 
@@ -194,7 +204,7 @@ def test_column_type_that_does_not_match_the_view_is_reported(
 def test_incremental_refresh_filter_on_a_missing_column_is_reported(
     model: Path, reporting_columns: ViewColumns
 ) -> None:
-    edit(model, ORDER_LINES, "each [order_date] >=", "each [order_day] >=", count=2)
+    edit(model, ORDER_LINES, "each [order_date] >=", "each [order_day] >=", count=3)
     reported(check_semantic_model(model, reporting_columns), ORDER_LINES, "[order_day]")
 
 
@@ -381,7 +391,7 @@ def test_sort_by_a_missing_column_is_reported(model: Path) -> None:
             "absolute local path",
         ),
         (
-            "definition/expressions.tmdl",
+            "definition/tables/Customer.tmdl",
             "PostgreSQL.Database(Server, Database)",
             'PostgreSQL.Database(Server, Database, [Password="hunter2"])',
             "credential",
@@ -389,8 +399,8 @@ def test_sort_by_a_missing_column_is_reported(model: Path) -> None:
         ("definition.pbism", '"settings": {}', '"settings": {"password": "hunter2"}', "credential"),
         (
             ORDER_LINES,
-            'Source = ReportingView("sales"),',
-            'Source = Csv.Document(File.Contents("/home/anna/sales.csv")),',
+            'Parquet.Document(File.Contents(ParquetFolder & "sales.parquet"))',
+            'Csv.Document(File.Contents("/home/anna/sales.csv"))',
             "absolute local path",
         ),
     ],
@@ -399,7 +409,7 @@ def test_sort_by_a_missing_column_is_reported(model: Path) -> None:
 def test_local_paths_and_credentials_are_reported(
     model: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    count = 2 if file == ORDER_LINES else 1
+    count = 3 if file == ORDER_LINES else 1  # Order Lines: partition, refresh policy, polling
     edit(model, file, old, new, count=count)
     problems = reported(check_semantic_model(model), file, message)
     assert "hunter2" not in str(problems)
@@ -543,7 +553,9 @@ DESKTOP_FILES = {
         "\t\t\t\tlet\n"
         '\t\t\t\t    Source = Csv.Document(File.Contents(ShopFolder & "sales.csv"), [Delimiter = ","]),\n'
         "\t\t\t\t\n"
-        '\t\t\t\t    #"Promoted Headers" = Table.PromoteHeaders(Source)\n'
+        '\t\t\t\t    #"Promoted Headers" = Table.TransformColumnTypes(Table.PromoteHeaders(Source), '
+        '{{"Net Price", Currency.Type}, {"Quantity", Int64.Type}, {"Order Date", type date}, '
+        '{"Ship Date", type date}})\n'
         "\t\t\t\tin\n"
         '\t\t\t\t    #"Promoted Headers"\n'
         "\n"
@@ -836,6 +848,20 @@ BREAKS = [
         id="double_for_an_amount",
     ),
     pytest.param(
+        "definition/tables/Campaign.tmdl",
+        "column 'Discount %'\n\t\tdataType: decimal\n\t\tformatString: 0.0%",
+        "column 'Discount %'\n\t\tdataType: decimal\n\t\tformatString: #,0.00",
+        ("column 'Campaign'[Discount %]", "share", "percent format"),
+        id="share_not_formatted_as_percent",
+    ),
+    pytest.param(
+        "definition/tables/Client Segments.tmdl",
+        "formatString: 0.0%\n\t\tlineageTag: ",
+        "formatString: 0.000000\n\t\tlineageTag: ",
+        ("six decimals",),
+        id="six_decimals_on_a_ratio",
+    ),
+    pytest.param(
         MEASURES,
         "DIVIDE ( [Margin], [Sales] )",
         "[Margin] / [Sales]",
@@ -975,6 +1001,56 @@ BREAKS = [
         ("table 'Measures' has a name the Analysis Services engine reserves",),
         id="a_table_named_measures",
     ),
+    pytest.param(
+        "definition/tables/Campaign.tmdl",
+        "\tcolumn Campaign\n",
+        "\tcolumn Sales\n",
+        ("column 'Campaign'[Sales] has the name of measure [Sales]",),
+        id="column_named_like_a_measure",
+    ),
+    pytest.param(
+        ORDER_LINES,
+        "\tcolumn 'Sales Key'\n\t\tdataType: int64\n",
+        "\tcolumn 'Sales Key'\n\t\tdataType: int64\n\t\tisKey\n",
+        ("'Order Lines'[Sales Key] is marked isKey on a table with an incremental refresh policy",),
+        id="key_marked_on_the_incrementally_refreshed_table",
+    ),
+    pytest.param(
+        CUSTOMER,
+        '\t\t\t\t            {"email", type text},\n',
+        "",
+        ("partition of 'Customer'", "'Customer'[Email] (email) is loaded untyped"),
+        id="partition_loading_a_column_untyped",
+    ),
+    pytest.param(
+        CUSTOMER,
+        '{"customer_key", Int64.Type}',
+        '{"customer_key", type text}',
+        ("'Customer'[Customer Key] is typed type text in M but dataType int64",),
+        id="partition_typing_a_column_unlike_the_model",
+    ),
+    pytest.param(
+        "definition/tables/Product.tmdl",
+        "Typed = Table.TransformColumnTypes(",
+        "Typed = Table.TransformColumns(",
+        ("partition of 'Product': its M types no column",),
+        id="partition_typing_no_column",
+    ),
+    pytest.param(
+        CUSTOMER,
+        'Parquet.Document(File.Contents(ParquetFolder & "customers.parquet"))',
+        'Table.Combine(List.Transform({"customers"}, (view) => Parquet.Document(File.Contents(ParquetFolder'
+        ' & view & ".parquet"))))',
+        ("partition of 'Customer'", "File.Contents builds its path from the function's argument 'view'"),
+        id="data_source_path_built_from_a_function_argument",
+    ),
+    pytest.param(
+        CUSTOMER,
+        'Parquet.Document(File.Contents(ParquetFolder & "customers.parquet"))',
+        'Table.AddColumn(#table({"url"}, {{"https://example.org/c"}}), "Data", each Web.Contents([url]))',
+        ("partition of 'Customer'", "Web.Contents builds its path from the function's the row (each)"),
+        id="data_source_path_built_from_each_row",
+    ),
 ]
 
 
@@ -982,6 +1058,136 @@ BREAKS = [
 def test_a_break_is_reported(model: Path, file: str, old: str, new: str, fragments: tuple[str, ...]) -> None:
     edit(model, file, old, new)
     reported(check_semantic_model(model), file, *fragments)
+
+
+def test_every_partition_names_its_own_view_for_both_sources() -> None:
+    """No shared M function builds a path from its argument: each partition (and the refresh
+    policy) names its view literally, for PostgreSQL and for Parquet."""
+    parsed = parse_semantic_model(MODEL)
+    semantic = load_model()
+    for table in semantic.tables:
+        found = parsed.table(table.name)
+        assert found is not None
+        sources = [p.source or "" for p in found.partitions]
+        if found.refresh_policy is not None:
+            sources.append(found.refresh_policy.source_expression or "")
+        for m in sources:
+            assert f'Item = "{table.view}"' in m and f'ParquetFolder & "{table.view}.parquet"' in m, (
+                table.name
+            )
+            assert "Table.TransformColumnTypes(" in m, table.name
+
+
+def test_a_shared_function_building_the_parquet_path_is_reported(model: Path) -> None:
+    """The former ReportingView(view) function: File.Contents(ParquetFolder & view & ".parquet")."""
+    expressions = model / "definition/expressions.tmdl"
+    expressions.write_text(
+        expressions.read_text(encoding="utf-8") + "\nexpression ReportingView =\n"
+        "\t\t(view as text) as table =>\n"
+        "\t\tlet\n"
+        '\t\t    Result = Parquet.Document(File.Contents(ParquetFolder & view & ".parquet"))\n'
+        "\t\tin\n"
+        "\t\t    Result\n",
+        encoding="utf-8",
+    )
+    problems = reported(
+        check_semantic_model(model),
+        "definition/expressions.tmdl",
+        "expression ReportingView",
+        "File.Contents builds its path from the function's argument 'view'",
+        "dynamic data source",
+    )
+    assert (
+        problems[0].line
+        == expressions.read_text(encoding="utf-8")
+        .splitlines()
+        .index('\t\t    Result = Parquet.Document(File.Contents(ParquetFolder & view & ".parquet"))')
+        + 1
+    )
+
+
+def test_a_column_named_like_a_measure_is_reported_and_accepted_with_a_waiver(model: Path) -> None:
+    file = "definition/tables/Campaign Effectiveness.tmdl"
+    assert not [p for p in check_bpa(parse_semantic_model(model)) if "has the name of measure" in p.message]
+    edit(model, file, "column 'Window Orders'", "column Orders")
+    reported(
+        check_semantic_model(model), file, "'Campaign Effectiveness'[Orders] has the name of measure [Orders]"
+    )
+    edit(
+        model,
+        file,
+        "\t\tsourceColumn: orders\n",
+        "\t\tsourceColumn: orders\n\n"
+        '\t\tannotation BestPracticeAnalyzer_IgnoreRules = {"RuleIDs":["COLUMN_SHADOWS_MEASURE"]}\n',
+    )
+    assert not [p for p in check_bpa(parse_semantic_model(model)) if "has the name of measure" in p.message]
+
+
+def _add_polling(model: Path, column: str) -> None:
+    """The committed polling expression, reading ``column`` instead of last_modified_at."""
+    edit(
+        model,
+        ORDER_LINES,
+        'List.Max(#"Filtered Rows"[last_modified_at])',
+        f'List.Max(#"Filtered Rows"[{column}])',
+    )
+
+
+def test_a_polling_expression_on_a_column_of_the_table_is_read_and_accepted(model: Path) -> None:
+    _add_polling(model, "order_date")
+    parsed = parse_semantic_model(model)
+    policy = parsed.table("Order Lines").refresh_policy  # type: ignore[union-attr]
+    assert policy is not None and 'List.Max(#"Filtered Rows"[order_date])' in (
+        policy.polling_expression or ""
+    )
+    assert "Table.TransformColumnTypes" in (policy.source_expression or "")  # the next property is intact
+    assert check_semantic_model(model) == []
+
+
+def test_a_polling_expression_on_a_missing_column_is_reported(model: Path) -> None:
+    _add_polling(model, "last_changed_at")
+    reported(
+        check_semantic_model(model),
+        ORDER_LINES,
+        "pollingExpression reads [last_changed_at], which is not a source column of the table",
+    )
+
+
+@pytest.mark.slow
+def test_a_polling_expression_on_a_column_the_view_lacks_is_reported_against_the_warehouse(
+    model: Path, reporting_columns: ViewColumns
+) -> None:
+    _add_polling(model, "last_changed_at")
+    reported(
+        check_semantic_model(model, reporting_columns),
+        ORDER_LINES,
+        "[last_changed_at]",
+        "not a column of sales",
+    )
+
+
+def test_the_writer_renders_the_polling_expression_of_a_policy_with_a_polling_column(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from salespulse.powerbi.tmdl_writer import render_semantic_model
+
+    semantic = load_model()
+    tables = tuple(
+        replace(t, incremental_refresh=replace(t.incremental_refresh, polling_column="order_date"))
+        if t.incremental_refresh
+        else t
+        for t in semantic.tables
+    )
+    folder = tmp_path / "Polled.SemanticModel"
+    for relative, text in render_semantic_model(replace(semantic, tables=tables)).items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_text(text, encoding="utf-8")
+    parsed = parse_semantic_model(folder)
+    policy = parsed.table("Order Lines").refresh_policy  # type: ignore[union-attr]
+    assert policy is not None and 'List.Max(#"Filtered Rows"[order_date])' in (
+        policy.polling_expression or ""
+    )
+    assert [str(p) for p in check_bpa(parsed)] == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1043,6 +1249,26 @@ def test_a_role_leaving_the_forecast_series_unfiltered_is_reported(model: Path) 
         "'Territory'",
     )
     assert len(found) == 1
+
+
+def test_a_role_filter_looking_up_row_by_row_is_reported(model: Path) -> None:
+    """The former Regional Lead filter on Customer: one LOOKUPVALUE per client row."""
+    role = "definition/roles/Regional Lead.tmdl"
+    path = model / role
+    lines = path.read_text(encoding="utf-8").splitlines()
+    (index,) = [i for i, line in enumerate(lines) if line.startswith("\ttablePermission Customer = ")]
+    lines[index] = (
+        "\ttablePermission Customer = LOOKUPVALUE ( 'Territory'[Region], 'Territory'[Territory Key], "
+        "'Customer'[Territory Key] ) = LOOKUPVALUE ( 'Sales Rep'[Region Name], 'Sales Rep'[Email], "
+        "USERPRINCIPALNAME () )"
+    )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = reported(
+        check_semantic_model(model),
+        role,
+        "role 'Regional Lead' filter on 'Customer': LOOKUPVALUE searches with 'Customer'[Territory Key]",
+    )
+    assert len(problems) == 1 and problems[0].line == index + 1
 
 
 def test_roles_that_see_everything_are_not_reported(model: Path) -> None:

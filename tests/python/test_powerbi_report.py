@@ -47,6 +47,7 @@ PAGES = (
     "Campaigns",
     "Forecast",
     "Clients",
+    "Client tooltip",
 )
 SLICED_FIELDS = {
     "Date[Date]",
@@ -166,9 +167,16 @@ def test_project_files_are_what_desktop_saves() -> None:
     gitignore = (POWERBI_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert {"**/.pbi/localSettings.json", "**/.pbi/cache.abf"} <= set(gitignore)
     report = read_json(REPORT_DIR / "definition/report.json")
-    theme = report["themeCollection"]["baseTheme"]
-    theme_file = REPORT_DIR / "StaticResources/SharedResources/BaseThemes" / f"{theme['name']}.json"
-    assert read_json(theme_file)["name"] == theme["name"]
+    themes = report["themeCollection"]
+    # a Microsoft base theme (Desktop ships it) under our custom theme, registered as Desktop does
+    assert themes["baseTheme"]["type"] == "SharedResources" and themes["baseTheme"]["name"] == "CY24SU10"
+    custom = themes["customTheme"]
+    assert custom["type"] == "RegisteredResources"
+    theme_file = REPORT_DIR / "StaticResources/RegisteredResources" / custom["name"]
+    assert read_json(theme_file)["name"] == "SalesPulse"
+    registered = [p for p in report["resourcePackages"] if p["type"] == "RegisteredResources"]
+    assert registered[0]["items"] == [{"name": custom["name"], "path": custom["name"], "type": "CustomTheme"}]
+    assert not (REPORT_DIR / "StaticResources/SharedResources").exists()  # Microsoft's file: not ours
     for path in REPORT_DIR.rglob("*.json"):
         if "StaticResources" not in path.parts:
             assert read_json(path)["$schema"].startswith(
@@ -252,9 +260,7 @@ def test_every_page_of_the_issue_is_present(pages: list[PageFile]) -> None:
             "Customer[Client]",
             "Product[Product]",
             "Product[Category]",
-            "Geography[City]",
-            "Geography[Latitude]",
-            "Geography[Longitude]",
+            "Geography[Geography Hierarchy > City]",
         },
         "Sales Reps": {
             "Sales Rep[Sales Rep]",
@@ -271,7 +277,9 @@ def test_every_page_of_the_issue_is_present(pages: list[PageFile]) -> None:
     for name, fields in expected.items():
         assert fields <= labels(by_name[name]), (name, fields - labels(by_name[name]))
     types = {visual.visual_type for visual in by_name["Sales Overview"].visuals}
-    assert {"card", "lineClusteredColumnComboChart", "lineChart", "map"} <= types
+    # no Bing map (deprecated): sales by geography is a core bar chart drilling Region > City
+    assert {"cardVisual", "lineClusteredColumnComboChart", "lineChart", "clusteredBarChart"} <= types
+    assert not types & {"map", "filledMap"}
 
 
 def test_top_10_visuals_filter_on_the_top_10_by_sales() -> None:
@@ -299,22 +307,36 @@ def test_drill_through_pages_are_bound_to_client_and_product(pages: list[PageFil
     assert bound == {"Customer Details": "Customer[Client]", "Product Details": "Product[Product]"}
 
 
-def test_every_page_has_synced_slicers_for_every_listed_field(pages: list[PageFile]) -> None:
+# The slicers each page carries: only those whose table reaches a table the page's visuals read.
+PAGE_SLICERS = {
+    "Forecast": {"Date[Date]", "Territory[Region]", "Forecast Series[Series]"},
+    "Clients": SLICED_FIELDS - {"Product[Category]", "Campaign[Campaign]"},
+    "Client tooltip": set(),
+}
+
+
+def test_every_page_has_synced_slicers_for_the_fields_that_act_on_it(pages: list[PageFile]) -> None:
     groups: dict[str, str] = {}
     for page in pages:
         slicers = [visual for visual in page.visuals if visual.visual_type == "slicer"]
+        shown = {ref.label for slicer in slicers for ref in slicer.fields}
+        assert shown == PAGE_SLICERS.get(page.display_name, SLICED_FIELDS), page.display_name
+        if not slicers:
+            continue
         fields = {}
         for slicer in slicers:
             (ref,) = slicer.fields
             fields[ref.label] = slicer
             assert slicer.sync_group, (page.display_name, ref.label)
             assert groups.setdefault(ref.label, slicer.sync_group) == slicer.sync_group
-        assert set(fields) >= SLICED_FIELDS, (page.display_name, SLICED_FIELDS - set(fields))
         modes = {label: json.dumps(visual.config["objects"]["data"]) for label, visual in fields.items()}
         assert "'Between'" in modes["Date[Date]"]
-        assert "'Dropdown'" in modes["Customer[Client]"]
-        client = fields["Customer[Client]"].config["objects"]
-        assert client["general"][0]["properties"]["selfFilterEnabled"]["expr"]["Literal"]["Value"] == "true"
+        if "Customer[Client]" in fields:
+            assert "'Dropdown'" in modes["Customer[Client]"]
+            client = fields["Customer[Client]"].config["objects"]
+            assert (
+                client["general"][0]["properties"]["selfFilterEnabled"]["expr"]["Literal"]["Value"] == "true"
+            )
     assert len(set(groups.values())) == len(groups)  # one group per field
 
 
@@ -385,7 +407,7 @@ def test_every_kpi_card_says_which_period_it_covers(pages: list[PageFile]) -> No
     periods: dict[tuple[str, str], str] = {}
     for page in pages:
         for visual in page.visuals:
-            if visual.visual_type != "card" or visual.name == "rep_quota_note":
+            if visual.visual_type != "cardVisual":
                 continue
             (subtitle,) = visual.config["visualContainerObjects"]["subTitle"]
             period = subtitle["properties"]["text"]["expr"]["Measure"]["Property"]
@@ -395,14 +417,14 @@ def test_every_kpi_card_says_which_period_it_covers(pages: list[PageFile]) -> No
                 period,
             )
             assert measure.format_string == "@"
-            (shown,) = visual.fields
+            shown = visual.fields[0]  # the number; a comparison may follow (reference label)
             periods[(page.display_name, shown.property)] = period
     assert periods[("Sales Overview", "Sales")] == "Period"
     assert periods[("Sales Overview", "Budget")] == "Budget Period"
     for page in ("Sales Overview", "Sales Reps"):
         assert periods[(page, "Attainment %")] == "Budget To Date Period"
     assert periods[("Sales Reps", "Variance")] == "Budget To Date Period"
-    assert len(periods) == 6 * 7  # six cards on each of the seven pages
+    assert len(periods) == 6 * 7 + 4  # six cards on each of the seven pages, four on the tooltip
 
 
 def test_vs_budget_visuals_compare_the_budget_with_the_sales_of_its_months(pages: list[PageFile]) -> None:
@@ -411,7 +433,7 @@ def test_vs_budget_visuals_compare_the_budget_with_the_sales_of_its_months(pages
     for page in pages:
         for visual in page.visuals:
             shown = {ref.label for ref in visual.fields}
-            if visual.visual_type != "card" and shown & budget:
+            if visual.visual_type not in ("card", "cardVisual") and shown & budget:
                 assert "[Sales]" not in shown and "[Sales In Budget Months]" in shown, visual.relative
 
 
@@ -475,7 +497,7 @@ def test_analytics_pages_follow_the_five_and_keep_the_rail(pages: list[PageFile]
     for page in (forecast, clients):
         assert (page.width, page.height) == (1280, 720)
         rail = {ref.label for visual in page.visuals if visual.sync_group for ref in visual.fields}
-        assert rail >= SLICED_FIELDS, page.display_name
+        assert rail == PAGE_SLICERS[page.display_name], page.display_name
     assert {
         "[Projected Full Year]",
         "[Projected Budget]",
@@ -518,8 +540,8 @@ def test_analytics_pages_follow_the_five_and_keep_the_rail(pages: list[PageFile]
         "[Campaign Incremental Sales]",
         "[Campaign Sales Uplift %]",
         "[Campaign New Clients]",
-        "Campaign Effectiveness[Orders]",
-        "Campaign Effectiveness[Units]",
+        "Campaign Effectiveness[Window Orders]",
+        "Campaign Effectiveness[Window Units]",
     } <= labels(by_name["Campaigns"])
 
 
@@ -530,7 +552,11 @@ def test_forecast_intervals_are_shown_for_one_series_at_a_time_opening_on_the_to
     selection = slicer["objects"]["selection"][0]["properties"]
     assert selection["singleSelect"]["expr"]["Literal"]["Value"] == "true"
     assert selection["strictSingleSelect"]["expr"]["Literal"]["Value"] == "true"  # a value is always selected
-    assert filter_restatements(slicer["objects"]["general"]) == ["Forecast Series[Series] = 'All'"]
+    # no saved value: every role opens on the first series it may see (sorted by Series Order, so
+    # the total for a manager, the own territory for a rep), never on a hidden "All"
+    assert "general" not in slicer["objects"]
+    (sort,) = slicer["query"]["sortDefinition"]["sort"]
+    assert sort["field"]["Column"]["Property"] == "Series" and sort["direction"] == "Ascending"
     chart = read_json(REPORT_DIR / FORECAST_CHART)["visual"]
     measures = [p["field"]["Measure"]["Property"] for p in chart["query"]["queryState"]["Y"]["projections"]]
     assert {"Forecast Lower 80", "Forecast Upper 95"} <= set(measures)
@@ -625,7 +651,7 @@ def _rename_client_column(document: Any) -> None:
 
 
 def _rename_card_measure(document: Any) -> None:
-    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Property"] = (
+    document["visual"]["query"]["queryState"]["Data"]["projections"][0]["field"]["Measure"]["Property"] = (
         "Revenue"
     )
 
@@ -670,7 +696,7 @@ def _rename_bookmark_measure(document: Any) -> None:
 
 
 def _rename_measure_table(document: Any) -> None:
-    document["visual"]["query"]["queryState"]["Values"]["projections"][0]["field"]["Measure"]["Expression"][
+    document["visual"]["query"]["queryState"]["Data"]["projections"][0]["field"]["Measure"]["Expression"][
         "SourceRef"
     ]["Entity"] = "Order Lines"
 
@@ -688,8 +714,8 @@ def _show_hidden_segment_column(document: Any) -> None:
 
 
 def _rename_slicer_default(document: Any) -> None:
-    saved = document["visual"]["objects"]["general"][0]["properties"]["filter"]["filter"]
-    saved["Where"][0]["Condition"]["In"]["Expressions"][0]["Column"]["Property"] = "Series Member"
+    sort = document["visual"]["query"]["sortDefinition"]["sort"][0]
+    sort["field"]["Column"]["Property"] = "Series Member"
 
 
 BROKEN_FIELDS = [
@@ -709,7 +735,7 @@ BROKEN_FIELDS = [
         "definition/pages/forecast/visuals/slicer_forecast_series/visual.json",
         _rename_slicer_default,
         "column 'Forecast Series'[Series Member]",
-        id="slicer-saved-selection",
+        id="slicer-sort",
     ),
     pytest.param(TOP_CLIENTS, _rename_client_column, "column 'Customer'[Customer Name]", id="visual-column"),
     pytest.param(
@@ -901,7 +927,7 @@ def test_structure_check_reports_the_broken_file(
     assert any(problem.file == file and message in problem.message for problem in problems), problems
 
 
-def test_structure_check_reports_a_missing_theme_file(project_copy: Path) -> None:
+def test_structure_check_reports_a_missing_custom_theme_file(project_copy: Path) -> None:
     report_dir = project_copy / REPORT_FOLDER
     for theme in (report_dir / "StaticResources").rglob("*.json"):
         theme.unlink()
@@ -926,3 +952,180 @@ def test_checks_report_a_report_file_that_is_not_json(project_copy: Path, model:
     problems = check_report_structure(report_dir)
     assert [(p.file, "not valid JSON" in p.message) for p in problems] == [(TOP_CLIENTS, True)]
     assert check_fields(report_dir, model) == []  # left to the schema check, which names the line
+
+
+# --------------------------------------------------------------------------------------------
+# The report rules (checks/report_rules.py): each catches what it is for
+# --------------------------------------------------------------------------------------------
+
+GEOGRAPHY_CHART = f"{OVERVIEW}/visuals/sales_by_geography/visual.json"
+FORECAST_SLICER = f"{FORECAST}/visuals/slicer_forecast_series/visual.json"
+
+
+def _bing_map(document: Any) -> None:
+    document["visual"]["visualType"] = "map"
+
+
+def _filled_map(document: Any) -> None:
+    document["visual"]["visualType"] = "filledMap"
+
+
+def _averaged_latitude(document: Any) -> None:
+    column = {"Column": {"Expression": {"SourceRef": {"Entity": "Geography"}}, "Property": "Latitude"}}
+    document["visual"]["query"]["queryState"]["Y"]["projections"].append(
+        {
+            "field": {"Aggregation": {"Expression": column, "Function": 1}},
+            "queryRef": "Avg(Geography.Latitude)",
+        }
+    )
+
+
+def _custom_theme_as_base(document: Any) -> None:
+    document["themeCollection"]["baseTheme"]["name"] = "SalesPulse.json"
+
+
+def _visible_empty_card(document: Any) -> None:
+    del document["filterConfig"]["filters"][0]["isHiddenInViewMode"]
+
+
+def _no_alt_text(document: Any) -> None:
+    del document["visual"]["visualContainerObjects"]["general"]
+
+
+def _no_comparison(document: Any) -> None:
+    del document["visual"]["query"]["queryState"]["ReferenceLabels"]
+
+
+def _tooltip_to_a_report_page(document: Any) -> None:
+    properties = document["visual"]["visualContainerObjects"]["visualTooltip"][0]["properties"]
+    properties["section"]["expr"]["Literal"]["Value"] = "'clients'"
+
+
+def _slicer_default_all(document: Any) -> None:
+    document["visual"]["objects"]["general"] = [
+        {
+            "properties": {
+                "filter": {
+                    "filter": {
+                        "Version": 2,
+                        "From": [{"Name": "f", "Entity": "Forecast Series", "Type": 0}],
+                        "Where": [
+                            {
+                                "Condition": {
+                                    "In": {
+                                        "Expressions": [
+                                            {
+                                                "Column": {
+                                                    "Expression": {"SourceRef": {"Source": "f"}},
+                                                    "Property": "Series",
+                                                }
+                                            }
+                                        ],
+                                        "Values": [[{"Literal": {"Value": "'All'"}}]],
+                                    }
+                                }
+                            }
+                        ],
+                    }
+                }
+            }
+        }
+    ]
+
+
+BROKEN_RULES = [
+    pytest.param(GEOGRAPHY_CHART, _bing_map, "'map' is refused", id="bing-map"),
+    pytest.param(GEOGRAPHY_CHART, _filled_map, "'filledMap' is refused", id="filled-map"),
+    pytest.param(GEOGRAPHY_CHART, _averaged_latitude, "'Latitude' is summarized", id="averaged-latitude"),
+    pytest.param("definition/report.json", _custom_theme_as_base, "is our custom theme", id="base-theme"),
+    pytest.param("definition/report.json", _visible_empty_card, "readers see it empty", id="empty-card"),
+    pytest.param(TOP_CLIENTS, _no_alt_text, "without alt text", id="alt-text"),
+    pytest.param(
+        f"{OVERVIEW}/visuals/card_sales/visual.json", _no_comparison, "[Sales LY]", id="kpi-comparison"
+    ),
+    pytest.param(TOP_CLIENTS, _tooltip_to_a_report_page, "not a page of type Tooltip", id="tooltip-page"),
+    pytest.param(FORECAST_SLICER, _slicer_default_all, "row-level security", id="slicer-default-under-rls"),
+]
+
+
+def report_rules(report_dir: Path) -> list[Problem]:
+    from salespulse.powerbi.checks.report_rules import check_report_rules
+    from salespulse.powerbi.report import THEME_SCHEMA_FILE
+
+    model = parse_semantic_model(report_dir.parent / "SalesPulse.SemanticModel")
+    theme_schema = schemas_dir() / "report-theme" / THEME_SCHEMA_FILE
+    return check_report_rules(
+        report_dir, model, theme_schema=theme_schema if theme_schema.is_file() else None
+    )
+
+
+def test_committed_report_passes_the_report_rules() -> None:
+    problems = report_rules(REPORT_DIR)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize(("file", "change", "message"), BROKEN_RULES)
+def test_report_rules_catch_the_broken_file(
+    project_copy: Path, file: str, change: Callable[[Any], None], message: str
+) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    edit(report_dir / file, change)
+    problems = report_rules(report_dir)
+    assert any(problem.file == file and message in problem.message for problem in problems), problems
+
+
+def test_report_rules_catch_a_slicer_that_acts_on_nothing(project_copy: Path) -> None:
+    """A Campaign slicer on the Forecast page: no relationship reaches the forecast tables."""
+    report_dir = project_copy / REPORT_FOLDER
+    source = report_dir / "definition/pages/sales_overview/visuals/slicer_campaign"
+    shutil.copytree(source, report_dir / FORECAST / "visuals/slicer_campaign")
+    (report_dir / FORECAST / "visuals/slicer_campaign/mobile.json").unlink(missing_ok=True)
+    problems = report_rules(report_dir)
+    assert [p.file for p in problems] == [f"{FORECAST}/visuals/slicer_campaign/visual.json"], problems
+    assert "acts on no visual" in problems[0].message
+
+
+def test_report_rules_catch_an_unreachable_bookmark_and_a_page_without_mobile_layout(
+    project_copy: Path,
+) -> None:
+    report_dir = project_copy / REPORT_FOLDER
+    shutil.rmtree(report_dir / OVERVIEW / "visuals/saved_views")
+    for mobile in (report_dir / OVERVIEW / "visuals").glob("*/mobile.json"):
+        mobile.unlink()
+    problems = report_rules(report_dir)
+    files = {p.file for p in problems}
+    assert f"{OVERVIEW}/page.json" in files  # no mobile layout
+    assert "definition/bookmarks/bookmark_year_to_date.bookmark.json" in files  # no navigator
+    assert all("navigator" in p.message for p in problems if "bookmarks/" in p.file)
+
+
+def test_report_rules_validate_the_custom_theme_against_microsofts_theme_schema(
+    schemas: Path, project_copy: Path
+) -> None:
+    theme = project_copy / REPORT_FOLDER / "StaticResources/RegisteredResources/SalesPulse.json"
+    edit(theme, lambda document: document.update(dataColors="#1F4E79"))
+    problems = report_rules(project_copy / REPORT_FOLDER)
+    assert [p.file for p in problems] == ["StaticResources/RegisteredResources/SalesPulse.json"], problems
+    assert "theme schema" in problems[0].message
+
+
+def test_every_data_visual_has_alt_text_and_main_pages_have_a_mobile_layout(pages: list[PageFile]) -> None:
+    for page in pages:
+        mobile = list((REPORT_DIR / Path(page.relative).parent / "visuals").glob("*/mobile.json"))
+        is_main = page.document.get("type") not in ("Drillthrough", "Tooltip")
+        assert bool(mobile) == is_main, page.display_name
+        for visual in page.visuals:
+            if "query" in visual.config and visual.visual_type != "bookmarkNavigator":
+                general = visual.config["visualContainerObjects"]["general"][0]["properties"]
+                assert general["altText"]["expr"]["Literal"]["Value"].strip("'"), visual.relative
+
+
+def test_saved_views_are_reachable_and_the_client_tooltip_is_wired(pages: list[PageFile]) -> None:
+    by_name = {page.name: page for page in pages}
+    for name in ("sales_overview", "sales_reps"):
+        assert any(v.visual_type == "bookmarkNavigator" for v in by_name[name].visuals), name
+    tooltip = by_name["client_tooltip"].document
+    assert (tooltip["type"], tooltip["width"], tooltip["height"]) == ("Tooltip", 320, 240)
+    for file in (TOP_CLIENTS, AT_RISK_TABLE):
+        (item,) = read_json(REPORT_DIR / file)["visual"]["visualContainerObjects"]["visualTooltip"]
+        assert item["properties"]["section"]["expr"]["Literal"]["Value"] == "'client_tooltip'"

@@ -422,7 +422,8 @@ def test_campaign_effectiveness_equals_the_view_for_every_role(reader: Reader) -
             assert (row["Campaign Window Sales"], row["Campaign Expected Sales"]) == (window, expected)
             assert row["Campaign Incremental Sales"] == incremental
             assert row["Campaign Sales Uplift %"] == uplift  # the sales_uplift column for one campaign
-            assert (row["Campaign New Clients"], row["Orders"], row["Units"]) == (new, orders, units)
+            window_counts = (row["Campaign New Clients"], row["Window Orders"], row["Window Units"])
+            assert window_counts == (new, orders, units)
         uplifts = [u for u in table["Campaign Sales Uplift %"] if u is not None]
         assert uplifts == sorted(uplifts, reverse=True) and len(uplifts) > 5
         kpis = page["kpis"].iloc[0]

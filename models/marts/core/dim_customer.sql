@@ -8,6 +8,12 @@ known as (
         {{ surrogate_key(['customer_id']) }} as customer_key,
         customer_id,
         customer_name,
+        -- namesakes (two clients of one name) stay apart in slicers, drill-through and top-N lists
+        case
+            when count(*) over (partition by customer_name) > 1
+                then {{ dbt.concat(['customer_name', "' ('", 'customer_id', "')'"]) }}
+            else customer_name
+        end as customer_label,
         customer_type,
         coalesce(industry, case when customer_type = 'Individual' then 'Consumer' else 'Unspecified' end)
             as industry,
@@ -36,6 +42,7 @@ unknown as (
         -1 as customer_key,
         'UNKNOWN' as customer_id,
         'Unknown customer' as customer_name,
+        'Unknown customer' as customer_label,
         'Unknown' as customer_type,
         'Unspecified' as industry,
         'Unspecified' as segment,

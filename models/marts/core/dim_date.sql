@@ -75,8 +75,12 @@ select
     year_number = as_of_year - 1 and date_day <= as_of_day_last_year as is_prior_ytd,
     year_number = as_of_year - 1 and month_number = as_of_month and date_day <= as_of_day_last_year
         as is_prior_mtd,
-    date_day > {{ dbt.dateadd('month', -12, 'as_of_day') }} and date_day <= as_of_day as is_last_12_months,
-    date_day > {{ dbt.dateadd('month', -24, 'as_of_day') }} and date_day <= as_of_day as is_last_24_months,
+    -- whole months: the as-of month to date and the 11 (23) before it, so that a budget, which
+    -- is monthly, compares with whole months even when the as-of date is mid-month
+    (year_number * 12 + month_number) - (as_of_year * 12 + as_of_month) >= -11 and date_day <= as_of_day
+        as is_last_12_months,
+    (year_number * 12 + month_number) - (as_of_year * 12 + as_of_month) >= -23 and date_day <= as_of_day
+        as is_last_24_months,
     year_number - as_of_year as relative_year,
     (year_number * 12 + month_number) - (as_of_year * 12 + as_of_month) as relative_month
 from calendar

@@ -1,12 +1,12 @@
 {#-
-    Upper bounds of every client name's sales (the positive net amounts of all dates) per product
+    Upper bounds of every client label's sales (the positive net amounts of all dates) per product
     category, territory, sales rep and client type: the web dashboard ranks clients (top 10) from
-    these bounds and computes exact sales for the few names that can make the ranking only
+    these bounds and computes exact sales for the few labels that can make the ranking only
     (from agg_web_client_sales_monthly, by `client_rank`).
 -#}
 select
     client_rank,
-    customer_name,
+    customer_label,
     category_name,
     territory_key,
     sales_rep_key,
@@ -16,6 +16,6 @@ select
     {{ money('sum(positive_net_sales_amount)') }} as positive_net_sales_amount
 from {{ ref('agg_web_client_sales_monthly') }}
 group by
-    client_rank, customer_name, category_name, territory_key, sales_rep_key,
+    client_rank, customer_label, category_name, territory_key, sales_rep_key,
     customer_type, customer_sales_rep_key, customer_territory_key
 order by client_rank

@@ -1,9 +1,9 @@
 {#-
-    Sales per client name x month x product category x territory x sales rep x client type, for the
-    web dashboard's client rankings (top 10 clients): the Client column groups clients by name.
+    Sales per client label (unique: namesakes carry their CRM id) x month x product category x territory x sales rep x client type, for the
+    web dashboard's client rankings (top 10 clients): the Client column groups clients by label.
 
-    `client_rank` numbers the names by their positive net sales of all dates, largest first; the
-    table is sorted by it, so the rows of a few names are read without reading the others.
+    `client_rank` numbers the labels by their positive net sales of all dates, largest first; the
+    table is sorted by it, so the rows of a few labels are read without reading the others.
     `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
     subset of the rows from above.
 -#}
@@ -25,7 +25,7 @@ dates as (
 
 lines as (
     select
-        customers.customer_name,
+        customers.customer_label,
         products.category_name,
         sales.territory_key,
         sales.sales_rep_key,
@@ -42,7 +42,7 @@ lines as (
 
 monthly as (
     select
-        customer_name,
+        customer_label,
         category_name,
         territory_key,
         sales_rep_key,
@@ -55,23 +55,23 @@ monthly as (
             as positive_net_sales_amount
     from lines
     group by
-        customer_name, category_name, territory_key, sales_rep_key, customer_type,
+        customer_label, category_name, territory_key, sales_rep_key, customer_type,
         customer_sales_rep_key, customer_territory_key, month_start_date
 ),
 
 ranks as (
     select
-        customer_name,
+        customer_label,
         cast(
-            row_number() over (order by sum(positive_net_sales_amount) desc, customer_name) as integer
+            row_number() over (order by sum(positive_net_sales_amount) desc, customer_label) as integer
         ) as client_rank
     from monthly
-    group by customer_name
+    group by customer_label
 )
 
 select
     ranks.client_rank,
-    monthly.customer_name,
+    monthly.customer_label,
     monthly.category_name,
     monthly.territory_key,
     monthly.sales_rep_key,
@@ -82,5 +82,5 @@ select
     monthly.net_sales_amount,
     monthly.positive_net_sales_amount
 from monthly
-inner join ranks on monthly.customer_name = ranks.customer_name
+inner join ranks on monthly.customer_label = ranks.customer_label
 order by ranks.client_rank, monthly.month_start_date

@@ -2,7 +2,7 @@
     The months each client bought in, per product category and over all categories, for the web
     dashboard's distinct client counts (Customers): one row per client x category (`is_all_categories`
     false) and one per client over all categories (true, `category_name` empty), from the order lines
-    that count as sales.
+    that count as sales (the Unknown customer, -1, is no client and has no row).
 
     `active_months_0` has bit i set when the client bought in month i of the calendar (months since
     the first month of dim_date, i < 62); `active_months_1` holds months 62 to 123. A client counts in
@@ -42,7 +42,7 @@ lines as (
     from sales
     cross join calendar
     left join products on sales.product_key = products.product_key
-    where sales.counts_as_sales
+    where sales.counts_as_sales and sales.customer_key <> -1  -- the Unknown customer is no client
 ),
 
 by_category as (
@@ -98,7 +98,7 @@ select
     activity.sales_rep_key,
     activity.territory_key,
     activity.geography_key,
-    customers.customer_name,
+    customers.customer_label,
     customers.customer_type,
     customers.industry,
     customers.sales_rep_key as customer_sales_rep_key,

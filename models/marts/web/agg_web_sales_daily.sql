@@ -10,8 +10,7 @@
       territories, reps and client types, because an order has one date, client and campaign
       (agg_web_sales_checks verifies it on every build): over the category rows only for one
       category at a time, else over the all-categories rows.
-    - The Unknown customer (-1) gathers every unknown client's first order, so it is flagged apart
-      (`has_new_unknown_customer`) and counted once.
+    - The Unknown customer (-1) is no client: it is not counted (as the New Customers measure).
 -#}
 {#- The slices every row is grouped by besides the day and the category. -#}
 {%- set slices = [
@@ -109,8 +108,7 @@ category_new as (
         {%- for column in slices %}
             {{ column }},
         {%- endfor %}
-        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
-        max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
+        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count
     from new_lines
     group by order_date, category_name, {{ slices | join(', ') }}
 ),
@@ -121,8 +119,7 @@ all_new as (
         {%- for column in slices %}
             {{ column }},
         {%- endfor %}
-        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count,
-        max(case when customer_key = -1 then 1 else 0 end) as has_new_unknown_customer
+        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count
     from new_lines
     group by order_date, {{ slices | join(', ') }}
 ),
@@ -137,7 +134,6 @@ all_new as (
     ('net_sales_amount', 'sums', 'decimal(18, 4)'), ('sales_quantity', 'sums', 'bigint'),
     ('margin_amount', 'sums', 'decimal(18, 4)'), ('cancelled_amount', 'sums', 'decimal(18, 4)'),
     ('order_count', 'orders', 'bigint'), ('new_customer_count', 'new', 'bigint'),
-    ('has_new_unknown_customer', 'new', 'integer'),
 ] %}
 
 -- every part as rows of one shape, then one row per group (grouping matches nulls)
@@ -176,8 +172,7 @@ select
     {{ money('sum(margin_amount)') }} as margin_amount,
     {{ money('sum(cancelled_amount)') }} as cancelled_amount,
     cast(coalesce(sum(order_count), 0) as bigint) as order_count,
-    cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count,
-    coalesce(max(has_new_unknown_customer), 0) as has_new_unknown_customer
+    cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count
 from parts
 group by order_date, order_date_key, is_all_categories, category_name, {{ slices | join(', ') }}
 order by is_all_categories, order_date

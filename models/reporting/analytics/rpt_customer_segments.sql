@@ -23,6 +23,7 @@ select
     rfm.customer_key,
     customers.customer_id,
     customers.customer_name,
+    customers.customer_label,
     customers.customer_type,
     customers.industry,
     customers.segment as crm_segment,

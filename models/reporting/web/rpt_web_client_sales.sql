@@ -2,7 +2,7 @@
 {#- The web dashboard's reading of agg_web_client_sales (see there). -#}
 select
     client_rank,
-    customer_name,
+    customer_label,
     category_name,
     territory_key,
     sales_rep_key,

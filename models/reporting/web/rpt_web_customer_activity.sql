@@ -7,7 +7,7 @@ select
     sales_rep_key,
     territory_key,
     geography_key,
-    customer_name,
+    customer_label,
     customer_type,
     industry,
     customer_sales_rep_key,

@@ -16,6 +16,5 @@ select
     margin_amount,
     cancelled_amount,
     order_count,
-    new_customer_count,
-    has_new_unknown_customer
+    new_customer_count
 from {{ ref('agg_web_sales_daily') }}

@@ -27,6 +27,7 @@ SCHEMAS = {
     "pages": f"{_REPORT}/pagesMetadata/1.1.0/schema.json",
     "page": f"{_REPORT}/page/2.1.0/schema.json",
     "visual": f"{_REPORT}/visualContainer/2.9.0/schema.json",
+    "mobile": f"{_REPORT}/visualContainerMobileState/2.4.0/schema.json",
     "bookmarks": f"{_REPORT}/bookmarksMetadata/1.0.0/schema.json",
     "bookmark": f"{_REPORT}/bookmark/2.1.0/schema.json",
 }

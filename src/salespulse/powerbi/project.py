@@ -98,7 +98,29 @@ def check_project(
         for table in model.tables
     }
     problems += check_report_fields(report_dir, tables, measures, hierarchies, hidden=hidden)
+    problems += _report_rules(report_dir, model, skipped)
     return problems, skipped
+
+
+def _report_rules(report_dir: Path, model: object, skipped: list[str]) -> list[Problem]:
+    """The report rules (checks/report_rules.py); the theme schema check is skipped, and said so,
+    when Microsoft's schemas are absent."""
+    from salespulse.powerbi.checks.report_rules import check_report_rules
+    from salespulse.powerbi.report import THEME_SCHEMA_FILE
+    from salespulse.powerbi.report_reader import UnreadableFileError
+    from salespulse.powerbi.schemas import schemas_dir
+
+    theme_schema = schemas_dir() / "report-theme" / THEME_SCHEMA_FILE
+    if not theme_schema.is_file() and (schemas_dir() / "fabric").is_dir():
+        skipped.append(f"report theme schema not found at {theme_schema}: the custom theme was not validated")
+    try:
+        return check_report_rules(
+            report_dir,
+            model,
+            theme_schema=theme_schema if theme_schema.is_file() else None,  # type: ignore[arg-type]
+        )
+    except UnreadableFileError:
+        return []  # the structure check reports it
 
 
 def run_checks(target: str | None = None) -> tuple[list[Problem], list[str]]:

@@ -23,7 +23,7 @@ from salespulse.powerbi.report_bookmarks import (
     render_bookmarks_metadata,
     report_filter_cards,
 )
-from salespulse.powerbi.report_pages import HEIGHT, WIDTH, Page, pages
+from salespulse.powerbi.report_pages import TOOLTIP_PAGE, Page, pages
 from salespulse.settings import PROJECT_ROOT
 
 REPORT_FOLDER = f"{PROJECT_NAME}.Report"
@@ -31,7 +31,15 @@ SEMANTIC_MODEL_FOLDER = f"{PROJECT_NAME}.SemanticModel"
 POWERBI_DIR = PROJECT_ROOT / "powerbi"
 DOCS_DIR = PROJECT_ROOT / "docs" / "powerbi"
 
-BASE_THEME = PROJECT_NAME
+# The base theme is one of the monthly themes Power BI ships (SharedResources): the report names
+# it, Desktop supplies it. Its JSON is Microsoft's and is not committed (see powerbi/README.md).
+BASE_THEME = "CY24SU10"
+BASE_THEME_PATH = f"BaseThemes/{BASE_THEME}.json"
+# Our theme is the custom theme on top of it (RegisteredResources), as View > Themes > Browse
+# for themes registers one; it must validate against Microsoft's report theme schema.
+CUSTOM_THEME = PROJECT_NAME
+CUSTOM_THEME_FILE = f"{CUSTOM_THEME}.json"
+THEME_SCHEMA_FILE = "reportThemeSchema-2.152.json"  # in the schema folder's report-theme/
 # Versions Desktop records when a theme is imported (its own, not the schema versions).
 THEME_VERSION_AT_IMPORT = {"visual": "2.9.0", "report": "3.3.0", "page": "2.3.1"}
 PBIR_VERSION = "4.0"  # definition.pbir format with a definition/ folder (PBIR)
@@ -47,9 +55,9 @@ def dumps(document: Json) -> str:
 
 
 def _theme() -> Json:
-    """A small base theme: the report's colours and fonts."""
+    """The custom theme: the report's colours and fonts, over the base theme."""
     return {
-        "name": BASE_THEME,
+        "name": CUSTOM_THEME,
         "dataColors": [
             "#1F4E79",
             "#2E86AB",
@@ -81,7 +89,12 @@ def _report() -> Json:
                 "name": BASE_THEME,
                 "reportVersionAtImport": THEME_VERSION_AT_IMPORT,
                 "type": "SharedResources",
-            }
+            },
+            "customTheme": {
+                "name": CUSTOM_THEME_FILE,
+                "reportVersionAtImport": THEME_VERSION_AT_IMPORT,
+                "type": "RegisteredResources",
+            },
         },
         "filterConfig": {"filters": report_filter_cards()},
         "objects": {
@@ -91,8 +104,13 @@ def _report() -> Json:
             {
                 "name": "SharedResources",
                 "type": "SharedResources",
-                "items": [{"name": BASE_THEME, "path": f"BaseThemes/{BASE_THEME}.json", "type": "BaseTheme"}],
-            }
+                "items": [{"name": BASE_THEME, "path": BASE_THEME_PATH, "type": "BaseTheme"}],
+            },
+            {
+                "name": "RegisteredResources",
+                "type": "RegisteredResources",
+                "items": [{"name": CUSTOM_THEME_FILE, "path": CUSTOM_THEME_FILE, "type": "CustomTheme"}],
+            },
         ],
         "settings": {
             "useStylableVisualContainerHeader": True,
@@ -106,14 +124,18 @@ def _report() -> Json:
 
 
 def _page(page: Page) -> Json:
+    width, height = page.size
     document: Json = {
         "$schema": SCHEMAS["page"],
         "name": page.name,
         "displayName": page.display_name,
         "displayOption": "FitToPage",
-        "height": HEIGHT,
-        "width": WIDTH,
+        "height": height,
+        "width": width,
     }
+    if page.kind == TOOLTIP_PAGE:
+        document["type"] = TOOLTIP_PAGE
+        document["visibility"] = "HiddenInViewMode"
     if page.no_filter:
         document["visualInteractions"] = [
             {"source": source, "target": target, "type": "NoFilter"} for source, target in page.no_filter
@@ -121,7 +143,9 @@ def _page(page: Page) -> Json:
     cards = [filter_card(name, ref) for name, ref in page.filters]
     if page.drillthrough is not None:
         bound = page.drillthrough
-        cards.append({**filter_card(page.drillthrough_filter, bound), "howCreated": "Drillthrough"})
+        cards.append(
+            {**filter_card(page.drillthrough_filter, bound, hidden=False), "howCreated": "Drillthrough"}
+        )
         document["filterConfig"] = {"filters": cards}
         document["pageBinding"] = {
             "name": f"{page.name}_binding",
@@ -174,12 +198,14 @@ def _documents() -> dict[str, Json]:
         documents[f"{folder}/page.json"] = _page(page)
         for order, (visual, position) in enumerate(page.placed()):
             documents[f"{folder}/visuals/{visual.name}/visual.json"] = visual.container(position, order)
+        for order, (visual, position) in enumerate(page.mobile()):
+            documents[f"{folder}/visuals/{visual.name}/mobile.json"] = visual.mobile(position, order)
     by_name = {page.name: page for page in report_pages}
     specs = bookmark_specs()
     documents[f"{report}/bookmarks/bookmarks.json"] = render_bookmarks_metadata(specs)
     for spec in specs:
         documents[f"{report}/bookmarks/{spec.name}.bookmark.json"] = render_bookmark(spec, by_name[spec.page])
-    documents[f"{REPORT_FOLDER}/StaticResources/SharedResources/BaseThemes/{BASE_THEME}.json"] = _theme()
+    documents[f"{REPORT_FOLDER}/StaticResources/RegisteredResources/{CUSTOM_THEME_FILE}"] = _theme()
     return documents
 
 

@@ -17,6 +17,9 @@ HOW_CREATED_USER = 1  # bookmark filter states number Desktop's "howCreated" kin
 HOW_CREATED_AUTO = 0
 
 # Report-level filter cards (empty until a bookmark sets them): the relative periods of Date.
+# They are hidden in view mode: readers never see an empty card; the bookmarks set and clear them
+# by name (a bookmark restores named filter cards only), and the bookmark navigator shows which
+# saved view is on.
 REPORT_FILTERS: tuple[tuple[str, Ref], ...] = (
     ("report_period_ytd", col("Date", "Is YTD")),
     ("report_period_last_12_months", col("Date", "Is Last 12 Months")),
@@ -58,13 +61,13 @@ def bookmark_specs() -> tuple[BookmarkSpec, ...]:
         BookmarkSpec(
             "Last 12 months",
             "sales_overview",
-            "Every page limited to the 12 months ending on the as-of date.",
+            "Every page limited to the as-of month to date and the 11 whole months before it.",
             report_filters={"report_period_last_12_months": (True,)},
         ),
         BookmarkSpec(
             "Last 24 months",
             "sales_overview",
-            "Every page limited to the 24 months ending on the as-of date.",
+            "Every page limited to the as-of month to date and the 23 whole months before it.",
             report_filters={"report_period_last_24_months": (True,)},
         ),
         BookmarkSpec(
@@ -87,9 +90,13 @@ def report_filter_cards() -> list[Json]:
     return [filter_card(name, ref) for name, ref in REPORT_FILTERS]
 
 
-def filter_card(name: str, ref: Ref) -> Json:
-    """A filter-pane card on ``ref`` with no value set."""
-    return {"name": name, "field": ref.expr(), "type": "Categorical", "howCreated": "User"}
+def filter_card(name: str, ref: Ref, *, hidden: bool = True) -> Json:
+    """A filter-pane card on ``ref`` with no value set: hidden in view mode unless ``hidden`` is
+    False (a card that exists only for bookmarks to set would show readers an empty card)."""
+    card: Json = {"name": name, "field": ref.expr(), "type": "Categorical", "howCreated": "User"}
+    if hidden:
+        card["isHiddenInViewMode"] = True
+    return card
 
 
 def _card_state(name: str, ref: Ref, values: tuple[bool | int | str, ...] | None) -> Json:

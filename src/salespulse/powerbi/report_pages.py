@@ -1,20 +1,27 @@
 """The report's pages: what each page shows and where (the single source of the PBIR pages).
 
-Every page is 1280 x 720. A rail on the left holds the page heading and the slicers, synced across
-pages; the rest of the canvas is a grid of rows, each row split between its visuals by weight, so
-no two visuals overlap.
+Every report page is 1280 x 720. A rail on the left holds the page heading and the slicers, synced
+across pages; the rest of the canvas is a grid of rows, each row split between its visuals by
+weight, so no two visuals overlap. A page's rail holds only the slicers that act on its visuals:
+the slicer's table reaches a table the visual reads through the model's relationships
+(``report_scope``). The main pages also have a mobile layout: heading, cards two by two, then each
+chart full width. The tooltip page (320 x 240) is shown when hovering a client.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from salespulse.powerbi.pbir import GREATER_THAN, Ref, avg, col, levels, msr
+from salespulse.powerbi.pbir import GREATER_THAN, Ref, col, levels, msr
+from salespulse.powerbi.report_fields import MEASURE, document_field_refs
+from salespulse.powerbi.report_scope import acts_on, semantic_scope
 from salespulse.powerbi.visuals import (
     MeasureFilter,
     Position,
     Visual,
     back_button,
+    bookmark_navigator,
     card,
     chart,
     only,
@@ -28,6 +35,8 @@ from salespulse.powerbi.visuals import (
 from salespulse.semantic.measures import CARD_PERIODS, DEFAULT_PERIOD
 
 WIDTH, HEIGHT = 1280, 720
+TOOLTIP_WIDTH, TOOLTIP_HEIGHT = 320, 240  # Desktop's Tooltip page size
+MOBILE_WIDTH = 320  # the phone canvas of Desktop's mobile layout
 GAP = 8
 RAIL_X, RAIL_WIDTH = GAP, 192
 CONTENT_X = RAIL_X + RAIL_WIDTH + GAP
@@ -70,6 +79,44 @@ OVERVIEW_BUDGET_YEAR_FILTER = "sales_overview_budget_year"
 BUDGET_YEAR = col("Date", "Is Budget Year")
 TOTAL_SERIES = "All"  # Forecast Series[Series] of the company total (series level "total")
 GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
+CLIENT_TOOLTIP = "client_tooltip"  # the tooltip page shown when hovering a client
+BOOKMARK_NAVIGATOR = "saved_views"
+# The comparison each KPI card shows beneath its number (the card's reference label), where the
+# model has one: last year, the prior year to date, the budget, the baseline.
+KPI_COMPARISONS = {
+    "Sales": "Sales LY",
+    "Orders": "Orders LY",
+    "Units": "Units LY",
+    "Customers": "Customers LY",
+    "Margin %": "Margin % LY",
+    "Sales YTD": "Sales PYTD",
+    "Variance": "Budget To Date",
+    "Attainment %": "Budget To Date",
+    "Sales Run-Rate FY": "Budget",
+    "Budget": "Sales In Budget Months",
+    "Projected Full Year": "Projected Budget",
+    "Projected vs Budget": "Projected Budget",
+    "Projected Attainment %": "Projected Budget",
+    "Backtest MAPE %": "Baseline MAPE %",
+    "Campaign Sales": "Campaign Share %",
+    "Campaign Incremental Sales": "Campaign Expected Sales",
+}
+DEFAULT_PAGE, TOOLTIP_PAGE = "Default", "Tooltip"
+
+
+@cache
+def _scope() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    return semantic_scope()
+
+
+def tables_read(visual: Visual) -> set[str]:
+    """The model tables a visual reads: its fields' tables and the tables its measures' DAX names."""
+    _, measure_tables = _scope()
+    refs = document_field_refs({"query": visual.config.get("query", {}), "filters": visual.filters}, "")
+    tables: set[str] = set()
+    for ref in refs:
+        tables |= measure_tables.get(ref.property, set()) if ref.kind == MEASURE else {ref.entity}
+    return tables
 
 
 @dataclass(frozen=True)
@@ -89,13 +136,32 @@ class Page:
     # visuals a visual's selection does not filter: (source visual, target visual), written as
     # page.json visualInteractions of type NoFilter (Desktop's Edit interactions > None)
     no_filter: tuple[tuple[str, str], ...] = ()
+    kind: str = DEFAULT_PAGE  # "Tooltip": a report-page tooltip, no rail
 
     @property
     def drillthrough_filter(self) -> str:
         return f"{self.name}_drillthrough"
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the canvas."""
+        return (TOOLTIP_WIDTH, TOOLTIP_HEIGHT) if self.kind == TOOLTIP_PAGE else (WIDTH, HEIGHT)
+
+    @property
+    def has_mobile_layout(self) -> bool:
+        """The main pages: neither drill-through targets nor tooltips."""
+        return self.kind == DEFAULT_PAGE and self.drillthrough is None
+
+    def slicers(self) -> tuple[SlicerSpec, ...]:
+        """The rail's slicers that act on at least one data visual of the page."""
+        reached, _ = _scope()
+        read = [tables_read(visual) for row in self.rows for visual in row.visuals]
+        return tuple(spec for spec in SLICERS if any(acts_on(spec.field.entity, t, reached) for t in read))
+
     def rail(self) -> list[tuple[Visual, Position]]:
         placed: list[tuple[Visual, Position]] = []
+        if self.kind == TOOLTIP_PAGE:
+            return placed
         heading = textbox("page_title", self.display_name)
         if self.drillthrough is not None:
             placed.append((back_button("back_button"), Position(RAIL_X, GAP, 40, 48)))
@@ -103,7 +169,7 @@ class Page:
         else:
             placed.append((heading, Position(RAIL_X, GAP, RAIL_WIDTH, 48)))
         y = GAP + 48 + GAP
-        for spec in SLICERS:
+        for spec in self.slicers():
             height = 88 if spec.mode == "Between" else 56
             visual = slicer(
                 f"slicer_{slug(spec.field.name)}",
@@ -119,13 +185,15 @@ class Page:
     def grid(self) -> list[tuple[Visual, Position]]:
         placed: list[tuple[Visual, Position]] = []
         y = GAP
+        left = GAP if self.kind == TOOLTIP_PAGE else CONTENT_X
+        content_width = self.size[0] - left - GAP
         for row in self.rows:
             weights = row.weights or (1,) * len(row.visuals)
-            free = CONTENT_WIDTH - GAP * (len(row.visuals) - 1)
-            x = CONTENT_X
+            free = content_width - GAP * (len(row.visuals) - 1)
+            x = left
             for index, (visual, weight) in enumerate(zip(row.visuals, weights, strict=True)):
                 last = index == len(row.visuals) - 1
-                width = CONTENT_X + CONTENT_WIDTH - x if last else free * weight // sum(weights)
+                width = left + content_width - x if last else free * weight // sum(weights)
                 placed.append((visual, Position(x, y, width, row.height)))
                 x += width + GAP
             y += row.height + GAP
@@ -135,10 +203,48 @@ class Page:
         """Every visual with its position, in z and tab order."""
         return self.rail() + self.grid()
 
+    def mobile(self) -> list[tuple[Visual, Position]]:
+        """The mobile layout of a main page: the heading, the KPI cards two by two, then every other
+        data visual (slicers, notes and buttons left to the filter pane and the desktop layout)."""
+        if not self.has_mobile_layout:
+            return []
+        placed = self.placed()
+        heading = [(visual, position) for visual, position in placed if visual.name == "page_title"]
+        result = [(heading[0][0], Position(0, 0, MOBILE_WIDTH, 48))]
+        y = 48 + GAP
+        kpis = [visual for visual, _ in placed if visual.config["visualType"] == "cardVisual"]
+        half = (MOBILE_WIDTH - GAP) // 2
+        for index, visual in enumerate(kpis):
+            column = index % 2
+            result.append((visual, Position(column * (half + GAP), y, half, 96)))
+            if column == 1 or index == len(kpis) - 1:
+                y += 96 + GAP
+        for visual, _ in placed:
+            if (
+                visual.config["visualType"] in _NOT_ON_MOBILE
+                or visual in kpis
+                or "query" not in visual.config
+            ):
+                continue
+            result.append((visual, Position(0, y, MOBILE_WIDTH, 280)))
+            y += 280 + GAP
+        return result
+
+
+_NOT_ON_MOBILE = ("slicer", "cardVisual", "card", "textbox", "actionButton", "bookmarkNavigator")
+
 
 def kpi_card(name: str) -> Visual:
-    """The card of measure ``name``, subtitled with the period it covers."""
-    return card(f"card_{slug(name)}", msr(name), msr(CARD_PERIODS.get(name, DEFAULT_PERIOD)))
+    """The card of measure ``name``, subtitled with the period it covers, compared with the measure
+    ``KPI_COMPARISONS`` gives it."""
+    compare = KPI_COMPARISONS.get(name)
+    period = msr(CARD_PERIODS.get(name, DEFAULT_PERIOD))
+    return card(f"card_{slug(name)}", msr(name), period, msr(compare) if compare else None)
+
+
+def navigator_row() -> Row:
+    """The saved views (bookmarks), one button each."""
+    return Row(40, (bookmark_navigator(BOOKMARK_NAVIGATOR, "Saved views (bookmarks)"),))
 
 
 def cards(*measures: str) -> Row:
@@ -161,6 +267,7 @@ def sales_overview() -> Page:
         "Sales Overview",
         (
             cards("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY"),
+            navigator_row(),
             Row(
                 280,
                 (
@@ -193,15 +300,16 @@ def sales_overview() -> Page:
                 ),
             ),
             Row(
-                312,
+                264,
                 (
                     chart(
                         "top_10_clients",
-                        "Top 10 clients",
+                        "Top 10 clients (hover a client for its details)",
                         "clusteredBarChart",
                         {"Category": (CLIENT,), "Y": (SALES,)},
                         sort=((SALES, "Descending"),),
                         filters=(top_n(f"{page}_top_10_clients", CLIENT, SALES, 10),),
+                        tooltip_page=CLIENT_TOOLTIP,
                     ),
                     chart(
                         "top_10_products",
@@ -218,17 +326,15 @@ def sales_overview() -> Page:
                         {"Category": (col("Product", "Category"),), "Y": (SALES,)},
                         sort=((SALES, "Descending"),),
                     ),
+                    # A core bar chart, not a map: the Bing map visuals (map, filledMap) are
+                    # deprecated and Azure Maps can be switched off per tenant; this renders
+                    # everywhere and drills down Region > Country > State > City.
                     chart(
-                        "sales_by_city",
-                        "Sales by city and region",
-                        "map",
-                        {
-                            "Category": (col("Geography", "City"),),
-                            "Series": (col("Geography", "Region"),),
-                            "X": (avg(col("Geography", "Longitude")),),
-                            "Y": (avg(col("Geography", "Latitude")),),
-                            "Size": (SALES,),
-                        },
+                        "sales_by_geography",
+                        "Sales by geography (drill Region > Country > State > City)",
+                        "clusteredBarChart",
+                        {"Category": GEOGRAPHY_HIERARCHY, "Y": (SALES,)},
+                        sort=((SALES, "Descending"),),
                     ),
                 ),
             ),
@@ -252,6 +358,7 @@ def sales_reps() -> Page:
         "Sales Reps",
         (
             cards("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers"),
+            navigator_row(),
             Row(52, (text_card("rep_quota_note", msr("Rep Quota Note")),)),
             Row(
                 300,
@@ -284,7 +391,7 @@ def sales_reps() -> Page:
                 (3, 2),
             ),
             Row(
-                232,
+                184,
                 (
                     chart(
                         "sales_by_rep_over_time",
@@ -303,7 +410,7 @@ def customer_details() -> Page:
         "customer_details",
         "Customer Details",
         (
-            cards("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YoY %"),
+            cards("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YTD YoY %"),
             Row(
                 292,
                 (
@@ -355,7 +462,7 @@ def product_details() -> Page:
         page,
         "Product Details",
         (
-            cards("Sales", "Units", "Orders", "Customers", "Margin %", "YoY %"),
+            cards("Sales", "Units", "Orders", "Customers", "Margin %", "YTD YoY %"),
             Row(
                 300,
                 (
@@ -495,8 +602,8 @@ def campaigns() -> Page:
                                 col("Campaign", "Start Date"),
                                 col(effectiveness, "Window End Date"),
                                 msr("Campaign Window Sales"),
-                                col(effectiveness, "Orders"),
-                                col(effectiveness, "Units"),
+                                col(effectiveness, "Window Orders"),
+                                col(effectiveness, "Window Units"),
                                 msr("Campaign New Clients"),
                                 msr("Campaign Expected Sales"),
                                 msr("Campaign Incremental Sales"),
@@ -546,7 +653,7 @@ def forecast() -> Page:
             Row(
                 300,
                 (
-                    single_slicer(series_slicer, series, default=TOTAL_SERIES, sync_group="Series"),
+                    single_slicer(series_slicer, series, sync_group="Series"),
                     chart(
                         "sales_and_forecast_by_month",
                         "Sales and forecast by month, 80 % and 95 % intervals (series: on the left)",
@@ -692,6 +799,7 @@ def clients() -> Page:
                         filters=(
                             only(f"{page}_at_risk_clients_at_risk", col(segments, "Is At Risk"), (True,)),
                         ),
+                        tooltip_page=CLIENT_TOOLTIP,
                     ),
                 ),
                 (2, 5),
@@ -700,8 +808,22 @@ def clients() -> Page:
     )
 
 
+def client_tooltip() -> Page:
+    """The tooltip of a client (Page information > Allow use as tooltip), 320 x 240: the hovered
+    client's sales against last year, orders, margin and year-to-date growth."""
+    return Page(
+        CLIENT_TOOLTIP,
+        "Client tooltip",
+        (
+            Row(108, (kpi_card("Sales"), kpi_card("Orders"))),
+            Row(108, (kpi_card("Margin %"), kpi_card("YTD YoY %"))),
+        ),
+        kind=TOOLTIP_PAGE,
+    )
+
+
 def pages() -> tuple[Page, ...]:
-    """The report's pages in tab order."""
+    """The report's pages in tab order (the tooltip page last, hidden in view mode)."""
     return (
         sales_overview(),
         sales_reps(),
@@ -710,4 +832,5 @@ def pages() -> tuple[Page, ...]:
         campaigns(),
         forecast(),
         clients(),
+        client_tooltip(),
     )

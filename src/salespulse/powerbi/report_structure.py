@@ -7,7 +7,7 @@
 - a page's visualInteractions name two different visuals of the page, each pair once;
 - filter names are unique across the report; slicers of one sync group share one field;
 - bookmarks.json lists exactly the bookmark files, and each bookmark's pages and visuals exist;
-- the base theme report.json names is present under StaticResources;
+- the themes report.json names are in its resource packages, the custom theme's file is present;
 - definition.pbir references the semantic model by a relative path that exists.
 """
 
@@ -227,6 +227,8 @@ def _check_theme(report_dir: Path) -> Iterator[Problem]:
             yield _problem(
                 file, f"{key} {theme.get('name')!r} is not in the {package_type} resource package", path
             )
+        elif theme.get("type") == "SharedResources":
+            continue  # a base theme Power BI ships: Desktop supplies its file (powerbi/README.md)
         elif not (report_dir / "StaticResources" / str(theme.get("type")) / item["path"]).is_file():
             yield _problem(
                 file, f"{key} file StaticResources/{theme.get('type')}/{item['path']} is missing", path

@@ -389,6 +389,8 @@ class RefreshPolicy(Located):
     table: str
     source_expression: str | None = None
     source_expression_line: int | None = None
+    polling_expression: str | None = None  # detect data changes: M evaluated per partition
+    polling_expression_line: int | None = None
     properties: dict[str, str] = field(default_factory=dict)
 
 
@@ -624,12 +626,15 @@ def _table(node: Node) -> Table:
             table.partitions.append(_partition(child, name))
         elif child.kind == "refreshPolicy":
             source = child.first("sourceExpression")
+            polling = child.first("pollingExpression")
             table.refresh_policy = RefreshPolicy(
                 file=child.file,
                 line=child.line,
                 table=name,
                 source_expression=source.value if source else None,
                 source_expression_line=(source.value_line or source.line) if source else None,
+                polling_expression=polling.value if polling else None,
+                polling_expression_line=(polling.value_line or polling.line) if polling else None,
                 properties=child.properties,
             )
         elif child.kind == "calculationGroup":

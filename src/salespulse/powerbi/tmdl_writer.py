@@ -14,6 +14,7 @@ from salespulse.powerbi import PROJECT_NAME
 from salespulse.semantic import Column, Measure, Role, SemanticModel, Table, load_measures, load_model
 from salespulse.semantic.measures import MEASURE_TABLE, dax
 
+IGNORE_RULES_ANNOTATION = "BestPracticeAnalyzer_IgnoreRules"
 NAMESPACE = uuid.UUID("6f1c1b7e-3f0a-4c5e-9a57-5a1e5b0c2d11")
 T = "\t"
 REPORTING_SCHEMA = "reporting"
@@ -28,7 +29,18 @@ _DATA_TYPES = {
     "bigint": "int64",
     "integer": "int64",
     "date": "dateTime",
+    "timestamp": "dateTime",
     "boolean": "boolean",
+}
+
+#: The Power Query type each TMDL data type is loaded as (``Table.TransformColumnTypes``): fixed
+#: decimal is Currency.Type; a date column stays a date (``type date``), a timestamp a datetime.
+M_TYPES = {
+    "string": "type text",
+    "int64": "Int64.Type",
+    "decimal": "Currency.Type",
+    "double": "type number",
+    "boolean": "type logical",
 }
 
 
@@ -50,16 +62,42 @@ def data_type(column: Column) -> str:
     return _DATA_TYPES[column.sql_type]
 
 
+#: Format of a double column by the end of its view column's name: shares and ratios as percentages
+#: (an uplift of 1.4 = 140 %), day counts and expected counts with one decimal, growth factors with
+#: two, coordinates with six (a map's precision); anything else with two decimals.
+_DOUBLE_FORMATS = (
+    (("_pct", "_ratio", "_uplift"), "0.0%"),
+    (("_days", "_orders"), "#,0.0"),
+    (("_factor",), "0.00"),
+    (("latitude", "longitude"), "0.000000"),
+)
+
+
+def is_date(column: Column) -> bool:
+    """A date without time of day (``date``), as opposed to a timestamp."""
+    return column.sql_type == "date"
+
+
+def m_type(column: Column) -> str:
+    """The Power Query type the partition gives the column: the same as its TMDL data type."""
+    kind = data_type(column)
+    if kind == "dateTime":
+        return "type date" if is_date(column) else "type datetime"
+    return M_TYPES[kind]
+
+
 def format_string(column: Column) -> str | None:
     kind = data_type(column)
+    if column.source.endswith("_pct"):  # a fraction, whatever its type (0.15 = 15 %)
+        return "0.0%"
     if kind == "decimal":
         return "#,0.00"
     if kind == "double":
-        return "0.0%" if column.source.endswith("_pct") else "0.000000"
+        return next((f for ends, f in _DOUBLE_FORMATS if column.source.endswith(ends)), "#,0.00")
     if kind == "int64":
         return "0"
     if kind == "dateTime":
-        return "yyyy-mm-dd"
+        return "yyyy-mm-dd" if is_date(column) else "yyyy-mm-dd hh:nn:ss"
     return None
 
 
@@ -74,7 +112,9 @@ def _expression(text: str, indent: str) -> list[str]:
 def _column(table: Table, column: Column) -> list[str]:
     lines = [*_description(column.description, T), f"{T}column {quote(column.name)}"]
     lines.append(f"{T * 2}dataType: {data_type(column)}")
-    if column.is_key:
+    # isKey makes the engine require unique values across the whole table; an incrementally
+    # refreshed table is loaded partition by partition, so it is never marked (BPA rule).
+    if column.is_key and table.incremental_refresh is None:
         lines.append(f"{T * 2}isKey")
     if column.hidden:
         lines.append(f"{T * 2}isHidden")
@@ -89,7 +129,11 @@ def _column(table: Table, column: Column) -> list[str]:
     if column.sort_by:
         lines.append(f"{T * 2}sortByColumn: {quote(column.sort_by)}")
     lines += ["", f"{T * 2}annotation SummarizationSetBy = User"]
-    if data_type(column) == "dateTime":
+    if column.ignore_rules:
+        # Tabular Editor's Best Practice Analyzer reads waived rules from this annotation
+        waived = json.dumps({"RuleIDs": list(column.ignore_rules)}, separators=(",", ":"))
+        lines += ["", f"{T * 2}annotation {IGNORE_RULES_ANNOTATION} = {waived}"]
+    if data_type(column) == "dateTime" and is_date(column):
         lines += ["", f"{T * 2}annotation UnderlyingDateTimeDataType = Date"]
     return [*lines, ""]
 
@@ -110,37 +154,78 @@ def _hierarchy(table: Table, name: str, levels: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def partition_source(table: Table) -> str:
-    """The M of a table's partition: the reporting view, through the ReportingView function."""
-    step = 'Source = ReportingView("' + table.view + '")'
-    if table.incremental_refresh is None:
-        return f"let\n    {step}\nin\n    Source"
-    column = table.incremental_refresh.date_column
+def _source_step(table: Table) -> str:
+    """``Source =``: the table's own view, named literally for both sources.
+
+    Both paths are static (parameters and a literal name, nothing built from a function argument):
+    the Service finds a query's data sources by reading its M before it runs it, and refuses to
+    refresh a source whose path only a function call can compute (a dynamic data source).
+    """
+    view = table.view
+    postgres = f'PostgreSQL.Database(Server, Database){{[Schema = ReportingSchema, Item = "{view}"]}}[Data]'
     return (
-        "let\n"
-        f"    {step},\n"
-        f'    #"Filtered Rows" = Table.SelectRows(Source, each [{column}] >= Date.From(RangeStart)'
-        f" and [{column}] < Date.From(RangeEnd))\n"
-        "in\n"
-        '    #"Filtered Rows"'
+        "    Source =\n"
+        '        if WarehouseSource = "Parquet" then\n'
+        f'            Parquet.Document(File.Contents(ParquetFolder & "{view}.parquet"))\n'
+        "        else\n"
+        f"            {postgres}"
     )
+
+
+def _range_filter(table: Table, step: str) -> str:
+    column = table.incremental_refresh.date_column  # type: ignore[union-attr]
+    return (
+        f'    #"Filtered Rows" = Table.SelectRows({step}, each [{column}] >= Date.From(RangeStart)'
+        f" and [{column}] < Date.From(RangeEnd))"
+    )
+
+
+def partition_source(table: Table) -> str:
+    """The M of a table's partition: its view (PostgreSQL or Parquet, as WarehouseSource says), the
+    incremental-refresh range, the model's columns typed as the TMDL columns are (the two sources
+    type some columns differently: Parquet's decimals and dates are not PostgreSQL's)."""
+    steps = [_source_step(table)]
+    last = "Source"
+    if table.incremental_refresh is not None:
+        steps.append(_range_filter(table, last))
+        last = '#"Filtered Rows"'
+    names = ", ".join(f'"{column.source}"' for column in table.columns)
+    steps.append(f"    Columns = Table.SelectColumns({last}, {{{names}}})")
+    types = ",\n".join(f'            {{"{column.source}", {m_type(column)}}}' for column in table.columns)
+    steps.append(
+        f"    Typed = Table.TransformColumnTypes(\n        Columns,\n        {{\n{types}\n        }}\n    )"
+    )
+    return "let\n" + ",\n".join(steps) + "\nin\n    Typed"
+
+
+def polling_source(table: Table) -> str | None:
+    """The refresh policy's pollingExpression: the latest change of a partition's rows (the Service
+    re-imports a partition of the incremental range only when it differs from the last refresh's)."""
+    policy = table.incremental_refresh
+    if policy is None or policy.polling_column is None:
+        return None
+    column = table.column(policy.polling_column).source
+    steps = [_source_step(table), _range_filter(table, "Source")]
+    steps.append(f'    LastModified = List.Max(#"Filtered Rows"[{column}])')
+    return "let\n" + ",\n".join(steps) + "\nin\n    LastModified"
 
 
 def _refresh_policy(table: Table) -> list[str]:
     policy = table.incremental_refresh
     if policy is None:
         return []
-    return [
+    lines = [
         f"{T}refreshPolicy",
         f"{T * 2}policyType: basic",
         f"{T * 2}rollingWindowGranularity: year",
         f"{T * 2}rollingWindowPeriods: {policy.rolling_window_years}",
-        f"{T * 2}incrementalGranularity: day",
-        f"{T * 2}incrementalPeriods: {policy.incremental_days}",
-        f"{T * 2}sourceExpression =",
-        *_expression(partition_source(table), T * 4),
-        "",
+        f"{T * 2}incrementalGranularity: month",
+        f"{T * 2}incrementalPeriods: {policy.incremental_months}",
     ]
+    polling = polling_source(table)
+    if polling is not None:
+        lines += [f"{T * 2}pollingExpression =", *_expression(polling, T * 4), ""]
+    return [*lines, f"{T * 2}sourceExpression =", *_expression(partition_source(table), T * 4), ""]
 
 
 def render_table(table: Table) -> str:
@@ -176,8 +261,9 @@ def _measure(model: SemanticModel, measure: Measure) -> list[str]:
     fmt = measure.format
     needs_quotes = any(char in fmt for char in " ;\"'")
     lines += [
-        f"{T * 2}formatString: " + (json.dumps(fmt) if needs_quotes else fmt),
+        f"{T * 2}formatString: " + ('"' + fmt.replace('"', '""') + '"' if needs_quotes else fmt),
         f"{T * 2}displayFolder: {measure.folder}",
+        *([f"{T * 2}isHidden"] if measure.spec.get("hidden") else []),
         f"{T * 2}lineageTag: {lineage_tag(MEASURE_TABLE, 'measure', measure.name)}",
         "",
     ]
@@ -257,15 +343,6 @@ PARAMETERS: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 
-REPORTING_VIEW_FUNCTION = """(view as text) as table =>
-let
-    FromPostgreSQL = () =>
-        PostgreSQL.Database(Server, Database){[Schema = ReportingSchema, Item = view]}[Data],
-    FromParquet = () => Parquet.Document(File.Contents(ParquetFolder & view & ".parquet")),
-    Result = if WarehouseSource = "Parquet" then FromParquet() else FromPostgreSQL()
-in
-    Result"""
-
 
 def render_expressions() -> str:
     lines: list[str] = []
@@ -281,25 +358,16 @@ def render_expressions() -> str:
             f"{T}annotation PBI_ResultType = " + ("DateTime" if "DateTime" in meta else "Text"),
             "",
         ]
-    lines += [
-        "/// Reads one reporting view from the source WarehouseSource names. "
-        "Every table's partition calls it.",
-        "expression ReportingView =",
-        *_expression(REPORTING_VIEW_FUNCTION, T * 2),
-        f"{T}lineageTag: {lineage_tag('expression', 'ReportingView')}",
-        f"{T}queryGroup: {PARAMETER_GROUP}",
-        "",
-        f"{T}annotation PBI_ResultType = Function",
-        "",
-    ]
     return "\n".join(lines)
 
 
 def render_relationships(model: SemanticModel) -> str:
     lines: list[str] = []
-    for relationship in model.relationships:
+    for relationship in (*model.relationships, *model.inactive_relationships):
+        lines.append(f"relationship {lineage_tag('relationship', relationship.name)}")
+        if not relationship.is_active:
+            lines.append(f"{T}isActive: false")
         lines += [
-            f"relationship {lineage_tag('relationship', relationship.name)}",
             f"{T}fromColumn: {quote(relationship.from_table)}.{quote(relationship.from_column)}",
             f"{T}toColumn: {quote(relationship.to_table)}.{quote(relationship.to_column)}",
             "",
@@ -315,7 +383,7 @@ def render_role(role: Role) -> str:
 
 
 def render_model(model: SemanticModel) -> str:
-    order = [name for name, *_ in PARAMETERS] + ["ReportingView"]
+    order = [name for name, *_ in PARAMETERS]
     table_names = [table.name for table in model.tables] + [MEASURE_TABLE]
     lines = [
         "model Model",

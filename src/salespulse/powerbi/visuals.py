@@ -43,6 +43,20 @@ class Visual:
     config: Json  # the container's "visual" object
     filters: list[Json] = field(default_factory=list)
 
+    def mobile(self, position: Position, order: int) -> Json:
+        """The visual's place on the page's mobile layout (``mobile.json`` beside ``visual.json``)."""
+        return {
+            "$schema": SCHEMAS["mobile"],
+            "position": {
+                "x": position.x,
+                "y": position.y,
+                "z": order * 1000,
+                "height": position.height,
+                "width": position.width,
+                "tabOrder": order * 1000,
+            },
+        }
+
     def container(self, position: Position, order: int) -> Json:
         document: Json = {
             "$schema": SCHEMAS["visual"],
@@ -63,7 +77,20 @@ class Visual:
 
 
 def _title(text: str, show: bool = True) -> Json:
-    return {"title": [{"properties": {"show": prop(show), "text": prop(text)}}]}
+    """The container's title, and the same words as alt text for screen readers (Format > General >
+    Alt text): every data visual says what it shows."""
+    return {
+        "title": [{"properties": {"show": prop(show), "text": prop(text)}}],
+        "general": [{"properties": {"altText": prop(text)}}],
+    }
+
+
+def report_page_tooltip(page: str) -> Json:
+    """``visualTooltip`` of a visual whose tooltip is the report page ``page`` (Format > General >
+    Tooltips > Type: Report page)."""
+    return {
+        "visualTooltip": [{"properties": {"show": prop(True), "type": prop("Canvas"), "section": prop(page)}}]
+    }
 
 
 def _projection(ref: Ref, active: bool | None) -> Json:
@@ -123,30 +150,39 @@ def chart(
     sort: tuple[tuple[Ref, str], ...] = (),
     filters: tuple[Json, ...] = (),
     objects: Json | None = None,
+    tooltip_page: str | None = None,
 ) -> Visual:
-    """Any data visual: ``lineChart``, ``clusteredBarChart``, ``tableEx``, ``pivotTable``, ``map``..."""
-    config = _visual(visual_type, roles, sort=sort, objects=objects, container_objects=_title(title))
+    """Any data visual: ``lineChart``, ``clusteredBarChart``, ``tableEx``, ``pivotTable``...
+
+    With ``tooltip_page``, hovering a data point shows that report page as its tooltip."""
+    container = _title(title)
+    if tooltip_page is not None:
+        container |= report_page_tooltip(tooltip_page)
+    config = _visual(visual_type, roles, sort=sort, objects=objects, container_objects=container)
     config["drillFilterOtherVisuals"] = True
     return Visual(name, title, config, list(filters))
 
 
-def card(name: str, measure: Ref, period: Ref) -> Visual:
-    """A KPI card: the measure's name as its title, and as its subtitle the text measure ``period``
-    naming the period the number covers in the current filter context (``Jan 2023 - Dec 2025``).
+def card(name: str, measure: Ref, period: Ref, compare: Ref | None = None) -> Visual:
+    """A KPI card (the new card visual, ``cardVisual``): the measure's name as its title, and as its
+    subtitle the text measure ``period`` naming the period the number covers in the current filter
+    context (``Jan 2023 - Dec 2025``). With ``compare``, the card shows that measure beneath the
+    number as its reference label (the ``ReferenceLabels`` role): sales against last year, the
+    projection against the budget.
 
     The subtitle is bound to the measure the way Desktop saves Format > Title > Subtitle text > fx
-    > Field value: the property's ``expr`` is the ``Measure`` itself instead of a ``Literal``. The
-    category label would repeat the title, so it is off."""
+    > Field value: the property's ``expr`` is the ``Measure`` itself instead of a ``Literal``."""
     title = measure.display or measure.name
+    roles: dict[str, tuple[Ref, ...]] = {"Data": (measure,)}
+    if compare is not None:
+        roles["ReferenceLabels"] = (compare,)
+    alt = f"{title}, compared with {compare.display or compare.name}" if compare is not None else title
     config = _visual(
-        "card",
-        {"Values": (measure,)},
-        objects={
-            "labels": [{"properties": {"fontSize": prop(18.0)}}],
-            "categoryLabels": [{"properties": {"show": prop(False)}}],
-        },
+        "cardVisual",
+        roles,
         container_objects={
             **_title(title),
+            "general": [{"properties": {"altText": prop(alt)}}],
             "subTitle": [{"properties": {"show": prop(True), "text": {"expr": period.expr()}}}],
         },
     )
@@ -176,18 +212,21 @@ def slicer(name: str, ref: Ref, *, mode: str, search: bool = False, sync_group: 
     objects: Json = {"data": [{"properties": {"mode": prop(mode)}}]}
     if search:
         objects["general"] = [{"properties": {"selfFilterEnabled": prop(True)}}]
-    config = _visual("slicer", {"Values": (ref,)}, objects=objects)
+    config = _visual("slicer", {"Values": (ref,)}, objects=objects, container_objects=_alt(ref))
     config["syncGroup"] = {"groupName": sync_group, "fieldChanges": True, "filterChanges": True}
     config["drillFilterOtherVisuals"] = True
     return Visual(name, ref.display or ref.name, config)
 
 
-def single_slicer(name: str, ref: Ref, *, default: bool | int | str, sync_group: str) -> Visual:
-    """A list slicer on one value at a time (single select, a selection forced), opened on ``default``.
+def _alt(ref: Ref) -> Json:
+    return {"general": [{"properties": {"altText": prop(f"Slicer: {ref.display or ref.name}")}}]}
 
-    The selection is saved the way Desktop saves a user's pick: a filter in the slicer's ``general``
-    object.
-    """
+
+def single_slicer(name: str, ref: Ref, *, sync_group: str) -> Visual:
+    """A list slicer on one value at a time: single select with a selection forced, and no saved
+    value. Power BI then selects the first value the user may see (the slicer lists the values
+    sorted by ``ref``, so its sort-by column decides which), and row-level security decides what
+    that is: no role is opened on a value it cannot see."""
     objects: Json = {
         "data": [{"properties": {"mode": prop("Basic")}}],
         "selection": [
@@ -199,12 +238,28 @@ def single_slicer(name: str, ref: Ref, *, default: bool | int | str, sync_group:
                 }
             }
         ],
-        "general": [{"properties": {"filter": {"filter": in_filter(ref, (default,))}}}],
     }
-    config = _visual("slicer", {"Values": (ref,)}, objects=objects)
+    config = _visual(
+        "slicer",
+        {"Values": (ref,)},
+        sort=((ref, "Ascending"),),
+        objects=objects,
+        container_objects=_alt(ref),
+    )
     config["syncGroup"] = {"groupName": sync_group, "fieldChanges": True, "filterChanges": True}
     config["drillFilterOtherVisuals"] = True
     return Visual(name, ref.display or ref.name, config)
+
+
+def bookmark_navigator(name: str, title: str) -> Visual:
+    """The bookmark navigator (Insert > Buttons > Navigator > Bookmark navigator): one button per
+    bookmark of the report, so the saved views are a click away."""
+    config = _visual(
+        "bookmarkNavigator",
+        container_objects={"general": [{"properties": {"altText": prop(title)}}]},
+    )
+    config["drillFilterOtherVisuals"] = True
+    return Visual(name, title, config)
 
 
 def textbox(name: str, text: str) -> Visual:

@@ -27,7 +27,7 @@ CARD_PERIODS = {
     **dict.fromkeys(
         ("Budget To Date", "Sales In Budget Months", "Variance", "Attainment %"), "Budget To Date Period"
     ),
-    "Sales YTD": "YTD Period",
+    **dict.fromkeys(("Sales YTD", "Sales YTD YoY", "YTD YoY %"), "YTD Period"),
     "Sales PYTD": "PYTD Period",
     "Sales Run-Rate FY": "Run-Rate Period",
     "YoY %": "YoY Period",
@@ -43,6 +43,9 @@ KINDS = ("aggregate", "budget", "difference", "ratio", "time", "dax")
 PERIODS = ("previous_year", "year_to_date", "previous_year_to_date", "run_rate_full_year", "budget_months")
 FUNCTIONS = {"sum": "SUM", "distinct_count": "DISTINCTCOUNT", "average": "AVERAGE", "count_rows": "COUNTROWS"}
 BUDGET_TABLE = "Budget Lines"
+#: The hidden helper measure every budget measure asks whether the filter context is at the budget's
+#: grain (one test, not one copy per budget measure).
+BUDGET_GRAIN = "Budget At Grain"
 DATE_TABLE = "Date"
 
 
@@ -90,10 +93,17 @@ def load_measures(path: Path = MEASURES_FILE) -> tuple[Measure, ...]:
             raise ValueError(
                 f"{path}: measure {measure.name!r} has unknown period {measure.spec['period']!r}"
             )
-        if measure.kind == "dax" and ("dax" in measure.spec) == ("period" in measure.spec):
-            raise ValueError(f"{path}: measure {measure.name!r}: a dax measure has either dax or period")
+        if (
+            measure.kind == "dax"
+            and sum(key in measure.spec for key in ("dax", "period", "budget_grain")) != 1
+        ):
+            raise ValueError(
+                f"{path}: measure {measure.name!r}: a dax measure has one of dax, period or budget_grain"
+            )
         measures.append(measure)
     names = {measure.name for measure in measures}
+    if any(m.kind == "budget" for m in measures) and BUDGET_GRAIN not in names:
+        raise ValueError(f"{path}: the budget measures need the helper measure {BUDGET_GRAIN!r}")
     for measure in measures:
         missing = [name for name in measure.depends_on if name not in names]
         if "of" in measure.spec.get("period", {}) and measure.spec["period"]["of"] not in names:
@@ -127,9 +137,10 @@ def _aggregate(measure: Measure, model: SemanticModel) -> str:
     else:
         expression = f"{function} ( {column_ref(table.name, table.column(measure.spec['column']).name)} )"
     where = measure.spec.get("where") or {}
+    where_not = measure.spec.get("where_not") or {}
     not_blank = measure.spec.get("where_not_blank") or []
     filters_from = measure.spec.get("filters_from") or {}
-    if not where and not not_blank and not filters_from:
+    if not where and not where_not and not not_blank and not filters_from:
         return expression
     where_table = model.table(measure.spec.get("where_table", table.name))
 
@@ -138,6 +149,7 @@ def _aggregate(measure: Measure, model: SemanticModel) -> str:
 
     filters = ",\n    ".join(
         [f"{where_column(source)} = {_literal(value)}" for source, value in where.items()]
+        + [f"{where_column(source)} <> {_literal(value)}" for source, value in where_not.items()]
         + [f"NOT ISBLANK ( {where_column(source)} )" for source in not_blank]
         + [_filter_from(table.name, source, other, model) for source, other in filters_from.items()]
     )
@@ -156,22 +168,20 @@ def _filter_from(table: str, source: str, other: str, model: SemanticModel) -> s
     return f"KEEPFILTERS ( TREATAS ( FILTERS ( {origin} ), {target} ) )"
 
 
-def _budget(measure: Measure, model: SemanticModel) -> str:
-    budget = model.table(BUDGET_TABLE)
+def _budget_grain(model: SemanticModel) -> str:
+    """TRUE where the filter context is at the budget's grain or coarser: whole months (the as-of
+    month whole up to the as-of date), whole categories and territories where the budget has them,
+    a sales rep only where it has reps, no client and no campaign."""
     product, geography = model.table("Product"), model.table("Geography")
-
-    def b(source: str) -> str:
-        return column_ref(budget.name, budget.column(source).name)
-
+    budget_grain = column_ref(BUDGET_TABLE, model.table(BUDGET_TABLE).column("budget_grain").name)
     date_month = column_ref(DATE_TABLE, model.table(DATE_TABLE).column("month_start_date").name)
     # the as-of month is whole up to the as-of date: its later days have no sales yet
     date_day = column_ref(DATE_TABLE, model.table(DATE_TABLE).column("date_day").name)
     category = column_ref(product.name, product.column("category_name").name)
     territory_code = column_ref(geography.name, geography.column("territory_code").name)
-    return f"""VAR _grain = CALCULATE ( MAX ( {b("budget_grain")} ), REMOVEFILTERS () )
+    return f"""VAR _grain = CALCULATE ( MAX ( {budget_grain} ), REMOVEFILTERS () )
 VAR _by_category = CONTAINSSTRING ( _grain, "category" )
 VAR _by_territory = CONTAINSSTRING ( _grain, "territory" )
-VAR _by_rep = CONTAINSSTRING ( _grain, "sales rep" )
 VAR _as_of = [As Of Date]
 VAR _whole_months =
     COUNTROWS ( FILTER ( 'Date', {date_day} <= _as_of || {date_month} > _as_of ) )
@@ -180,38 +190,55 @@ VAR _whole_months =
             REMOVEFILTERS ( 'Date' ),
             VALUES ( {date_month} )
         )
-VAR _product_filtered = ISCROSSFILTERED ( 'Product' )
-VAR _categories = VALUES ( {category} )
 VAR _whole_categories =
     COUNTROWS ( 'Product' )
-        = CALCULATE ( COUNTROWS ( 'Product' ), REMOVEFILTERS ( 'Product' ), _categories )
-VAR _geography_filtered = ISCROSSFILTERED ( 'Geography' )
-VAR _territories = VALUES ( {territory_code} )
+        = CALCULATE ( COUNTROWS ( 'Product' ), REMOVEFILTERS ( 'Product' ), VALUES ( {category} ) )
 VAR _whole_territories =
     COUNTROWS ( 'Geography' )
-        = CALCULATE ( COUNTROWS ( 'Geography' ), REMOVEFILTERS ( 'Geography' ), _territories )
-VAR _at_budget_grain =
-    _whole_months
-        && ( NOT _product_filtered || ( _by_category && _whole_categories ) )
-        && ( NOT _geography_filtered || ( _by_territory && _whole_territories ) )
-        && ( _by_territory || NOT ISCROSSFILTERED ( 'Territory' ) )
-        && ( _by_rep || NOT ISCROSSFILTERED ( 'Sales Rep' ) )
-        && NOT ISCROSSFILTERED ( 'Customer' )
-        && NOT ISCROSSFILTERED ( 'Campaign' )
-VAR _amount =
-    CALCULATE (
-        SUM ( {b(measure.spec["column"])} ),
-        FILTER (
-            ALL ( {b("category_name")} ),
-            NOT _product_filtered || {b("category_name")} IN _categories
-        ),
-        FILTER (
-            ALL ( {b("territory_code")} ),
-            NOT _geography_filtered || {b("territory_code")} IN _territories
+        = CALCULATE (
+            COUNTROWS ( 'Geography' ), REMOVEFILTERS ( 'Geography' ), VALUES ( {territory_code} )
         )
-    )
 RETURN
-    IF ( _at_budget_grain, _amount )"""
+    _whole_months
+        && ( NOT ISCROSSFILTERED ( 'Product' ) || ( _by_category && _whole_categories ) )
+        && ( NOT ISCROSSFILTERED ( 'Geography' ) || ( _by_territory && _whole_territories ) )
+        && ( _by_territory || NOT ISCROSSFILTERED ( 'Territory' ) )
+        && ( CONTAINSSTRING ( _grain, "sales rep" ) || NOT ISCROSSFILTERED ( 'Sales Rep' ) )
+        && NOT ISCROSSFILTERED ( 'Customer' )
+        && NOT ISCROSSFILTERED ( 'Campaign' )"""
+
+
+def _budget(measure: Measure, model: SemanticModel) -> str:
+    """The budget column's sum where the context is at the budget's grain (``BUDGET_GRAIN``), blank
+    elsewhere; the budget has no relationship to Product and Geography, so their category and
+    territory filters are carried over to its own columns."""
+    budget = model.table(BUDGET_TABLE)
+    product, geography = model.table("Product"), model.table("Geography")
+
+    def b(source: str) -> str:
+        return column_ref(budget.name, budget.column(source).name)
+
+    category = column_ref(product.name, product.column("category_name").name)
+    territory_code = column_ref(geography.name, geography.column("territory_code").name)
+    return f"""VAR _product_filtered = ISCROSSFILTERED ( 'Product' )
+VAR _categories = VALUES ( {category} )
+VAR _geography_filtered = ISCROSSFILTERED ( 'Geography' )
+VAR _territories = VALUES ( {territory_code} )
+RETURN
+    IF (
+        [{BUDGET_GRAIN}],
+        CALCULATE (
+            SUM ( {b(measure.spec["column"])} ),
+            FILTER (
+                ALL ( {b("category_name")} ),
+                NOT _product_filtered || {b("category_name")} IN _categories
+            ),
+            FILTER (
+                ALL ( {b("territory_code")} ),
+                NOT _geography_filtered || {b("territory_code")} IN _territories
+            )
+        )
+    )"""
 
 
 def _time(measure: Measure) -> str:
@@ -265,6 +292,8 @@ def dax(measure: Measure, model: SemanticModel | None = None) -> str:
         return _time(measure)
     if "period" in spec:
         return _period_label(spec["period"])
+    if spec.get("budget_grain"):
+        return _budget_grain(model)
     return " ".join(str(spec["dax"]).split())
 
 

@@ -31,6 +31,7 @@ class Column:
     is_key: bool = False
     sort_by: str | None = None  # model name of the sort column
     data_category: str | None = None
+    ignore_rules: tuple[str, ...] = ()  # best-practice rules waived for this column (ids)
 
     @property
     def is_amount(self) -> bool:
@@ -47,7 +48,10 @@ class Hierarchy:
 class IncrementalRefresh:
     date_column: str  # source column
     rolling_window_years: int
-    incremental_days: int
+    incremental_months: int
+    # source column of the row's last change: the policy's pollingExpression (detect data changes)
+    # reads its latest value per partition and re-imports only the partitions where it moved
+    polling_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Relationship:
     from_column: str  # model names
     to_table: str
     to_column: str
+    is_active: bool = True
 
     @property
     def name(self) -> str:
@@ -95,8 +100,10 @@ class Role:
 @dataclass(frozen=True)
 class SemanticModel:
     tables: tuple[Table, ...]
-    relationships: tuple[Relationship, ...]
+    relationships: tuple[Relationship, ...]  # the active ones: how filters (and the web's joins) flow
     roles: tuple[Role, ...]
+    # inactive relationships (Power BI only): a measure turns one on with USERELATIONSHIP
+    inactive_relationships: tuple[Relationship, ...] = ()
 
     def table(self, name: str) -> Table:
         for table in self.tables:
@@ -127,8 +134,13 @@ def _contracts(reporting: Path) -> dict[str, list[dict]]:
 def _table(spec: dict, contract: list[dict], reporting: Path) -> Table:
     names: dict[str, str] = spec.get("names", {})
     hidden = set(spec.get("hidden", []))
+    excluded = set(spec.get("exclude", []))
+    unknown = excluded - {item["name"] for item in contract}
+    if unknown:
+        raise KeyError(f"table {spec['name']!r} excludes columns its view lacks: {sorted(unknown)}")
     categories: dict[str, str] = spec.get("data_categories", {})
     sort_by: dict[str, str] = spec.get("sort_by", {})
+    ignored: dict[str, list[str]] = spec.get("ignore_rules", {})
 
     def model_name(source: str) -> str:
         return names.get(source, display_name(source))
@@ -144,8 +156,10 @@ def _table(spec: dict, contract: list[dict], reporting: Path) -> Table:
             is_key=item["name"] == spec["key"],
             sort_by=model_name(sort_by[item["name"]]) if item["name"] in sort_by else None,
             data_category=categories.get(item["name"]),
+            ignore_rules=tuple(ignored.get(item["name"], ())),
         )
         for item in contract
+        if item["name"] not in excluded
     )
     refresh = spec.get("incremental_refresh")
     return Table(
@@ -176,7 +190,11 @@ def load_model(model_file: Path = MODEL_FILE, reporting: Path = REPORTING_SQL) -
         return table_name, by_name[table_name].column(column).name
 
     relationships = tuple(Relationship(*end(left), *end(right)) for left, right in spec["relationships"])
+    inactive = tuple(
+        Relationship(*end(left), *end(right), is_active=False)
+        for left, right in spec.get("inactive_relationships") or []
+    )
     roles = tuple(
         Role(item["name"], item["description"], dict(item.get("filters") or {})) for item in spec["roles"]
     )
-    return SemanticModel(tables, relationships, roles)
+    return SemanticModel(tables, relationships, roles, inactive)

@@ -63,8 +63,7 @@ def aggregate_sql(select: Select, measure: Measure, dates: Dates = Dates()) -> t
         return _source_sql(select, select.source, measure, dates)
     expression = select.ref(table, spec["column"])
     params: list[Any] = []
-    where = spec.get("where") or {}
-    if where:
+    if spec.get("where") or spec.get("where_not"):
         expression, params = _when(select, spec, expression)
     distinct = "distinct " if function == "distinct_count" else ""
     return f"{_FUNCTIONS[function]}({distinct}{expression})", params
@@ -73,9 +72,10 @@ def aggregate_sql(select: Select, measure: Measure, dates: Dates = Dates()) -> t
 def _when(select: Select, spec: dict[str, Any], expression: str) -> tuple[str, list[Any]]:
     where_table = select.model.table(spec.get("where_table", spec["table"])).name
     conditions, params = [], []
-    for source, value in spec["where"].items():
-        conditions.append(f"{select.ref(where_table, source)} = ?")
-        params.append(value)
+    for operator, key in (("=", "where"), ("<>", "where_not")):
+        for source, value in (spec.get(key) or {}).items():
+            conditions.append(f"{select.ref(where_table, source)} {operator} ?")
+            params.append(value)
     return f"case when {' and '.join(conditions)} then {expression} end", params
 
 
@@ -85,7 +85,7 @@ def _source_sql(select: Select, source: Source, measure: Measure, dates: Dates) 
     if spec["function"] == "sum":
         expression = f"{alias}.{ident(source.sums[spec['column']])}"
         params: list[Any] = []
-        if spec.get("where"):
+        if spec.get("where") or spec.get("where_not"):
             expression, params = _when(select, spec, expression)
         sql = f"sum({expression})"
         if spec["column"] in INTEGER_SUMS:
@@ -95,8 +95,7 @@ def _source_sql(select: Select, source: Source, measure: Measure, dates: Dates) 
     if kind == "orders":
         return f"cast(sum({alias}.{ident('order_count')}) as bigint)", []
     if kind == "new_customers":
-        new, unknown = ident("new_customer_count"), ident("has_new_unknown_customer")
-        return f"cast(sum({alias}.{new}) + max({alias}.{unknown}) as bigint)", []
+        return f"cast(sum({alias}.{ident('new_customer_count')}) as bigint)", []
     if kind == "active":
         if dates.first_month is None:
             raise ValueError("client counts over month masks need the calendar's first month")

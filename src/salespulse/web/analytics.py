@@ -540,7 +540,7 @@ ACTIVITY_MEASURES = {  # Power BI measure -> the Client Activity column it sums
 }
 AT_RISK_COLUMNS: tuple[tuple[str, str], ...] = (  # (model table whose name users see, view column)
     (CUSTOMER, "customer_key"),
-    (CUSTOMER, "customer_name"),
+    (CUSTOMER, "customer_label"),
     (CUSTOMER, "customer_type"),
     (TERRITORY, "territory_code"),
     (SEGMENTS, "rfm_segment"),
@@ -625,7 +625,7 @@ def _acquired_by_rep(filters: Filters, scope: Scope, session: Session) -> pd.Dat
 def _at_risk_clients(filters: Filters, scope: Scope, session: Session) -> pd.DataFrame:
     found = query(SEGMENTS, filters, scope)
     found.where(f"{found.col('is_at_risk')}")
-    amount, name = found.col("annual_sales_at_risk_amount"), found.col("customer_name")
+    amount, name = found.col("annual_sales_at_risk_amount"), found.col("customer_label")
     sql, params = found.sql(
         [*(found.col(source) for _, source in AT_RISK_COLUMNS), amount, found.col("at_risk_reason")],
         order_by=[f"{amount} desc nulls last", name, found.col("customer_key")],

@@ -419,7 +419,7 @@ def _ranks_clients(plan: _Plan, available: Available) -> bool:
         return False
     if not available.has(CLIENT_BOUNDS) or len(plan.needed) != len(plan.of_kind("aggregate")):
         return False
-    if [(g.table, g.source) for g in plan.all_groups] != [(CUSTOMER, "customer_name")]:
+    if [(g.table, g.source) for g in plan.all_groups] != [(CUSTOMER, "customer_label")]:
         return False
     spec = measure(plan.order_by).spec
     if spec.get("function") != "sum" or spec.get("column") not in CLIENT_BOUNDS.sums:
@@ -467,7 +467,7 @@ def _top_clients(
         filters,
         scope,
         ((filters.date_from, filters.date_to),),
-        ((CUSTOMER, "customer_name"),),
+        ((CUSTOMER, "customer_label"),),
     )
     first_month = calendar.first.replace(day=1) if calendar else None
     dates = Dates(first_month, filters.date_from, filters.date_to)
@@ -482,7 +482,7 @@ def _top_clients(
         if source is CLIENTS_MONTHLY:  # sorted by client rank: read the candidates' rows only
             part.extra_columns = (("client_rank", tuple(rank for _, rank, _ in candidates)),)
         else:
-            part.extra = (((CUSTOMER, "customer_name"), tuple(name for name, _, _ in candidates)),)
+            part.extra = (((CUSTOMER, "customer_label"), tuple(name for name, _, _ in candidates)),)
         parts.append(part)
     run_parts(session, parts)
     found = _merge([part.result for part in parts], grouped=True)
@@ -506,7 +506,7 @@ def _client_bounds(
     select = Select(SALES, source=CLIENT_BOUNDS)
     filter_rows(select, filters, dates=False, lenient=True)
     scope_rows(select, scope)
-    name = select.ref(CUSTOMER, "customer_name")
+    name = select.ref(CUSTOMER, "customer_label")
     rank = f"s.{ident('client_rank')}"
     bound = f"sum(s.{ident(CLIENT_BOUNDS.sums['net_sales_amount'])})"
     sql, params = select.render([name, rank, f"{bound} as bound"], group_by=[name, rank])

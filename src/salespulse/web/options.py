@@ -115,7 +115,7 @@ def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> d
     condition, params = scope_customers("v", scope)
     where = f"where {condition}"
     options["customers"] = _frame(
-        reader, "Customer", ["customer_name", "customer_key", "customer_type", "industry"], where, params
+        reader, "Customer", ["customer_label", "customer_key", "customer_type", "industry"], where, params
     )
     options["client_types"] = _frame(reader, "Customer", ["customer_type"], where, params)
     options["industries"] = _frame(reader, "Customer", ["industry"], where, params)

@@ -208,7 +208,7 @@ def customer_details(filters: Filters, scope: Scope, *, reader: Reader | Session
     session = session_of(reader)
     requests = _requests(
         {
-            "kpis": Dataset(("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YoY %")),
+            "kpis": Dataset(("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YTD YoY %")),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
             "products_bought": Dataset(
                 ("Units", "Sales"), (CATEGORY, ("Product", "Subcategory"), PRODUCT), order_by="Sales"
@@ -240,7 +240,7 @@ def product_details(filters: Filters, scope: Scope, *, reader: Reader | Session 
     requests = {"products": _members("Product", PRODUCT_MEASURES, filters)}
     requests |= _requests(
         {
-            "kpis": Dataset(("Sales", "Units", "Orders", "Customers", "Margin %", "YoY %")),
+            "kpis": Dataset(("Sales", "Units", "Orders", "Customers", "Margin %", "YTD YoY %")),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
             "top_clients": Dataset(("Sales",), (CLIENT,), top=10),
             "sales_by_territory": Dataset(("Sales",), (("Territory", "Territory"),), order_by="Sales"),

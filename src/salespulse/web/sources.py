@@ -63,19 +63,27 @@ MONTH_LEVEL = frozenset(
 #: Bits per word of web_customer_activity's month masks, and its words.
 MASK_BITS, MASK_WORDS = 62, 2
 
-#: A distinct-count measure's identity: (column, where table, sorted where items).
-CountKey = tuple[str, str, tuple[tuple[str, Any], ...]]
+#: A distinct-count measure's identity: (column, where table, sorted where items, sorted where-not
+#: items).
+CountKey = tuple[str, str, tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]]
+
+
+def _conditions(spec: dict[str, Any]) -> list[str]:
+    """The columns an aggregate measure's row conditions (where, where_not) read."""
+    return [*(spec.get("where") or {}), *(spec.get("where_not") or {})]
 
 
 def count_key(measure: Measure) -> CountKey:
     spec = measure.spec
     where = tuple(sorted((spec.get("where") or {}).items()))
-    return spec["column"], spec.get("where_table", spec["table"]), where
+    where_not = tuple(sorted((spec.get("where_not") or {}).items()))
+    return spec["column"], spec.get("where_table", spec["table"]), where, where_not
 
 
-ORDERS: CountKey = ("order_number", SALES, (("counts_as_sales", True),))
-NEW_CUSTOMERS: CountKey = ("customer_key", SALES, (("customer_order_type", "New"),))
-CUSTOMERS: CountKey = ("customer_key", SALES, (("counts_as_sales", True),))
+ORDERS: CountKey = ("order_number", SALES, (("counts_as_sales", True),), ())
+_KNOWN = (("customer_key", -1),)  # the Unknown customer is no client
+NEW_CUSTOMERS: CountKey = ("customer_key", SALES, (("customer_order_type", "New"),), _KNOWN)
+CUSTOMERS: CountKey = ("customer_key", SALES, (("counts_as_sales", True),), _KNOWN)
 
 _CLIENT_COLUMNS = {
     (CUSTOMER, "customer_type"): "customer_type",
@@ -207,7 +215,7 @@ CUSTOMER_ACTIVITY = Source(
         (SALES, "territory_key"): "territory_key",
         (SALES, "geography_key"): "geography_key",
         (PRODUCT, "category_name"): "category_name",
-        (CUSTOMER, "customer_name"): "customer_name",
+        (CUSTOMER, "customer_label"): "customer_label",
         (CUSTOMER, "industry"): "industry",
         **_CLIENT_COLUMNS,
     },
@@ -217,7 +225,7 @@ CUSTOMER_ACTIVITY = Source(
     ("is_all_categories", frozenset({(PRODUCT, "category_name")})),
 )
 _CLIENT_NAMES = {
-    (CUSTOMER, "customer_name"): "customer_name",
+    (CUSTOMER, "customer_label"): "customer_label",
     (PRODUCT, "category_name"): "category_name",
     (SALES, "territory_key"): "territory_key",
     (SALES, "sales_rep_key"): "sales_rep_key",
@@ -385,9 +393,9 @@ class Need:
             found += [(TERRITORY, "region_name"), (CUSTOMER, "territory_key")]
         for measure in self.measures:
             spec = measure.spec
-            if spec.get("function") == "sum" and spec.get("where"):
+            if spec.get("function") == "sum" and (spec.get("where") or spec.get("where_not")):
                 where_table = spec.get("where_table", spec["table"])
-                found += [(where_table, column) for column in spec["where"]]
+                found += [(where_table, column) for column in _conditions(spec)]
         return list(dict.fromkeys(found))
 
 
@@ -417,13 +425,13 @@ def can_compute(
     if source.lines:  # as on reporting.sales: the measure's column and its condition's columns
         where_table = spec.get("where_table", spec["table"])
         return source.resolves(SALES, spec["column"], model) and all(
-            source.resolves(where_table, column, model) for column in spec.get("where") or {}
+            source.resolves(where_table, column, model) for column in _conditions(spec)
         )
     if function == "sum":
         if spec["column"] not in source.sums:
             return False
         where_table = spec.get("where_table", spec["table"])
-        return where_table != SALES or not spec.get("where")
+        return where_table != SALES or not _conditions(spec)
     if function != "distinct_count":
         return False
     kind = source.counts.get(count_key(measure))

@@ -7,11 +7,14 @@ relationships use), one marked date table and auto date/time off. Columns: money
 decimal, numbers not summarised by default, month and weekday names sorted by a number, hierarchy
 levels on existing columns, known data categories. Measures: format string, description, display
 folder. DAX: DIVIDE instead of ``/``, no IFERROR / ISERROR. Names: no table the engine reserves
-(``Measures``).
+(``Measures``), no column named like a measure. Incremental refresh: no marked key on the refreshed
+table, a polling expression on a column of the table. Power Query (M): every data source's path
+static (never built from a function's argument), every loaded column typed as its TMDL column.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from pbi_parsers.dax import TokenType
@@ -167,7 +170,18 @@ def _activated_relationships(model: TmdlModel) -> set[frozenset[tuple[str, str]]
 def key_rules(model: TmdlModel) -> list[Problem]:
     problems = []
     for table in model.tables:
-        if not is_measure_table(table) and not table.calculation_items and not table.key_columns:
+        if table.refresh_policy is not None:
+            # isKey makes the engine hold the column unique over the whole table, but an incremental
+            # refresh loads one partition at a time: a row whose date moved to another partition
+            # is in two partitions until both are refreshed, and the refresh fails on the duplicate.
+            problems += [
+                key.problem(
+                    f"column '{table.name}'[{key.name}] is marked isKey on a table with an incremental "
+                    "refresh policy: partitions refreshed apart can hold a key twice; do not mark it"
+                )
+                for key in table.key_columns
+            ]
+        elif not is_measure_table(table) and not table.calculation_items and not table.key_columns:
             problems.append(table.problem(f"table '{table.name}' has no key column (isKey)"))
     for relationship in model.relationships:
         table = model.table(relationship.to_table)
@@ -233,12 +247,42 @@ def date_table_rules(model: TmdlModel) -> list[Problem]:
 RESERVED_TABLE_NAMES = frozenset({"measures"})
 
 
+#: Rule ids a column may waive with Tabular Editor's annotation
+#: ``BestPracticeAnalyzer_IgnoreRules = {"RuleIDs": [...]}``.
+COLUMN_SHADOWS_MEASURE = "COLUMN_SHADOWS_MEASURE"
+IGNORE_RULES_ANNOTATION = "BestPracticeAnalyzer_IgnoreRules"
+
+
+def ignored_rules(column: Column) -> set[str]:
+    try:
+        value = json.loads(column.annotations.get(IGNORE_RULES_ANNOTATION) or "{}")
+    except json.JSONDecodeError:
+        return set()
+    return set(value.get("RuleIDs", [])) if isinstance(value, dict) else set()
+
+
 def name_rules(model: TmdlModel) -> list[Problem]:
-    return [
+    problems = [
         table.problem(f"table '{table.name}' has a name the Analysis Services engine reserves: rename it")
         for table in model.tables
         if table.name.strip().lower() in RESERVED_TABLE_NAMES
     ]
+    # A column named like a measure shadows it: [Attainment %] in a visual, a field list search or
+    # an unqualified DAX reference no longer says which one is meant.
+    measures = {measure.name.lower(): measure for measure in model.measures()}
+    for table in model.tables:
+        for column in table.columns:
+            measure = measures.get(column.name.lower())
+            if measure is None or (column.is_hidden and is_measure_table(table)):
+                continue
+            if COLUMN_SHADOWS_MEASURE not in ignored_rules(column):
+                problems.append(
+                    column.problem(
+                        f"column '{table.name}'[{column.name}] has the name of measure [{measure.name}] "
+                        f"('{measure.table}'): rename or remove one of them"
+                    )
+                )
+    return problems
 
 
 def _is_month_or_day_name(column: Column) -> bool:
@@ -291,6 +335,32 @@ def column_rules(model: TmdlModel) -> list[Problem]:
     return problems
 
 
+def format_problem(label: str, name: str, format_string: str | None, data_category: str | None = None) -> str:
+    """What is wrong with a column's or measure's format string, or "": a share (name ending in %)
+    shown as a plain number, or six decimals on anything but a coordinate."""
+    fmt = format_string or ""
+    if name.rstrip().endswith("%") and fmt and "%" not in fmt:
+        return f"{label} is a share (its name ends in %) formatted {fmt!r}; use a percent format"
+    if fmt.endswith("0.000000") and data_category not in ("Latitude", "Longitude"):
+        return f"{label} is formatted with six decimals ({fmt!r}); only coordinates need them"
+    return ""
+
+
+def format_rules(model: TmdlModel) -> list[Problem]:
+    problems = []
+    for table in model.tables:
+        for column in table.columns:
+            label = f"column '{table.name}'[{column.name}]"
+            message = format_problem(label, column.name, column.format_string, column.data_category)
+            if message:
+                problems.append(column.problem(message))
+    for measure in model.measures():
+        message = format_problem(f"measure [{measure.name}]", measure.name, measure.format_string)
+        if message:
+            problems.append(measure.problem(message))
+    return problems
+
+
 def measure_rules(model: TmdlModel) -> list[Problem]:
     problems = []
     for measure in model.measures():
@@ -337,6 +407,351 @@ def dax_rules(model: TmdlModel) -> list[Problem]:
     return problems
 
 
+# ---------------------------------------------------------------------------------------------
+# Incremental refresh and Power Query (M)
+
+#: Functions that open a data source. The Service finds a query's data sources (and their
+#: credentials and gateway) by reading these calls' arguments before it runs the M, so the path
+#: must be made of literals and parameters; a path computed from a function's argument is a
+#: dynamic data source, which the Service refuses to refresh.
+DATA_SOURCE_FUNCTIONS = (
+    "PostgreSQL.Database",
+    "Sql.Database",
+    "Sql.Databases",
+    "MySQL.Database",
+    "Oracle.Database",
+    "Odbc.DataSource",
+    "Odbc.Query",
+    "OleDb.DataSource",
+    "OleDb.Query",
+    "File.Contents",
+    "Folder.Files",
+    "Folder.Contents",
+    "Web.Contents",
+    "OData.Feed",
+    "SharePoint.Files",
+    "SharePoint.Contents",
+    "AzureStorage.Blobs",
+    "AzureStorage.DataLake",
+    "Snowflake.Databases",
+    "Databricks.Catalogs",
+)
+_DATA_SOURCE_CALL = re.compile(
+    r"(?<![\w.#])(" + "|".join(re.escape(name) for name in DATA_SOURCE_FUNCTIONS) + r")\s*\("
+)
+_LAMBDA = re.compile(r"\(([^()]*)\)\s*(?:as\s+[\w.]+\s*)?=>")
+_EACH = re.compile(r"(?<![\w.#])each\b")
+_FIELD_ACCESS = re.compile(r"\[\s*[A-Za-z_][^\[\]=,]*\]")
+_TRANSFORM_TYPES = re.compile(r"(?<![\w.#])Table\.TransformColumnTypes\s*\(")
+_TYPE_PAIR = re.compile(r'\{\s*"((?:[^"]|"")*)"\s*,\s*([^{},]+?)\s*\}')
+_FIELD_OF_STEP = re.compile(r'(?:#"(?:[^"]|"")*"|\b[A-Za-z_][\w.]*)\s*\[\s*([^\[\]=,]+?)\s*\]')
+
+#: The TMDL data type each Power Query type loads as.
+M_TYPE_DATA_TYPES = {
+    "type text": "string",
+    "text.type": "string",
+    "int64.type": "int64",
+    "int32.type": "int64",
+    "int16.type": "int64",
+    "int8.type": "int64",
+    "currency.type": "decimal",
+    "type number": "double",
+    "number.type": "double",
+    "double.type": "double",
+    "decimal.type": "double",
+    "percentage.type": "double",
+    "type date": "datetime",
+    "date.type": "datetime",
+    "type datetime": "datetime",
+    "datetime.type": "datetime",
+    "type datetimezone": "datetime",
+    "datetimezone.type": "datetime",
+    "type logical": "boolean",
+    "logical.type": "boolean",
+}
+
+
+def _mask_m(text: str) -> str:
+    """``text`` with the contents of M strings and comments blanked (same length, lines kept)."""
+    out = list(text)
+    index, count = 0, len(text)
+    while index < count:
+        char = text[index]
+        if char == '"':
+            end = index + 1
+            while end < count:
+                if text[end] == '"':
+                    if text[end + 1 : end + 2] == '"':
+                        end += 2
+                        continue
+                    break
+                end += 1
+            for position in range(index + 1, min(end, count)):
+                out[position] = " " if text[position] != "\n" else "\n"
+            index = end + 1
+        elif text.startswith("//", index):
+            end = text.find("\n", index)
+            end = count if end < 0 else end
+            out[index:end] = " " * (end - index)
+            index = end
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            end = count if end < 0 else end + 2
+            out[index:end] = [c if c == "\n" else " " for c in text[index:end]]
+            index = end
+        else:
+            index += 1
+    return "".join(out)
+
+
+def _arguments(masked: str, open_paren: int) -> tuple[list[tuple[int, int]], int]:
+    """(start, end) of each top-level argument of the call whose '(' is at ``open_paren``, and the
+    index just after its ')'."""
+    depth, start, spans = 0, open_paren + 1, []
+    for index in range(open_paren + 1, len(masked)):
+        char = masked[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                spans.append((start, index))
+                return spans, index + 1
+            depth -= 1
+        elif char == "," and depth == 0:
+            spans.append((start, index))
+            start = index + 1
+    spans.append((start, len(masked)))
+    return spans, len(masked)
+
+
+def _scope_end(masked: str, start: int) -> int:
+    """Where the expression starting at ``start`` ends: at the bracket enclosing it."""
+    depth = 0
+    for index in range(start, len(masked)):
+        char = masked[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(masked)
+
+
+def _parameters(declaration: str) -> set[str]:
+    names = set()
+    for part in declaration.split(","):
+        words = [word for word in part.split() if word.lower() != "optional"]
+        if words and re.fullmatch(r"[A-Za-z_]\w*", words[0]):
+            names.add(words[0])
+    return names
+
+
+def _dynamic_sources(m: str) -> list[tuple[int, str, str]]:
+    """(offset, data-source function, argument name) of every data-source call inside a function
+    (``(x) => ...`` or ``each ...``) whose path uses that function's argument."""
+    masked = _mask_m(m)
+    scopes: list[tuple[int, int, set[str], bool]] = [
+        (match.end(), _scope_end(masked, match.end()), _parameters(match.group(1)), False)
+        for match in _LAMBDA.finditer(masked)
+    ]
+    scopes += [
+        (match.end(), _scope_end(masked, match.end()), {"_"}, True) for match in _EACH.finditer(masked)
+    ]
+    found = []
+    for call in _DATA_SOURCE_CALL.finditer(masked):
+        spans, _ = _arguments(masked, call.end() - 1)
+        if call.group(1) == "Web.Contents":
+            spans = spans[:1]  # RelativePath and Query options are the static way to vary a URL
+        path = [masked[start:end] for start, end in spans]
+        path = [text for text in path if not (text.strip().startswith("[") and "=" in text)]  # options
+        for start, end, names, is_each in scopes:
+            if not start <= call.start() < end:
+                continue
+            used = [
+                name
+                for name in sorted(names)
+                if any(re.search(rf"(?<![\w.#]){re.escape(name)}(?![\w.])", text) for text in path)
+            ]
+            if is_each and not used and any(_FIELD_ACCESS.search(text) for text in path):
+                used = ["_"]
+            found += [(call.start(), call.group(1), name) for name in used]
+    return found
+
+
+def _m_sites(model: TmdlModel) -> list[tuple[str, str, str, int]]:
+    """(label, M, file, line of its first line) of every Power Query expression of the model."""
+    sites = [
+        (f"expression {expression.name}", expression.expression, expression.file, expression.expression_line)
+        for expression in model.expressions
+    ]
+    for table in model.tables:
+        sites += [
+            (
+                f"partition of '{table.name}'",
+                partition.source,
+                partition.file,
+                partition.source_line or partition.line,
+            )
+            for partition in table.partitions
+            if partition.source is not None and partition.source_type.lower() == "m"
+        ]
+        policy = table.refresh_policy
+        if policy is not None:
+            for label, text, line in (
+                (
+                    "refresh policy's sourceExpression",
+                    policy.source_expression,
+                    policy.source_expression_line,
+                ),
+                (
+                    "refresh policy's pollingExpression",
+                    policy.polling_expression,
+                    policy.polling_expression_line,
+                ),
+            ):
+                if text is not None:
+                    sites.append((f"{label} of '{table.name}'", text, policy.file, line or policy.line))
+    return sites
+
+
+def static_source_rules(model: TmdlModel) -> list[Problem]:
+    problems = []
+    for label, m, file, line in _m_sites(model):
+        for offset, function, name in _dynamic_sources(m):
+            argument = "the row (each)" if name == "_" else f"argument {name!r}"
+            problems.append(
+                Problem(
+                    file,
+                    f"{label}: {function} builds its path from the function's {argument}: a dynamic data "
+                    "source, which the Service refuses to refresh; name the source literally in each "
+                    "partition",
+                    line=line + m.count("\n", 0, offset),
+                )
+            )
+    return problems
+
+
+def _typed_columns(m: str) -> dict[str, str] | None:
+    """``{source column: M type}`` of the M's Table.TransformColumnTypes steps; None without one."""
+    masked = _mask_m(m)
+    calls = list(_TRANSFORM_TYPES.finditer(masked))
+    if not calls:
+        return None
+    types: dict[str, str] = {}
+    for call in calls:
+        spans, _ = _arguments(masked, call.end() - 1)
+        if len(spans) < 2:
+            continue
+        start, end = spans[1]
+        for name, kind in _TYPE_PAIR.findall(m[start:end]):
+            types[name.replace('""', '"')] = " ".join(kind.split())
+    return types
+
+
+def m_type_rules(model: TmdlModel) -> list[Problem]:
+    """Every import partition types every column it loads (Table.TransformColumnTypes), as its TMDL
+    column is typed: PostgreSQL and Parquet type some columns differently (decimal scale, dates)."""
+    problems = []
+    for table in model.tables:
+        loaded = [column for column in table.columns if not column.is_calculated and column.source_column]
+        sources = [
+            (
+                f"partition of '{table.name}'",
+                partition.source,
+                partition.file,
+                partition.source_line or partition.line,
+            )
+            for partition in table.partitions
+            if partition.source is not None and partition.source_type.lower() == "m"
+        ]
+        policy = table.refresh_policy
+        if policy is not None and policy.source_expression:
+            sources.append(
+                (
+                    f"refresh policy of '{table.name}'",
+                    policy.source_expression,
+                    policy.file,
+                    policy.source_expression_line or policy.line,
+                )
+            )
+        for label, m, file, line in sources:
+            if "#table(" in m or not loaded:
+                continue  # data entered in the model types itself
+            types = _typed_columns(m)
+            if types is None:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{label}: its M types no column (no Table.TransformColumnTypes); type every "
+                        "column it loads as its TMDL column",
+                        line=line,
+                    )
+                )
+                continue
+            for column in loaded:
+                kind = types.get(column.source_column or "")
+                label_column = f"column '{table.name}'[{column.name}]"
+                if kind is None:
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{label}: {label_column} ({column.source_column}) is loaded untyped",
+                            line=line,
+                        )
+                    )
+                elif M_TYPE_DATA_TYPES.get(kind.lower()) != (column.data_type or "").lower():
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{label}: {label_column} is typed {kind} in M but dataType {column.data_type} "
+                            "in the model",
+                            line=line,
+                        )
+                    )
+    return problems
+
+
+def polling_fields(m: str) -> list[str]:
+    """The columns a polling expression reads: ``Step[column]`` and ``each [column]``."""
+    masked = _mask_m(m)
+    fields = [match.group(1).strip() for match in _FIELD_OF_STEP.finditer(masked)]
+    for clause in re.findall(r"\beach\b([^\n]*)", masked):
+        fields += [field.strip() for field in re.findall(r"\[([^\[\]=,]+)\]", clause)]
+    return list(dict.fromkeys(field for field in fields if field))
+
+
+def refresh_policy_rules(model: TmdlModel) -> list[Problem]:
+    """A polling expression (detect data changes) reads a column of its own table."""
+    problems = []
+    for table in model.tables:
+        policy = table.refresh_policy
+        if policy is None or policy.polling_expression is None:
+            continue
+        line = policy.polling_expression_line or policy.line
+        sources = {(column.source_column or "").lower() for column in table.columns}
+        fields = polling_fields(policy.polling_expression)
+        if not fields:
+            problems.append(
+                Problem(
+                    policy.file,
+                    f"refresh policy of '{table.name}': its pollingExpression reads no column",
+                    line=line,
+                )
+            )
+        problems += [
+            Problem(
+                policy.file,
+                f"refresh policy of '{table.name}': its pollingExpression reads [{field}], which is not a "
+                "source column of the table",
+                line=line,
+            )
+            for field in fields
+            if field.lower() not in sources
+        ]
+    return problems
+
+
 def check_bpa(model: TmdlModel) -> list[Problem]:
     return (
         name_rules(model)
@@ -346,5 +761,9 @@ def check_bpa(model: TmdlModel) -> list[Problem]:
         + date_table_rules(model)
         + column_rules(model)
         + measure_rules(model)
+        + format_rules(model)
         + dax_rules(model)
+        + static_source_rules(model)
+        + m_type_rules(model)
+        + refresh_policy_rules(model)
     )

@@ -49,11 +49,13 @@ def check_model_spec(
             "formatString": spec.format,
             "displayFolder": spec.folder,
             "description": spec.description,
+            "isHidden": bool(spec.spec.get("hidden")),
         }
         actual = {
             "formatString": found.format_string,
             "displayFolder": found.display_folder,
             "description": normalise(found.description),
+            "isHidden": found.is_hidden,
         }
         for key, value in expected.items():
             if actual[key] != value:

@@ -8,12 +8,29 @@ through active relationships from a table the role filters. Otherwise that role 
 table's rows of everyone: e.g. a sales rep role that filters Sales Rep sees every territory's
 forecast when the forecast series relate to Territory only. A table related to no secured
 dimension (the company-wide campaign effectiveness) is left alone.
+
+A row filter is evaluated for every row of its table, so it must not look a value up row by row:
+``LOOKUPVALUE ( ..., 'Customer'[Territory Key] )`` in the Customer filter runs one lookup per
+client. Put the attribute on the secured table (or compare with a set computed once) instead.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from pbi_parsers.dax import TokenType
+
 from salespulse.errors import Problem
-from salespulse.powerbi.tmdl import Role, TmdlModel
+from salespulse.powerbi.checks.dax_tokens import (
+    DaxSyntaxError,
+    call_arguments,
+    function_calls,
+    name_of,
+    tokenize,
+)
+from salespulse.powerbi.tmdl import Role, TablePermission, TmdlModel
+
+_TABLE_NAMES = {TokenType.SINGLE_QUOTED_IDENTIFIER, TokenType.UNQUOTED_IDENTIFIER}
 
 
 def _reached(model: TmdlModel, start: set[str]) -> set[str]:
@@ -47,7 +64,54 @@ def role_reach(model: TmdlModel, role: Role) -> set[str]:
     return _reached(model, filtered) if filtered else set()
 
 
+def _row_by_row_lookups(permission: TablePermission) -> list[Problem]:
+    """A LOOKUPVALUE whose search value reads a column of the filtered table (one lookup per row)."""
+    try:
+        tokens = tokenize(permission.expression)
+    except DaxSyntaxError:
+        return []  # the dax check reports it
+    problems = []
+    own = permission.table.lower()
+    for name, paren, offset in function_calls(tokens):
+        if name != "LOOKUPVALUE":
+            continue
+        arguments = call_arguments(tokens, paren)
+        # LOOKUPVALUE ( result, search column 1, search value 1, ... [, alternate result] )
+        for argument in arguments[2::2][: (len(arguments) - 1) // 2]:
+            columns = [
+                f"'{name_of(token)}'[{name_of(following)}]"
+                for token, following in pairwise(argument)
+                if token.tok_type in _TABLE_NAMES
+                and following.tok_type == TokenType.BRACKETED_IDENTIFIER
+                and name_of(token).lower() == own
+            ]
+            if columns:
+                problems.append(
+                    Problem(
+                        permission.file,
+                        f"role '{permission.role}' filter on '{permission.table}': LOOKUPVALUE searches with "
+                        f"{columns[0]}, a column of the filtered table: one lookup per row; put the "
+                        "looked-up attribute on the table (or compare with a set computed once)",
+                        line=permission.expression_line + permission.expression.count("\n", 0, offset),
+                    )
+                )
+    return problems
+
+
+def lookup_rules(model: TmdlModel) -> list[Problem]:
+    return [
+        problem
+        for role in model.roles
+        for permission in role.table_permissions
+        for problem in _row_by_row_lookups(permission)
+    ]
+
+
 def check_security(model: TmdlModel) -> list[Problem]:
+    return lookup_rules(model) + _reach_rules(model)
+
+
+def _reach_rules(model: TmdlModel) -> list[Problem]:
     secured = set().union(*(_filtered(role) for role in model.roles)) if model.roles else set()
     if not secured:
         return []

@@ -1,6 +1,7 @@
 """Every import table reads a reporting view that exists, and every column maps onto one of its columns.
 
-The view is found in the partition's M (and the incremental refresh policy's): a call of one of
+The view is found in the partition's M (and the incremental refresh policy's source and polling
+expressions, whose row filter and polled column must be columns of the view): a call of one of
 the model's shared M functions with the view's name (``ReportingView("sales")``), a navigation
 step (``{[Schema = "reporting", Item = "sales"]}``), a ``sales.parquet`` file or ``reporting.sales``
 in a native query. Warehouse columns are passed in as ``{view: {column: sql type}}``;
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 from salespulse.errors import Problem
+from salespulse.powerbi.checks.bpa import polling_fields
 from salespulse.powerbi.tmdl import Column, Table, TmdlModel
 from salespulse.warehouse import Warehouse
 
@@ -137,6 +139,10 @@ def _sources(table: Table) -> list[tuple[str, str, int]]:
     policy = table.refresh_policy
     if policy is not None and policy.source_expression:
         sources.append((policy.source_expression, policy.file, policy.source_expression_line or policy.line))
+    if policy is not None and policy.polling_expression:
+        sources.append(
+            (policy.polling_expression, policy.file, policy.polling_expression_line or policy.line)
+        )
     return sources
 
 
@@ -173,7 +179,12 @@ def _table_problems(table: Table, columns: ViewColumns, functions: list[str]) ->
                 )
                 continue
             views.add(match[0])
-            for field in _filtered_fields(m):
+            polled = (
+                polling_fields(m)
+                if m == (table.refresh_policy and table.refresh_policy.polling_expression)
+                else []
+            )
+            for field in dict.fromkeys(_filtered_fields(m) + polled):
                 if field not in match[1]:
                     problems.append(
                         Problem(

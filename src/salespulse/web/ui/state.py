@@ -14,7 +14,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -257,8 +257,10 @@ def quick_pick_range(pick: str, cal: Calendar) -> tuple[date | None, date | None
     if pick == "ytd":
         return date(as_of.year, 1, 1), as_of
     if pick in ("l12m", "l24m"):
+        # whole months (the as-of month to date and the 11 or 23 before it), as the Date table's
+        # flags: a mid-month as-of date does not cut a month the monthly budget covers whole
         months = 12 if pick == "l12m" else 24
-        return add_months(as_of, -months) + timedelta(days=1), as_of
+        return add_months(as_of.replace(day=1), 1 - months), as_of
     if pick.startswith("year:") and pick[5:].isdigit():
         year = int(pick[5:])
         if cal.first.year <= year <= cal.last.year:

@@ -290,8 +290,8 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             "table",
             y=(
                 "Campaign Window Sales",
-                "Orders",
-                "Units",
+                "Window Orders",
+                "Window Units",
                 "Campaign New Clients",
                 "Campaign Expected Sales",
                 "Campaign Incremental Sales",
