@@ -45,35 +45,31 @@ class Visual:
 
     def mobile(self, position: Position, order: int) -> Json:
         """The visual's place on the page's mobile layout (``mobile.json`` beside ``visual.json``)."""
-        return {
-            "$schema": SCHEMAS["mobile"],
-            "position": {
-                "x": position.x,
-                "y": position.y,
-                "z": order * 1000,
-                "height": position.height,
-                "width": position.width,
-                "tabOrder": order * 1000,
-            },
-        }
+        return {"$schema": SCHEMAS["mobile"], "position": _placed(position, order)}
 
     def container(self, position: Position, order: int) -> Json:
         document: Json = {
             "$schema": SCHEMAS["visual"],
             "name": self.name,
-            "position": {
-                "x": position.x,
-                "y": position.y,
-                "z": order * 1000,
-                "height": position.height,
-                "width": position.width,
-                "tabOrder": order * 1000,
-            },
+            "position": _placed(position, order),
             "visual": self.config,
         }
         if self.filters:
             document["filterConfig"] = {"filters": self.filters}
         return document
+
+
+def _placed(position: Position, order: int) -> Json:
+    """A visual's position in PBIR (``visual.json`` and ``mobile.json``): the n-th visual stacked
+    and tabbed n-th."""
+    return {
+        "x": position.x,
+        "y": position.y,
+        "z": order * 1000,
+        "height": position.height,
+        "width": position.width,
+        "tabOrder": order * 1000,
+    }
 
 
 def _title(text: str, show: bool = True) -> Json:

@@ -579,6 +579,20 @@ def _dynamic_sources(m: str) -> list[tuple[int, str, str]]:
     return found
 
 
+def _partition_sites(table: Table) -> list[tuple[str, str, str, int]]:
+    """(label, M, file, line) of each M partition of ``table``."""
+    return [
+        (
+            f"partition of '{table.name}'",
+            partition.source,
+            partition.file,
+            partition.source_line or partition.line,
+        )
+        for partition in table.partitions
+        if partition.source is not None and partition.source_type.lower() == "m"
+    ]
+
+
 def _m_sites(model: TmdlModel) -> list[tuple[str, str, str, int]]:
     """(label, M, file, line of its first line) of every Power Query expression of the model."""
     sites = [
@@ -586,16 +600,7 @@ def _m_sites(model: TmdlModel) -> list[tuple[str, str, str, int]]:
         for expression in model.expressions
     ]
     for table in model.tables:
-        sites += [
-            (
-                f"partition of '{table.name}'",
-                partition.source,
-                partition.file,
-                partition.source_line or partition.line,
-            )
-            for partition in table.partitions
-            if partition.source is not None and partition.source_type.lower() == "m"
-        ]
+        sites += _partition_sites(table)
         policy = table.refresh_policy
         if policy is not None:
             for label, text, line in (
@@ -655,16 +660,7 @@ def m_type_rules(model: TmdlModel) -> list[Problem]:
     problems = []
     for table in model.tables:
         loaded = [column for column in table.columns if not column.is_calculated and column.source_column]
-        sources = [
-            (
-                f"partition of '{table.name}'",
-                partition.source,
-                partition.file,
-                partition.source_line or partition.line,
-            )
-            for partition in table.partitions
-            if partition.source is not None and partition.source_type.lower() == "m"
-        ]
+        sources = _partition_sites(table)
         policy = table.refresh_policy
         if policy is not None and policy.source_expression:
             sources.append(
