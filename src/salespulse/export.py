@@ -27,6 +27,7 @@ _SIMPLE_TYPES = {
     "integer": pa.int32(),
     "date": pa.date32(),
     "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
 }
 
 
