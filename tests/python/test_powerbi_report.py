@@ -917,14 +917,25 @@ BROKEN_STRUCTURE = [
 ]
 
 
+def assert_break_reported(
+    project_copy: Path,
+    check: Callable[[Path], list[Any]],
+    file: str,
+    change: Callable[[Any], None],
+    message: str,
+) -> None:
+    """``change`` made to ``file`` of a copy of the report is reported by ``check`` on that file."""
+    report_dir = project_copy / REPORT_FOLDER
+    edit(report_dir / file, change)
+    problems = check(report_dir)
+    assert any(problem.file == file and message in problem.message for problem in problems), problems
+
+
 @pytest.mark.parametrize(("file", "change", "message"), BROKEN_STRUCTURE)
 def test_structure_check_reports_the_broken_file(
     project_copy: Path, file: str, change: Callable[[Any], None], message: str
 ) -> None:
-    report_dir = project_copy / REPORT_FOLDER
-    edit(report_dir / file, change)
-    problems = check_report_structure(report_dir)
-    assert any(problem.file == file and message in problem.message for problem in problems), problems
+    assert_break_reported(project_copy, check_report_structure, file, change, message)
 
 
 def test_structure_check_reports_a_missing_custom_theme_file(project_copy: Path) -> None:
@@ -1068,10 +1079,7 @@ def test_committed_report_passes_the_report_rules() -> None:
 def test_report_rules_catch_the_broken_file(
     project_copy: Path, file: str, change: Callable[[Any], None], message: str
 ) -> None:
-    report_dir = project_copy / REPORT_FOLDER
-    edit(report_dir / file, change)
-    problems = report_rules(report_dir)
-    assert any(problem.file == file and message in problem.message for problem in problems), problems
+    assert_break_reported(project_copy, report_rules, file, change, message)
 
 
 def test_report_rules_catch_a_slicer_that_acts_on_nothing(project_copy: Path) -> None:

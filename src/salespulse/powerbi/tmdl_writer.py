@@ -66,7 +66,7 @@ def data_type(column: Column) -> str:
 #: (an uplift of 1.4 = 140 %), day counts and expected counts with one decimal, growth factors with
 #: two, coordinates with six (a map's precision); anything else with two decimals.
 _DOUBLE_FORMATS = (
-    (("_pct", "_ratio", "_uplift"), "0.0%"),
+    (("_ratio", "_uplift"), "0.0%"),  # (a _pct column is a percentage whatever its type)
     (("_days", "_orders"), "#,0.0"),
     (("_factor",), "0.00"),
     (("latitude", "longitude"), "0.000000"),
@@ -133,7 +133,7 @@ def _column(table: Table, column: Column) -> list[str]:
         # Tabular Editor's Best Practice Analyzer reads waived rules from this annotation
         waived = json.dumps({"RuleIDs": list(column.ignore_rules)}, separators=(",", ":"))
         lines += ["", f"{T * 2}annotation {IGNORE_RULES_ANNOTATION} = {waived}"]
-    if data_type(column) == "dateTime" and is_date(column):
+    if is_date(column):
         lines += ["", f"{T * 2}annotation UnderlyingDateTimeDataType = Date"]
     return [*lines, ""]
 

@@ -182,6 +182,7 @@ def _budget_grain(model: SemanticModel) -> str:
     return f"""VAR _grain = CALCULATE ( MAX ( {budget_grain} ), REMOVEFILTERS () )
 VAR _by_category = CONTAINSSTRING ( _grain, "category" )
 VAR _by_territory = CONTAINSSTRING ( _grain, "territory" )
+VAR _by_rep = CONTAINSSTRING ( _grain, "sales rep" )
 VAR _as_of = [As Of Date]
 VAR _whole_months =
     COUNTROWS ( FILTER ( 'Date', {date_day} <= _as_of || {date_month} > _as_of ) )
@@ -203,7 +204,7 @@ RETURN
         && ( NOT ISCROSSFILTERED ( 'Product' ) || ( _by_category && _whole_categories ) )
         && ( NOT ISCROSSFILTERED ( 'Geography' ) || ( _by_territory && _whole_territories ) )
         && ( _by_territory || NOT ISCROSSFILTERED ( 'Territory' ) )
-        && ( CONTAINSSTRING ( _grain, "sales rep" ) || NOT ISCROSSFILTERED ( 'Sales Rep' ) )
+        && ( _by_rep || NOT ISCROSSFILTERED ( 'Sales Rep' ) )
         && NOT ISCROSSFILTERED ( 'Customer' )
         && NOT ISCROSSFILTERED ( 'Campaign' )"""
 

@@ -77,9 +77,8 @@ def _summarized_coordinates(visual: VisualFile, node: Any, path: str) -> Iterato
             yield from _summarized_coordinates(visual, value, f"{path}.{key}")
 
 
-def _theme_files(report_dir: Path) -> dict[str, tuple[str, str]]:
-    """themeCollection key -> (type, file path under StaticResources) from report.json."""
-    report = read_json(report_dir / "definition/report.json")
+def _theme_files(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """themeCollection key -> (type, file path under StaticResources) of report.json's document."""
     packages = {package.get("type"): package for package in report.get("resourcePackages", [])}
     found = {}
     for key, theme in report.get("themeCollection", {}).items():
@@ -94,9 +93,10 @@ def _theme_files(report_dir: Path) -> dict[str, tuple[str, str]]:
 
 def _check_themes(report_dir: Path, theme_schema: Path | None) -> Iterator[Problem]:
     file = "definition/report.json"
-    collection = read_json(report_dir / file).get("themeCollection", {})
+    report = read_json(report_dir / file)
+    collection = report.get("themeCollection", {})
     base, custom = collection.get("baseTheme"), collection.get("customTheme")
-    files = _theme_files(report_dir)
+    files = _theme_files(report)
     if isinstance(base, dict) and base.get("type") != "SharedResources":
         yield _problem(
             file,
@@ -110,7 +110,7 @@ def _check_themes(report_dir: Path, theme_schema: Path | None) -> Iterator[Probl
     custom_path = report_dir / "StaticResources" / files["customTheme"][1] if "customTheme" in files else None
     custom_name = None
     if custom_path is not None and custom_path.is_file():
-        document = json.loads(custom_path.read_text(encoding="utf-8-sig"))
+        document = read_json(custom_path)
         custom_name = document.get("name") if isinstance(document, dict) else None
         theme_file = f"StaticResources/{files['customTheme'][1]}"
         if theme_schema is not None:
