@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from salespulse.settings import PROJECT_ROOT
+from salespulse.settings import PROJECT_ROOT, dbt_currency_env
 
 #: Variables that keep dbt from reaching the internet.
 OFFLINE_ENV = {
@@ -20,8 +20,10 @@ OFFLINE_ENV = {
 
 
 def dbt_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, **OFFLINE_ENV, "DBT_PROFILES_DIR": str(PROJECT_ROOT)}
-    return {**env, **(extra or {})}
+    """dbt's environment: offline, this project's profiles, and the settings resolved the way the
+    rest of the project resolves them (the currency's symbol, which dbt cannot look up itself)."""
+    env = {**os.environ, **OFFLINE_ENV, "DBT_PROFILES_DIR": str(PROJECT_ROOT), **(extra or {})}
+    return {**env, **dbt_currency_env(env)}
 
 
 def dbt_executable() -> str:

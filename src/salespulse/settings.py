@@ -19,6 +19,8 @@ order date loaded), so that every number is reproducible. The same variables rea
 ``SALESPULSE_BUDGET_FILES``    the budget workbooks of the delivery (a glob relative to the
                                data dir, default ``budget*.xlsx``; several years allowed)
 ``SALESPULSE_DATA_DIR``        the delivery folder
+``SALESPULSE_CURRENCY``        ISO 4217 code of the amounts delivered (default ``USD``)
+``SALESPULSE_CURRENCY_SYMBOL`` the symbol shown with amounts; unset: CLDR's (``$``, ``€``, ``CHF``)
 =============================  ===============================================================
 
 The warehouse connection (``SALESPULSE_TARGET``, ``SALESPULSE_DUCKDB_PATH``, ``PG*``) is read by
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from salespulse.currency import DEFAULT_CURRENCY, Currency, currency_for
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_HISTORY_YEARS = 2
@@ -44,6 +48,8 @@ HISTORY_YEARS_VAR = "SALESPULSE_HISTORY_YEARS"
 HISTORY_START_VAR = "SALESPULSE_HISTORY_START"
 BUDGET_YEAR_VAR = "SALESPULSE_BUDGET_YEAR"
 BUDGET_FILES_VAR = "SALESPULSE_BUDGET_FILES"
+CURRENCY_VAR = "SALESPULSE_CURRENCY"
+CURRENCY_SYMBOL_VAR = "SALESPULSE_CURRENCY_SYMBOL"
 
 
 class SettingsError(ValueError):
@@ -63,6 +69,8 @@ class Settings:
     #: Glob, relative to ``data_dir``, of the budget workbooks to land.
     budget_files: str
     data_dir: Path
+    #: The currency of every amount delivered (code and the symbol shown with it).
+    currency: Currency
 
     def history_start_for(self, as_of: date) -> date:
         """First day of the history window for the as-of date the build settled on."""
@@ -106,6 +114,21 @@ def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+def _currency(environ: Mapping[str, str]) -> Currency:
+    code = environ.get(CURRENCY_VAR, "").strip() or DEFAULT_CURRENCY
+    try:
+        return currency_for(code, environ.get(CURRENCY_SYMBOL_VAR, ""))
+    except ValueError as error:
+        raise SettingsError(f"{CURRENCY_VAR}: {error}") from None
+
+
+def dbt_currency_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The currency as dbt reads it (``dbt_project.yml``): the code and the resolved symbol, so that
+    dbt, which cannot ask CLDR, writes the same symbol into ``reporting.settings``."""
+    currency = _currency(os.environ if environ is None else environ)
+    return {CURRENCY_VAR: currency.code, CURRENCY_SYMBOL_VAR: currency.symbol}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from ``SALESPULSE_*`` environment variables (see the module docstring and README)."""
     env = os.environ if environ is None else environ
@@ -118,4 +141,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         budget_year=_int(env, BUDGET_YEAR_VAR, None, 1900, 2999),
         budget_files=env.get(BUDGET_FILES_VAR, "").strip() or DEFAULT_BUDGET_FILES,
         data_dir=_path(env, "SALESPULSE_DATA_DIR", PROJECT_ROOT / "data" / "demo"),
+        currency=_currency(env),
     )

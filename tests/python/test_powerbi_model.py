@@ -143,7 +143,8 @@ def test_committed_model_is_read_completely() -> None:
     assert {ref.name for ref in model.refs if ref.type == "table"} == {table.name for table in model.tables}
     sales = model.measure("Sales")
     assert sales is not None and sales.table == "Key Measures" and sales.display_folder == "Sales"
-    assert model.measure("Variance").format_string == "#,0;-#,0;0"  # type: ignore[union-attr]
+    # an amount: the signed pattern with the currency placeholder the Settings symbol replaces
+    assert '"¤#,0;-¤#,0;¤0"' in model.measure("Variance").format_string_expression  # type: ignore[union-attr,operator]
     budget = model.measure("Budget")
     assert budget is not None and "[Budget At Grain]" in budget.expression and "RETURN" in budget.expression
     grain = model.measure("Budget At Grain")
@@ -453,6 +454,34 @@ def test_measure_metadata_differing_from_measures_yml_is_reported(model: Path) -
         "\t\tformatString: 0.00%\n\t\tdisplayFolder: Margin\n",
     )
     reported(check_model_spec(parse_semantic_model(model)), MEASURES, "measure [Margin %]", "formatString")
+
+
+def test_amounts_take_the_currency_symbol_from_settings(model: Path) -> None:
+    """Every amount of measures.yml carries a dynamic format string reading Settings' symbol (and
+    no static one); a count does not; the Settings table imports reporting.settings."""
+    parsed = parse_semantic_model(model)
+    amounts = [m for m in load_measures() if m.is_currency]
+    assert {"Sales", "Budget", "Variance", "Average Order Value"} <= {m.name for m in amounts}
+    for spec in amounts:
+        found = parsed.measure(spec.name)
+        assert found is not None and found.format_string is None
+        assert "SELECTEDVALUE(Settings[Currency Symbol])" in (found.format_string_expression or "")
+    orders = parsed.measure("Orders")
+    assert orders is not None and orders.format_string == "#,0" and orders.format_string_expression is None
+    settings = parsed.table("Settings")
+    source = settings.partitions[0].source if settings else ""
+    assert '"settings.parquet"' in (source or "") and 'Item = "settings"' in (source or "")
+
+
+def test_an_amount_without_its_currency_format_is_reported(model: Path) -> None:
+    text = (model / MEASURES).read_text(encoding="utf-8")
+    start = text.index("measure Margin = ")
+    line = text.index("\t\tformatStringDefinition = ", start)
+    end = text.index("\n", line) + 1
+    (model / MEASURES).write_text(text[:line] + "\t\tformatString: #,0\n" + text[end:], encoding="utf-8")
+    problems = check_model_spec(parse_semantic_model(model))
+    reported(problems, MEASURES, "measure [Margin]", "formatStringDefinition")
+    reported(problems, MEASURES, "measure [Margin]", "formatString is '#,0'")
 
 
 # ---------------------------------------------------------------------------------------------

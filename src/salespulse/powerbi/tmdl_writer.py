@@ -10,6 +10,7 @@ import json
 import uuid
 from pathlib import Path
 
+from salespulse.currency import SYMBOL_PLACEHOLDER, with_currency
 from salespulse.powerbi import PROJECT_NAME
 from salespulse.semantic import Column, Measure, Role, SemanticModel, Table, load_measures, load_model
 from salespulse.semantic.measures import MEASURE_TABLE, dax
@@ -17,6 +18,11 @@ from salespulse.semantic.measures import MEASURE_TABLE, dax
 IGNORE_RULES_ANNOTATION = "BestPracticeAnalyzer_IgnoreRules"
 NAMESPACE = uuid.UUID("6f1c1b7e-3f0a-4c5e-9a57-5a1e5b0c2d11")
 T = "\t"
+#: 1601: the first level with dynamic format strings (the money measures' currency symbol).
+COMPATIBILITY_LEVEL = 1601
+#: The one-row table of build settings and the column the money measures' format strings read.
+SETTINGS_TABLE = "Settings"
+CURRENCY_SYMBOL_COLUMN = "Currency Symbol"
 REPORTING_SCHEMA = "reporting"
 PARAMETER_GROUP = "Parameters"
 PBISM_SCHEMA = "https://developer.microsoft.com/json-schemas/fabric/item/semanticModel/definitionProperties/1.0.0/schema.json"
@@ -260,14 +266,27 @@ def _measure(model: SemanticModel, measure: Measure) -> list[str]:
         lines.append(f"{T}measure {quote(measure.name)} = {expression}")
     fmt = measure.format
     needs_quotes = any(char in fmt for char in " ;\"'")
+    static = f"{T * 2}formatString: " + ('"' + fmt.replace('"', '""') + '"' if needs_quotes else fmt)
     lines += [
-        f"{T * 2}formatString: " + ('"' + fmt.replace('"', '""') + '"' if needs_quotes else fmt),
+        *([] if measure.is_currency else [static]),
         f"{T * 2}displayFolder: {measure.folder}",
         *([f"{T * 2}isHidden"] if measure.spec.get("hidden") else []),
         f"{T * 2}lineageTag: {lineage_tag(MEASURE_TABLE, 'measure', measure.name)}",
         "",
     ]
+    if measure.is_currency:
+        # one line, after a blank line, as Desktop writes a dynamic format string
+        lines += [f"{T * 2}formatStringDefinition = {currency_format_dax(fmt)}", ""]
     return lines
+
+
+def currency_format_dax(fmt: str) -> str:
+    """The DAX of an amount's dynamic format string: ``fmt`` with the reporting currency's symbol
+    (``Settings[Currency Symbol]``, from ``reporting.settings``) as a quoted literal before the
+    digits of each section, so one committed model shows whatever currency the warehouse has."""
+    pattern = with_currency(fmt).replace('"', '""')
+    symbol = f"SELECTEDVALUE({quote(SETTINGS_TABLE)}[{CURRENCY_SYMBOL_COLUMN}])"
+    return f'SUBSTITUTE("{pattern}", "{SYMBOL_PLACEHOLDER}", """" & {symbol} & """")'
 
 
 def render_measure_table(model: SemanticModel, measures: tuple[Measure, ...]) -> str:
@@ -431,7 +450,7 @@ def render_semantic_model(
             indent=2,
         )
         + "\n",
-        "definition/database.tmdl": "database\n\tcompatibilityLevel: 1567\n",
+        "definition/database.tmdl": f"database\n\tcompatibilityLevel: {COMPATIBILITY_LEVEL}\n",
         "definition/model.tmdl": render_model(model),
         "definition/expressions.tmdl": render_expressions(),
         "definition/relationships.tmdl": render_relationships(model),

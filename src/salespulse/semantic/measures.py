@@ -59,6 +59,11 @@ class Measure:
     spec: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
+    def is_currency(self) -> bool:
+        """An amount, shown with the reporting currency's symbol."""
+        return bool(self.spec.get("currency"))
+
+    @property
     def depends_on(self) -> tuple[str, ...]:
         """Other measures this one is computed from."""
         keys = {"ratio": ("numerator", "denominator"), "difference": ("left", "right"), "time": ("base",)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from salespulse.errors import Problem
 from salespulse.powerbi.tmdl import TmdlModel
+from salespulse.powerbi.tmdl_writer import currency_format_dax
 from salespulse.semantic import Measure, SemanticModel, load_measures, load_model
 from salespulse.semantic.measures import MEASURE_TABLE, MEASURES_FILE, dax
 
@@ -45,14 +46,17 @@ def check_model_spec(
                     line=found.expression_line,
                 )
             )
+        # an amount's format string is dynamic: the reporting currency's symbol from Settings
         expected = {
-            "formatString": spec.format,
+            "formatString": None if spec.is_currency else spec.format,
+            "formatStringDefinition": currency_format_dax(spec.format) if spec.is_currency else None,
             "displayFolder": spec.folder,
             "description": spec.description,
             "isHidden": bool(spec.spec.get("hidden")),
         }
         actual = {
             "formatString": found.format_string,
+            "formatStringDefinition": (found.format_string_expression or "").strip() or None,
             "displayFolder": found.display_folder,
             "description": normalise(found.description),
             "isHidden": found.is_hidden,
