@@ -18,12 +18,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv demo data load build forecast powerbi parquet docs summary serve test lint pytest bench lock clean
+.PHONY: help setup system-deps venv js-deps demo data load build forecast powerbi parquet docs summary serve test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: system-deps venv ## Install Debian packages (PostgreSQL) and the pinned Python environment.
+setup: system-deps venv js-deps ## Install Debian packages, the pinned Python environment and the browser tests' JavaScript.
 
 system-deps:
 	@bash scripts/install-system-deps.sh
@@ -36,6 +36,13 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+# axe-core, which the accessibility tests inject into the dashboard: pinned by package-lock.json
+js-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --no-update-notifier
 	@touch $@
 
 demo: setup data load build forecast summary ## Set up, generate the demo data, build the warehouse, serve the dashboard.
@@ -85,7 +92,7 @@ pytest: venv ## The Python test suite (starts and stops its own PostgreSQL clust
 	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
-bench: setup ## Generate, load, dbt build and quality timings at 1 M and 10 M lines (BENCH_ARGS="--scales N").
+bench: setup ## Generate, load, build, quality and web timings (Chromium: 100 k, 10 M lines) (BENCH_ARGS="--scales N").
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 lock: ## Re-pin every Python dependency from a fresh resolve (needs the package index).

@@ -12,7 +12,13 @@ PACKAGES=(
     postgresql # server + client: initdb/pg_ctl for the throw-away test cluster (salespulse.pgcluster)
     chromium # headless browser the web dashboard's browser tests drive (Playwright, executable_path)
     chromium-driver # chromedriver of the same build, for WebDriver-based tools
+    nodejs # runs npm, which installs axe-core for the accessibility tests (make js-deps)
 )
+# npm: Debian packages it apart from nodejs; a Node.js from elsewhere (NodeSource) bundles its own
+# and conflicts with Debian's, so it is only asked for when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+    PACKAGES+=(npm)
+fi
 
 log() {
     printf 'install-system-deps: %s\n' "$*" >&2

@@ -45,7 +45,7 @@
     case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
 {%- endmacro %}
 
-{#- Campaign Share %: Campaign Sales as a share of Sales. -#}
+{#- Campaign Share %: Campaign Sales as a share of all Sales under the same filters but the Campaign's (a campaign's row is its share of the business, not 100 %). -#}
 {% macro measure__campaign_share_pct(numerator, denominator) -%}
     case when {{ denominator }} <> 0 then {{ ratio_of(numerator, denominator) }} end
 {%- endmacro %}

@@ -308,6 +308,86 @@ def serve(host: str | None, port: int | None, target: str | None, demo_users: bo
 
 
 @main.group()
+def users() -> None:
+    """Web dashboard accounts: sessions, revocation, lockouts, the audit log (SALESPULSE_APP_DB)."""
+
+
+@users.command("sessions")
+@click.argument("email", required=False)
+def users_sessions(email: str | None) -> None:
+    """List the sessions not ended yet (of EMAIL, or of everyone)."""
+    from salespulse.web.appdb import AppDB, app_db_path, iso_time
+
+    db = AppDB(app_db_path())
+    found = db.sessions(email)
+    for item in found:
+        click.echo(
+            f"{item.email}  signed in {iso_time(item.created_at)}  last request {iso_time(item.last_seen_at)}"
+            f"  from {item.address or '?'}"
+        )
+    click.echo(f"{len(found)} session(s)")
+
+
+@users.command("revoke")
+@click.argument("email")
+def users_revoke(email: str) -> None:
+    """End every session of EMAIL now (its next request must sign in again)."""
+    from salespulse.web.appdb import AppDB, app_db_path
+    from salespulse.web.audit import AuditLog
+    from salespulse.web.security import system_clock
+
+    db = AppDB(app_db_path())
+    ended = db.end_sessions(email)
+    AuditLog(db, system_clock).record("sessions_revoked", email, sessions=ended, by="salespulse users revoke")
+    click.echo(f"{email}: {ended} session(s) ended")
+
+
+@users.command("delete")
+@click.argument("email")
+def users_delete(email: str) -> None:
+    """Delete the account of EMAIL and end its sessions (someone who left; their saved views stay)."""
+    from salespulse.web.appdb import AppDB, app_db_path
+    from salespulse.web.audit import AuditLog
+    from salespulse.web.security import system_clock
+
+    db = AppDB(app_db_path())
+    ended = db.end_sessions(email)
+    if not db.delete_user(email):
+        click.echo(f"{email}: no such account", err=True)
+        sys.exit(1)
+    AuditLog(db, system_clock).record("account_deleted", email, sessions=ended, by="salespulse users delete")
+    click.echo(f"{email}: account deleted, {ended} session(s) ended")
+
+
+@users.command("unlock")
+@click.argument("who")
+def users_unlock(who: str) -> None:
+    """Lift the sign-in lockout of WHO (an e-mail or a client address) and forget its failures."""
+    from salespulse.web.appdb import AppDB, app_db_path
+    from salespulse.web.throttle import account_key, address_key
+
+    db = AppDB(app_db_path())
+    key = account_key(who) if "@" in who else address_key(who)
+    click.echo(f"{key}: {'unlocked' if db.unlock(key) else 'was not locked'}")
+
+
+@users.command("audit")
+@click.option("--email", help="Only this e-mail's entries.")
+@click.option("--event", help="Only this event (sign_in, sign_in_failed, lockout, export, ...).")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest entries.")
+def users_audit(email: str | None, event: str | None, limit: int) -> None:
+    """Print the newest entries of the audit log (sign-ins, failures, lockouts, sign-outs, exports)."""
+    import json
+
+    from salespulse.web.appdb import AppDB, app_db_path
+
+    db = AppDB(app_db_path())
+    for entry in db.audit_entries(email=email, event=event, limit=limit):
+        detail = json.dumps(entry.detail, sort_keys=True)
+        click.echo(f"{entry.at}  {entry.event:<16} {entry.email or '-'}  {entry.address or '-'}  {detail}")
+
+
+@main.group()
 def powerbi() -> None:
     """The Power BI project under powerbi/: write it from the semantic layer, check it offline."""
 

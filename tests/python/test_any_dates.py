@@ -8,6 +8,8 @@ last order date loaded. The same delivery is built on DuckDB and on PostgreSQL.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from salespulse.budget import read_budget
 from salespulse.web import Filters, evaluate, resolve_scope
@@ -322,14 +325,18 @@ def test_vs_budget_by_territory_compares_the_budget_months_only(duck: Reader) ->
 def forgetful_duck(
     delivery: tuple[Path, Decimal], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DuckDBReader]:
-    """The same delivery, but the CRM extract lacks a client who ordered."""
+    """The same delivery, but the CRM extract lacks a client who ordered, and the company reports in
+    euros (SALESPULSE_CURRENCY=EUR, the symbol from CLDR)."""
     work = tmp_path_factory.mktemp("any-dates-unknown-client")
     shutil.copytree(delivery[0], work / "delivery")
     _forget_a_client(work / "delivery" / "customers.csv")
     saved = {k: os.environ.pop(k) for k in SETTINGS if k in os.environ}
     try:
         env = build_warehouse(
-            work / "delivery", work, "duckdb", _env(SALESPULSE_DUCKDB_PATH=str(work / "unknown.duckdb"))
+            work / "delivery",
+            work,
+            "duckdb",
+            _env(SALESPULSE_DUCKDB_PATH=str(work / "unknown.duckdb"), SALESPULSE_CURRENCY="EUR"),
         )
     finally:
         os.environ.update(saved)
@@ -359,3 +366,26 @@ def test_the_unknown_customer_is_not_counted_as_a_client(forgetful_duck: DuckDBR
         )[0]
         web = evaluate(["Customers", "New Customers"], filters, scope, reader=duck).iloc[0]
         assert (web["Customers"], web["New Customers"]) == (customers, new)
+
+
+def test_the_warehouse_currency_reaches_the_pages_and_their_exports(
+    forgetful_duck: DuckDBReader, tmp_path: Path
+) -> None:
+    """A warehouse built in euros: reporting.settings says so, and the web's cards, Excel number
+    formats and PDF write amounts with the euro sign, never the dollar."""
+    from salespulse.web.ui.state import empty_state
+    from web_testing import login, make_app
+
+    assert forgetful_duck.query("select currency_code, currency_symbol from reporting.settings") == [
+        ("EUR", "€")
+    ]
+    client = make_app(forgetful_duck, tmp_path).server.test_client()
+    login(client, MANAGER)
+    query = {"page": "overview", "state": json.dumps(empty_state())}
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/export/xlsx", query_string=query).data))
+    formats = {cell.number_format for sheet in book for row in sheet.iter_rows() for cell in row}
+    assert any('"€"' in form for form in formats) and not any("$" in form for form in formats)
+    pdf = client.get("/export/pdf", query_string=query)
+    assert pdf.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "€" in text and "$" not in text

@@ -669,7 +669,7 @@ def test_the_forecast_page_switches_series(forecast_web: tuple[Any, Reader]) -> 
     book = openpyxl.load_workbook(io.BytesIO(client.get("/export/xlsx", query_string=query).data))
     cover = [[c for c in r if c is not None] for r in book["Report"].iter_rows(values_only=True)]
     assert ["Filter: Forecast series", "Category: Bikes"] in cover
-    sheet = book["Sales and forecast by month, wi"]
+    sheet = book["Sales and forecast by month"]
     assert {r[0] for r in sheet.iter_rows(min_row=2, max_col=1, values_only=True)} - {None} == {"Bikes"}
     assert len(sheet._charts) == 1
     text = " ".join(

@@ -114,8 +114,20 @@ def chips(page: Any) -> str:
 def click_point(page: Any, visual: str, index: int = 0, points: str = ".bars .point path") -> None:
     """Click a bar / marker of a visual (Plotly's drag layer sits over the shapes: click by position)."""
     target = page.locator(f"[data-visual={visual}] {points}").nth(index)
-    target.scroll_into_view_if_needed()
+    # to the middle of the screen (never under the sticky header), then wait until the chart stops
+    # moving (a redraw after a resize shifts the shapes) and the point is the visual's own
+    target.evaluate("el => el.scrollIntoView({block: 'center'})")
     box = target.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        again = target.bounding_box()
+        x, y = again["x"] + again["width"] / 2, again["y"] + again["height"] / 2
+        on_visual = page.evaluate(
+            "([x, y, v]) => !!document.elementFromPoint(x, y)?.closest(`[data-visual=${v}]`)", [x, y, visual]
+        )
+        if again == box and on_visual:
+            break
+        box = again
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     settle(page)
 

@@ -293,7 +293,10 @@ def dax(measure: Measure, model: SemanticModel | None = None) -> str:
         numerator = f"[{spec['numerator']}]"
         if spec.get("numerator_blank_as_zero"):
             numerator = f"COALESCE ( {numerator}, 0 )"
-        return f"DIVIDE ( {numerator}, [{spec['denominator']}] )"
+        denominator = f"[{spec['denominator']}]"
+        if spec.get("denominator_all"):
+            denominator = f"CALCULATE ( {denominator}, REMOVEFILTERS ( {quote_table(spec['denominator_all'])} ) )"
+        return f"DIVIDE ( {numerator}, {denominator} )"
     if measure.kind == "time":
         return _time(measure)
     if "period" in spec:

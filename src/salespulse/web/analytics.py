@@ -538,12 +538,18 @@ ACTIVITY_MEASURES = {  # Power BI measure -> the Client Activity column it sums
     "Reactivated Clients": "reactivated_clients",
     "Lost Clients": "lost_clients",
 }
-AT_RISK_COLUMNS: tuple[tuple[str, str], ...] = (  # (model table whose name users see, view column)
+#: The at-risk table's columns: (model table whose name users see, view column). Why a client is at
+#: risk comes right after who they are: the RFM segment ranks a client against the others over two
+#: years, the at-risk rule against their own history, so a Champion or a Loyal client who went
+#: quiet or buys much less than they used to is at risk, and the table says so.
+AT_RISK_COLUMNS: tuple[tuple[str, str], ...] = (
     (CUSTOMER, "customer_key"),
     (CUSTOMER, "customer_label"),
     (CUSTOMER, "customer_type"),
     (TERRITORY, "territory_code"),
     (SEGMENTS, "rfm_segment"),
+    (SEGMENTS, "at_risk_rule"),
+    (SEGMENTS, "at_risk_reason"),
     (SEGMENTS, "recency_days"),
     (SEGMENTS, "usual_order_interval_days"),
     (SEGMENTS, "sales_trend_ratio"),
@@ -611,12 +617,15 @@ def _activity_by_month(filters: Filters, scope: Scope, session: Session) -> pd.D
 
 
 def _acquired_by_rep(filters: Filters, scope: Scope, session: Session) -> pd.DataFrame:
+    """Clients acquired per rep in the date range, most first: only reps who acquired some (the
+    view has a row for every rep and month, managers and Unassigned included, mostly zeros)."""
     found = query(ACQUISITION, filters, scope)
     key, name = found.col("sales_rep_key"), found.col("sales_rep_name")
     acquired = f"sum({found.col('new_clients')})"
     rows = found.run(
         session, [key, name, acquired], group_by=[key, name], order_by=[f"{acquired} desc", name]
     )
+    rows = [row for row in rows if row[2]]
     return frame(
         rows, [header(SALES_REP, "sales_rep_key"), header(SALES_REP, "full_name"), "Clients Acquired"]
     )
@@ -627,13 +636,13 @@ def _at_risk_clients(filters: Filters, scope: Scope, session: Session) -> pd.Dat
     found.where(f"{found.col('is_at_risk')}")
     amount, name = found.col("annual_sales_at_risk_amount"), found.col("customer_label")
     sql, params = found.sql(
-        [*(found.col(source) for _, source in AT_RISK_COLUMNS), amount, found.col("at_risk_reason")],
+        [*(found.col(source) for _, source in AT_RISK_COLUMNS), amount],
         order_by=[f"{amount} desc nulls last", name, found.col("customer_key")],
     )
     rows = session.query(f"{sql}\nlimit ?", [*params, AT_RISK_LIMIT])
     # a client's Sales At Risk: the measure over their row, a year of their usual buying
     names = [header(table, source) for table, source in AT_RISK_COLUMNS]
-    return frame(rows, [*names, "Sales At Risk", header(SEGMENTS, "at_risk_reason")])
+    return frame(rows, [*names, "Sales At Risk"])
 
 
 def clients(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:

@@ -5,6 +5,10 @@
 (JavaScript, CSS, map shapes) is served by the app itself: nothing is fetched from a CDN.
 Data come from the warehouse of ``SALESPULSE_TARGET`` through the data layer's reader, per request,
 so the next interaction after a rebuild shows the new build without a restart.
+
+Sign-in, sessions and the security headers: ``salespulse.web.auth`` (settings in
+``salespulse.web.security``). Running it for many users behind a reverse proxy with TLS:
+docs/deploy.md (``SALESPULSE_WEB_THREADS``, ``SALESPULSE_WEB_CONNECTION_LIMIT``).
 """
 
 from __future__ import annotations
@@ -14,22 +18,31 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from dash import Dash
 from flask import Flask, redirect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from salespulse.settings import SettingsError
 from salespulse.web.appdb import AppDB, app_db_path, create_demo_users
-from salespulse.web.auth import init_auth
+from salespulse.web.auth import content_security_policy, init_auth
+from salespulse.web.currency import reporting_currency
 from salespulse.web.exports import init_exports
 from salespulse.web.readers import Reader, open_reader
+from salespulse.web.security import Clock, SecuritySettings, security_settings
 from salespulse.web.ui.callbacks import register
 from salespulse.web.ui.context import EXTENSION, ScopeCache, Services
+from salespulse.web.ui.formatting import use_currency
 from salespulse.web.ui.layout import serve_layout
 
 ASSETS = Path(__file__).with_name("assets")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
+#: waitress: requests served at once, and connections held open (the rest wait in the backlog).
+DEFAULT_THREADS = 8
+DEFAULT_CONNECTION_LIMIT = 100
 log = logging.getLogger(__name__)
 
 
@@ -40,21 +53,33 @@ def create_app(
     target: str | None = None,
     secret_key: str | None = None,
     secure_cookies: bool | None = None,
+    security: SecuritySettings | None = None,
+    clock: Clock | None = None,
 ) -> Dash:
     """The Dash app (``app.server`` is its Flask server).
 
     ``reader``: the warehouse (default: ``open_reader(target)``, ``SALESPULSE_TARGET``);
-    ``db``: the app database (default: ``SALESPULSE_APP_DB``).
+    ``db``: the app database (default: ``SALESPULSE_APP_DB``); ``security``: sessions, throttling,
+    cookies, HSTS and proxies (default: ``security_settings()``, the environment's), with
+    ``secure_cookies`` overriding its cookie setting; ``clock``: seconds since the epoch (default:
+    the system's; tests pass their own to move time).
     """
     db = db or AppDB(app_db_path())
     reader = reader or open_reader(target)
+    security = security or security_settings()
+    if secure_cookies is not None:
+        security = replace(security, secure_cookies=secure_cookies)
     server = Flask(__name__)
     server.secret_key = secret_key or os.environ.get("SALESPULSE_WEB_SECRET_KEY") or db.secret_key()
-    if secure_cookies is None:
-        secure_cookies = os.environ.get("SALESPULSE_WEB_SECURE_COOKIES", "") in ("1", "true", "yes")
-    server.config["SESSION_COOKIE_SECURE"] = secure_cookies
+    if security.proxy_hops:  # the client's address and scheme as the trusted proxies saw them
+        hops = security.proxy_hops
+        proxied = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        server.wsgi_app = proxied  # type: ignore[method-assign]
     server.extensions[EXTENSION] = Services(reader=reader, db=db, cache=ScopeCache())
-    init_auth(server)
+    # amounts are written with the published warehouse's currency (reporting.settings), read once
+    # per request and only by a request that writes one
+    server.before_request(lambda: use_currency(lambda: reporting_currency(reader).symbol))
+    signin = init_auth(server, db, assets=ASSETS, settings=security, clock=clock)
     init_exports(server)
 
     app = Dash(
@@ -70,6 +95,8 @@ def create_app(
     )
     app.layout = serve_layout
     register(app)
+    # after every callback is registered: the hashes of the inline scripts Dash will write
+    signin.policy = content_security_policy(app.csp_hashes())
     server.add_url_rule("/", "root", lambda: redirect("/overview"))
     return app
 
@@ -80,10 +107,17 @@ def serve(
     *,
     target: str | None = None,
     demo_users: bool = False,
-    threads: int = 8,
+    threads: int | None = None,
+    connection_limit: int | None = None,
 ) -> None:
-    """Serve the dashboard until interrupted (creating the demo accounts first when asked)."""
+    """Serve the dashboard until interrupted (creating the demo accounts first when asked).
+
+    ``threads`` / ``connection_limit``: waitress's (default ``SALESPULSE_WEB_THREADS`` /
+    ``SALESPULSE_WEB_CONNECTION_LIMIT``; docs/deploy.md sizes them).
+    """
     from waitress import serve as waitress_serve
+
+    default_threads, default_limit = server_limits()
 
     reader = open_reader(target)
     db = AppDB(app_db_path())
@@ -93,12 +127,38 @@ def serve(
             print(f"created {len(created)} demo account(s) in {db.path} (password 'demo')")
     app = create_app(reader, db, target=target)
     print(f"salespulse web dashboard on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
-    waitress_serve(app.server, host=host, port=port, threads=threads, ident="salespulse")
+    waitress_serve(
+        app.server,
+        host=host,
+        port=port,
+        threads=threads or default_threads,
+        connection_limit=connection_limit or default_limit,
+        ident="salespulse",
+    )
 
 
 def settings(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
     env = os.environ if environ is None else environ
     return env.get("SALESPULSE_WEB_HOST", DEFAULT_HOST), int(env.get("SALESPULSE_WEB_PORT", DEFAULT_PORT))
+
+
+def server_limits(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """waitress's threads and connection limit: ``SALESPULSE_WEB_THREADS`` (default 8) and
+    ``SALESPULSE_WEB_CONNECTION_LIMIT`` (default 100)."""
+    env = os.environ if environ is None else environ
+    values = []
+    for name, default, high in (
+        ("SALESPULSE_WEB_THREADS", DEFAULT_THREADS, 256),
+        ("SALESPULSE_WEB_CONNECTION_LIMIT", DEFAULT_CONNECTION_LIMIT, 100_000),
+    ):
+        text = env.get(name, "").strip()
+        if not text:
+            values.append(default)
+            continue
+        if not text.isdigit() or not 1 <= int(text) <= high:
+            raise SettingsError(f"{name}={text!r}: expected a whole number from 1 to {high}")
+        values.append(int(text))
+    return values[0], values[1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,47 +4,82 @@
   person may see anything, and what, is decided per request from the warehouse
   (``resolve_scope``): an account whose e-mail is not (or no longer) in ``reporting.sales_reps``
   with a role cannot sign in and is signed out.
-- Every route but ``/login`` and the static ``/assets/`` answers 401 (API: callbacks, exports,
-  layout) or redirects to the sign-in page (pages) without a session.
+- Sessions live on the server (``appdb`` ``sessions``): the signed cookie carries only a random
+  token. Signing out deletes the session, ``salespulse users revoke`` deletes all of an account's,
+  and a session ends after ``SALESPULSE_SESSION_IDLE_MINUTES`` without a request or
+  ``SALESPULSE_SESSION_MAX_HOURS`` after signing in: a copy of the cookie is worthless after any
+  of these.
+- Wrong passwords are throttled per e-mail and per client address (``throttle``); sign-ins,
+  failures, lockouts, sign-outs, time-outs and exports go to the audit log (``audit``).
+- Every route but ``/login`` and the files really in the assets folder answers 401 (API:
+  callbacks, exports, layout) or redirects to the sign-in page (pages) without a session.
 - State-changing requests carry a CSRF token: the sign-in and sign-out forms in a hidden field,
   Dash's callbacks in the ``X-CSRFToken`` header (the Dash renderer copies it from the
-  ``_csrf_token`` cookie); the session cookie is HttpOnly and SameSite=Lax.
+  ``_csrf_token`` cookie); the session cookie is HttpOnly and SameSite=Lax (and Secure with a
+  ``__Host-`` name behind HTTPS: ``SALESPULSE_WEB_SECURE_COOKIES``).
+- The Content-Security-Policy allows scripts from the app only, plus the one inline script Dash
+  writes into each page (by its hash, ``content_security_policy``); see docs/deploy.md.
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
+from salespulse.web.appdb import AppDB
+from salespulse.web.audit import EXTENSION as AUDIT_EXTENSION
+from salespulse.web.audit import AuditLog
 from salespulse.web.filters import AccessDenied, Scope, resolve_scope
+from salespulse.web.security import Clock, SecuritySettings
+from salespulse.web.throttle import Throttle
 
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
-PUBLIC_PREFIXES = ("/assets/",)
+ASSETS_PREFIX = "/assets/"
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 #: Paths answered with 401 rather than a redirect to the sign-in page.
 API_PREFIXES = ("/_dash", "/export/", "/api/", "/_reload-hash")
+#: The key of the server-side session's token in the (signed) cookie session.
+SESSION_TOKEN = "sid"
+EXTENSION = "salespulse.signin"
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        # the Dash renderer boots from an inline script; Plotly compiles some functions at run time
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'self'",
-    ]
-)
+
+def content_security_policy(script_hashes: Sequence[str] = ()) -> str:
+    """The Content-Security-Policy of every response.
+
+    Scripts: the app's own files, and the inline scripts Dash writes into its page by their hash
+    (``Dash.csp_hashes()``: the renderer's start-up line, plus clientside callbacks if any are
+    added); no ``'unsafe-inline'``, no ``'unsafe-eval'`` (Dash 4.4 and Plotly 3 need neither).
+    Styles keep ``'unsafe-inline'``: Plotly writes ``style`` attributes into its SVG and the
+    components set inline styles, which a CSP can only allow wholesale; a style cannot run code.
+    """
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *script_hashes]),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'self'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -72,6 +107,24 @@ class User(UserMixin):
     def __init__(self, email: str) -> None:
         self.id = email
         self.email = email
+
+
+@dataclass
+class SignIn:
+    """What the sign-in needs, kept on the Flask app (``signin()``)."""
+
+    db: AppDB
+    settings: SecuritySettings
+    clock: Clock
+    throttle: Throttle
+    audit: AuditLog
+    assets: Path
+    policy: str = CONTENT_SECURITY_POLICY
+
+
+def signin() -> SignIn:
+    found: SignIn = current_app.extensions[EXTENSION]
+    return found
 
 
 def csrf_token() -> str:
@@ -114,15 +167,42 @@ def current_scope() -> Scope:
     return g.scope
 
 
+def is_public_asset(path: str, assets: Path) -> bool:
+    """``path`` names a file inside the assets folder (after resolving links and ``..``).
+
+    Only those are served without a session: an empty segment (``/assets//overview``), a dot
+    segment, a backslash or a path to anything but an existing file is treated as any other path.
+    """
+    if not path.startswith(ASSETS_PREFIX):
+        return False
+    relative = path[len(ASSETS_PREFIX) :]
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts) or "\\" in relative or "\x00" in relative:
+        return False
+    root = assets.resolve()
+    target = root.joinpath(*parts).resolve()
+    return target.is_relative_to(root) and target.is_file()
+
+
 def _is_api(path: str) -> bool:
     return path.startswith(API_PREFIXES)
 
 
+def _public_asset(path: str) -> bool:
+    """``is_public_asset`` of the request's path (checked once per request)."""
+    if "salespulse_asset" not in g:
+        g.salespulse_asset = is_public_asset(path, signin().assets)
+    public: bool = g.salespulse_asset
+    return public
+
+
 def _guard() -> Response | None:
     path = request.path
-    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+    if path in PUBLIC_PATHS or _public_asset(path):
         return None
     if not current_user.is_authenticated:
+        if SESSION_TOKEN in session:  # signed out elsewhere, revoked or timed out: drop the cookie
+            session.clear()
         if _is_api(path) or request.method != "GET":
             return _json_error("sign in first", 401)
         return redirect("/login?next=" + _quote(request.full_path.rstrip("?")))
@@ -132,8 +212,7 @@ def _guard() -> Response | None:
     try:
         current_scope()
     except AccessDenied as error:
-        logout_user()
-        session.clear()
+        _end_session("access_denied")
         if _is_api(path):
             return _json_error(str(error), 403)
         return redirect("/login")
@@ -153,12 +232,16 @@ def _json_error(message: str, status: int) -> Response:
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    services = signin()
+    response.headers.setdefault("Content-Security-Policy", services.policy)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if not request.path.startswith(PUBLIC_PREFIXES):
-        response.headers.setdefault("Cache-Control", "no-store")
+    if services.settings.hsts_seconds:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={services.settings.hsts_seconds}")
+    if _public_asset(request.path):
+        return response  # cacheable, and no session is looked up for it
+    response.headers.setdefault("Cache-Control", "no-store")
     if current_user.is_authenticated and session.get("csrf"):
         response.set_cookie(
             CSRF_COOKIE,
@@ -175,6 +258,18 @@ def _login_page(error: str = "", email: str = "", next_path: str = "/", status: 
     return html, status
 
 
+def _locked(seconds: float, email: str, next_path: str) -> Any:
+    """The answer while locked out: the same for an e-mail with an account and one without."""
+    minutes = max(1, math.ceil(seconds / 60))
+    html, status = _login_page(
+        f"Too many failed sign-ins: try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+        email,
+        next_path,
+        429,
+    )
+    return html, status, {"Retry-After": str(math.ceil(seconds))}
+
+
 def _login() -> Any:
     if request.method == "GET":
         if current_user.is_authenticated:
@@ -184,43 +279,117 @@ def _login() -> Any:
     email = (request.form.get("email") or "").strip()[:254]
     if not _csrf_ok(request.form.get("csrf_token")):
         return _login_page("The form expired: please sign in again.", email, next_path, 400)
-    from salespulse.web.ui.context import app_db, reader
+    from salespulse.web.ui.context import reader
 
-    account = app_db().verify(email, request.form.get("password") or "")
+    services = signin()
+    address = request.remote_addr or ""
+    wait = services.throttle.retry_after(email, address)
+    if wait:
+        services.audit.record("sign_in_refused", email, reason="locked out")
+        return _locked(wait, email, next_path)
+    account = services.db.verify(email, request.form.get("password") or "")
     if account is None:
+        services.audit.record("sign_in_failed", email, reason="wrong e-mail or password")
+        locked = services.throttle.failed(email, address)
+        for kind in locked:
+            minutes = services.settings.lockout_seconds / 60
+            services.audit.record("lockout", email, kind=kind, minutes=minutes)
+        if locked:
+            return _locked(services.throttle.retry_after(email, address), email, next_path)
         return _login_page("Wrong e-mail or password.", email, next_path, 401)
     try:
         resolve_scope(account, reader())
     except AccessDenied:
+        services.audit.record("sign_in_failed", account, reason="no dashboard role")
         return _login_page("This account has no dashboard role.", email, next_path, 403)
-    session.clear()
+    services.throttle.succeeded(email)
+    if session.get(SESSION_TOKEN):  # signing in again in the same browser: the old session ends
+        services.db.end_session(str(session[SESSION_TOKEN]))
+    session.clear()  # nothing of the anonymous session carries over (no session fixation)
+    session[SESSION_TOKEN] = services.db.create_session(
+        account,
+        services.clock(),
+        address=address,
+        user_agent=request.user_agent.string,
+        idle=services.settings.idle_seconds,
+        absolute=services.settings.absolute_seconds,
+    )
     login_user(User(account))
     session["csrf"] = secrets.token_urlsafe(32)  # a new token for the signed-in session
+    services.audit.record("sign_in", account)
     return redirect(next_path)
+
+
+def _end_session(event: str) -> None:
+    """End the request's server-side session (noted as ``event``) and clear the cookie."""
+    token = session.get(SESSION_TOKEN)
+    if token:
+        email = signin().db.end_session(str(token))
+        if email:
+            signin().audit.record(event, email)
+    logout_user()
+    session.clear()
 
 
 def _logout() -> Any:
     if current_user.is_authenticated and not _csrf_ok(request.form.get("csrf_token")):
         return _json_error("missing or wrong CSRF token", 403)
-    logout_user()
-    session.clear()
+    _end_session("sign_out")
     response = redirect("/login")
     response.delete_cookie(CSRF_COOKIE)
     return response
 
 
-def init_auth(server: Flask) -> None:
-    """Sign-in routes, the user loader, the guard and the security headers on ``server``."""
+def _load_user(user_id: str) -> User | None:
+    """The user of the request's server-side session, or ``None`` (anonymous) when there is none:
+    never issued, signed out, revoked, timed out, or the account is gone."""
+    token = session.get(SESSION_TOKEN)
+    if not token:
+        return None
+    services = signin()
+    info, ended = services.db.resume_session(
+        str(token),
+        services.clock(),
+        idle=services.settings.idle_seconds,
+        absolute=services.settings.absolute_seconds,
+    )
+    if info is None:
+        return None
+    if ended:
+        services.audit.record("session_expired", info.email, reason=ended)
+        return None
+    if info.email.lower() != str(user_id).lower():
+        return None
+    return User(info.email)
+
+
+def init_auth(
+    server: Flask,
+    db: AppDB,
+    *,
+    assets: Path,
+    settings: SecuritySettings | None = None,
+    clock: Clock | None = None,
+) -> SignIn:
+    """Sign-in routes, the user loader, the guard and the security headers on ``server``.
+
+    ``settings`` default to the environment's (``security_settings()``), ``clock`` to the
+    system's; ``assets`` is the folder served under ``/assets/``. Set ``SignIn.policy`` once the
+    Dash app knows its inline scripts (``content_security_policy(app.csp_hashes())``).
+    """
+    from salespulse.web.security import security_settings, system_clock
+
+    settings = settings or security_settings()
+    clock = clock or system_clock
+    audit = AuditLog(db, clock)
+    services = SignIn(db, settings, clock, Throttle(db, settings, clock), audit, Path(assets))
+    server.extensions[EXTENSION] = services
+    server.extensions[AUDIT_EXTENSION] = audit
+
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "basic"
-
-    @manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        from salespulse.web.ui.context import app_db
-
-        email = app_db().user_email(user_id)
-        return User(email) if email else None
+    manager.user_loader(_load_user)
 
     @manager.unauthorized_handler
     def unauthorized() -> Response:
@@ -229,9 +398,12 @@ def init_auth(server: Flask) -> None:
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="salespulse_session",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # the __Host- prefix: the browser keeps the cookie only if Secure, for this host, path /
+        SESSION_COOKIE_NAME="__Host-salespulse_session" if settings.secure_cookies else "salespulse_session",
     )
     server.before_request(_guard)
     server.after_request(_headers)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
+    return services

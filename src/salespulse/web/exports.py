@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request
 
+from salespulse.web.audit import record_export
 from salespulse.web.ui import context
 from salespulse.web.ui.report import Report, describe_scope, file_stem
 from salespulse.web.ui.report_csv import report_zip, table_csv
@@ -89,6 +90,7 @@ def export(fmt: str) -> Response:
     if slug not in PAGES or fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     report = build_report(slug, _state())
+    record_export(fmt, slug, report.filters, request.args.get("table"))  # the audit log: who, what, scope
     stem = file_stem(report.title)
     if fmt == "xlsx":
         return _download(workbook_bytes(report), f"{stem}.xlsx", FORMATS["xlsx"])

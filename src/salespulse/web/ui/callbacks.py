@@ -4,7 +4,10 @@ and component values are proposals that ``state.resolve`` intersects with that s
 
 - ``control``: the one writer of the filter state (slicers, quick picks, clicks on charts and
   tables, breadcrumbs, chips, saved views, ``?view=`` / ``?client=`` / ``?product=`` links) and of
-  the slicers' values, so they always show the state.
+  the slicers' values, so they always show the state. When it restores a whole state (page load,
+  link, saved view) it sends the slicers' options with their values: a Dash dropdown drops a value
+  that is not among its options, so a value arriving before ``slicer_options`` had answered was
+  lost (the Region of a shared link), and with it the filter.
 - ``render``: the page for the state: title, chips, visuals, export links.
 - ``slicer_options`` / ``client_options``: what the slicers offer the user (clients by type-ahead).
 - ``views``: save, list and delete saved views (the app database).
@@ -30,6 +33,7 @@ from salespulse.web.ui.state import (
     Resolved,
     calendar_of,
     empty_state,
+    pick_of,
     quick_pick_range,
     quick_picks,
     resolve,
@@ -38,6 +42,11 @@ from salespulse.web.ui.state import (
 from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 
 FIELDS = [field for field, _ in SLICERS]
+#: Slicers whose options ``slicer_options`` writes (the client slicer's come with the type-ahead).
+OPTION_FIELDS = [field for field in FIELDS if field != "customer_keys"]
+#: Outputs of the control callback: state, path, dates (2), quick pick, notice, client options,
+#: quick-pick options, the other slicers' options, every slicer's value.
+CONTROL_OUTPUTS = 8 + len(OPTION_FIELDS) + len(FIELDS)
 CLIENT_MATCHES = 30
 
 
@@ -97,13 +106,15 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
     notice: Any = no_update
     trigger = ctx.triggered_id
     triggered_value = ctx.triggered[0]["value"] if ctx.triggered else None
-    pick_out: Any = no_update if trigger == "quick-pick" else None
     lookups = context.lookups()
+    restored = False  # a whole state from a link or a saved view (or the page load)
 
     if trigger is None or trigger == "url":
         state, new_slug, notice = _from_link(search, state, slug)
+        restored = True
     elif trigger == "views-list" and view_id:
         state, new_slug, notice = _open_view(view_id, state, slug)
+        restored = True
     elif trigger == "quick-pick" and isinstance(pick, str):
         chosen = quick_pick_range(pick, calendar_of(context.options()))
         if chosen is not None:
@@ -149,7 +160,29 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
     path_out = (
         f"/{new_slug}" if new_slug != slug or (trigger is None and (pathname or "/") == "/") else no_update
     )
-    return (clean, path_out, clean["date_from"], clean["date_to"], pick_out, notice, clients, *slicer_values)
+    opts = context.options()
+    cal = calendar_of(opts)
+    # the quick pick shows the period the dates are, whatever set them (a link, a click, a chip)
+    pick_out: Any = no_update if trigger == "quick-pick" else pick_of(clean, cal)
+    picks: Any = no_update
+    options: list[Any] = [no_update] * len(OPTION_FIELDS)
+    holds = any(clean[field] for field in OPTION_FIELDS) or clean["date_from"] or clean["date_to"]
+    if restored and holds:  # the options travel with the values they must hold (module docstring)
+        picks = quick_picks(cal)
+        per_field = option_lists(opts)
+        options = [per_field[field] for field in OPTION_FIELDS]
+    return (
+        clean,
+        path_out,
+        clean["date_from"],
+        clean["date_to"],
+        pick_out,
+        notice,
+        clients,
+        picks,
+        *options,
+        *slicer_values,
+    )
 
 
 # --------------------------------------------------------------------------- render
@@ -179,11 +212,9 @@ def _options(frame: Any, label: str, value: str, extra: str | None = None) -> li
     return out
 
 
-def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
-    scope = context.scope()
-    opts = context.options(scope)
-    cal = calendar_of(opts)
-    per_field = {
+def option_lists(opts: Any) -> dict[str, list[dict[str, Any]]]:
+    """What each slicer but the client one offers, from a scope's ``filter_options``."""
+    return {
         "regions": _options(opts["regions"], "Region", "Region"),
         "territory_codes": _options(opts["territories"], "Territory", "Territory Code", "Region"),
         "sales_rep_keys": _options(opts["sales_reps"], "Sales Rep", "Sales Rep Key", "Territory Code"),
@@ -194,6 +225,13 @@ def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
         "industries": _options(opts["industries"], "Industry", "Industry"),
         "campaign_keys": _options(opts["campaigns"], "Campaign", "Campaign Key"),
     }
+
+
+def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
+    scope = context.scope()
+    opts = context.options(scope)
+    cal = calendar_of(opts)
+    per_field = option_lists(opts)
     role = describe_scope(scope).split("(", 1)[-1].rstrip(")")
     return (
         quick_picks(cal),
@@ -201,7 +239,7 @@ def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
         cal.last.isoformat(),
         cal.as_of.isoformat(),
         role,
-        *(per_field[field] for field in FIELDS if field != "customer_keys"),
+        *(per_field[field] for field in OPTION_FIELDS),
     )
 
 
@@ -289,6 +327,9 @@ def register(app: Dash) -> None:
         Output("notice", "children"),
         # with the clients' value: a client set by a click must be among the options when it arrives
         Output(slicer_id("customer_keys"), "options", allow_duplicate=True),
+        # and, when a link or a saved view restores a state, every slicer's options with its value
+        Output("quick-pick", "options", allow_duplicate=True),
+        *(Output(slicer_id(field), "options", allow_duplicate=True) for field in OPTION_FIELDS),
         *(Output(slicer_id(field), "value") for field in FIELDS),
         *control_inputs,
         State("state", "data"),
@@ -298,14 +339,14 @@ def register(app: Dash) -> None:
     def _control(*args: Any) -> tuple[Any, ...]:
         *inputs, state, pathname = args
         if isinstance(ctx.triggered_id, dict) and not (ctx.triggered and ctx.triggered[0]["value"]):
-            return (no_update,) * (7 + len(FIELDS))  # a chart / button that just appeared
+            return (no_update,) * CONTROL_OUTPUTS  # a chart / button that just appeared
         if (
             isinstance(ctx.triggered_id, dict)
             and ctx.triggered_id.get("type") == "series"
             and isinstance(state, dict)
             and ctx.triggered[0]["value"] == state.get("series")
         ):
-            return (no_update,) * (7 + len(FIELDS))  # the series selector showing the series shown
+            return (no_update,) * CONTROL_OUTPUTS  # the series selector showing the series shown
         return control(inputs, state, pathname)
 
     @app.callback(
@@ -328,7 +369,7 @@ def register(app: Dash) -> None:
         Output("dates", "max_date_allowed"),
         Output("dates", "initial_visible_month"),
         Output("user-role", "children"),
-        *(Output(slicer_id(field), "options") for field in FIELDS if field != "customer_keys"),
+        *(Output(slicer_id(field), "options") for field in OPTION_FIELDS),
         Input("url", "pathname"),
     )
     def _slicer_options(pathname: str | None) -> tuple[Any, ...]:

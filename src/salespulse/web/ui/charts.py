@@ -1,19 +1,21 @@
 """Plotly figures of the page visuals, from the page's DataFrames (numbers as the data layer gives
 them; ``Decimal`` becomes float only here, for the browser).
 
-Every point carries ``customdata`` naming what a click on it selects (see ``actions``).
+Every point carries ``customdata`` naming what a click on it selects (see ``actions``). Every
+cartesian chart titles its axes, values with their unit (``Sales ($)``, ``Orders (count)``,
+``Attainment %``); a value axis whose values are all 0 or more starts at 0, never below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from salespulse.web.ui.formatting import d3_format, is_percent
+from salespulse.web.ui.formatting import d3_format, is_percent, titled, unit
 from salespulse.web.ui.screen import MONTH_NUMBERS, as_number
 from salespulse.web.ui.state import GEO_LEVELS
 from salespulse.web.ui.visuals import Visual
@@ -24,8 +26,16 @@ DIMMED = "#b9c8d6"
 TOPOJSON_URL = "/assets/topojson/"
 
 
+#: Category columns whose axis title is another word.
+CATEGORY_TITLES = {"Year Month Name": "Month", "Month Start Date": "Month"}
+
+
 def graph_config() -> dict[str, Any]:
-    """``dcc.Graph(config=...)``: no Plotly logo or cloud links, map shapes from this server."""
+    """``dcc.Graph(config=...)``: no Plotly logo or cloud links, map shapes from this server.
+
+    Not ``responsive``: with a figure height, Dash then sizes the graph to 100 % of a card whose
+    height is its content's, and every chart collapses to a few pixels. Dash 4's graph redraws at
+    its container's width whenever that changes without it (``test_web_pages_browser``)."""
     return {
         "displaylogo": False,
         "topojsonURL": TOPOJSON_URL,
@@ -37,6 +47,43 @@ def axis_format(measure: str) -> str:
     """Axis ticks: percentages as such, numbers with separators and no padding zeros (a count's
     axis may tick at 0.5)."""
     return ".1%" if is_percent(measure) else ",~f"
+
+
+def category_title(item: Visual, frame: pd.DataFrame) -> str:
+    """The category axis's title: the column shown, or the level of a drill (Year, Month,
+    Category, Region, ...)."""
+    column = item.x or ""
+    if column == "Name" and "Level" in frame.columns and len(frame):
+        return str(frame["Level"].iloc[0])
+    return CATEGORY_TITLES.get(column, column)
+
+
+def value_title(measures: Sequence[str]) -> str:
+    """The value axis's title: one measure with its unit; several of one unit as what they have in
+    common (``Clients (count)`` for new, returning and lost clients; else ``Amount ($)``,
+    ``Number (count)``); the legend names each."""
+    if len(measures) == 1:
+        return titled(measures[0])
+    units = {unit(m) for m in measures}
+    if len(units) > 1:
+        return ", ".join(titled(m) for m in measures)
+    found = units.pop()
+    last_words = {m.split()[-1] for m in measures}
+    if len(last_words) == 1 and found != "%":
+        return f"{last_words.pop()} ({found})"
+    common = {"count": "Number", "%": "Percent", "days": "Days"}.get(found, "Amount")
+    return f"{common} ({found})"
+
+
+def _from_zero(values: Sequence[Any]) -> dict[str, Any]:
+    """A value axis starting at 0 when no value is below it (Plotly pads a line's axis below its
+    lowest point, e.g. to -1.1 % for shares that are never negative)."""
+    present = [v for v in values if v is not None]
+    return {"rangemode": "tozero"} if all(v >= 0 for v in present) else {}
+
+
+def _axis(title: str) -> dict[str, Any]:
+    return {"title": {"text": title, "font": {"size": 12}}}
 
 
 def _layout(figure: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
@@ -115,8 +162,10 @@ def bar_figure(
     labels = [str(v) for v in frame[item.x].tolist()]
     data = customdata(item, frame)
     picked = [d[0] for d in data]
+    drawn: list[Any] = []
     for index, measure in enumerate(item.y):
         values = _numbers(frame, measure)
+        drawn += values
         color = _colors(picked, selected, PALETTE[index % len(PALETTE)])
         form = d3_format(measure)
         common = {"name": measure, "customdata": data, "marker": {"color": color}}
@@ -135,12 +184,13 @@ def bar_figure(
                 hovertemplate=f"%{{x}}<br>{measure}: %{{y:{form}}}<extra></extra>",
                 **common,
             )
-    axis = {"tickformat": axis_format(item.y[0])}
+    axis = {"tickformat": axis_format(item.y[0]), **_axis(value_title(item.y)), **_from_zero(drawn)}
+    category = _axis(category_title(item, frame))
     if horizontal:
-        figure.update_yaxes(autorange="reversed", type="category")
+        figure.update_yaxes(autorange="reversed", type="category", **category)
         figure.update_xaxes(**axis)
     else:
-        figure.update_xaxes(type="category")
+        figure.update_xaxes(type="category", **category)
         figure.update_yaxes(**axis)
     figure.update_layout(barmode="group", showlegend=len(item.y) > 1)
     height = max(300, 28 * len(labels) + 80) if horizontal else 340
@@ -173,12 +223,28 @@ def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
         connectgaps=False,
         hovertemplate=f"%{{x}}<br>{line}: %{{y:{d3_format(line)}}}<extra></extra>",
     )
-    figure.update_layout(yaxis={"tickformat": axis_format(bars)})
+    bar_values, line_values = _numbers(frame, bars), _numbers(frame, line)
     if second_axis:
         figure.update_layout(
-            yaxis2={"overlaying": "y", "side": "right", "tickformat": axis_format(line), "showgrid": False}
+            yaxis={"tickformat": axis_format(bars), **_axis(titled(bars)), **_from_zero(bar_values)},
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "tickformat": axis_format(line),
+                "showgrid": False,
+                **_axis(titled(line)),
+                **_from_zero(line_values),
+            },
         )
-    figure.update_xaxes(type="category")
+    else:
+        figure.update_layout(
+            yaxis={
+                "tickformat": axis_format(bars),
+                **_axis(value_title((bars, line))),
+                **_from_zero(bar_values + line_values),
+            }
+        )
+    figure.update_xaxes(type="category", **_axis(category_title(item, frame)))
     return _layout(figure)
 
 
@@ -201,8 +267,11 @@ def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
                 marker={"size": 5},
                 hovertemplate=f"%{{x}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
             )
-        figure.update_xaxes(type="category")
-        figure.update_yaxes(tickformat=axis_format(measure))
+        every = [v for name in item.y for v in _numbers(frame, name)]
+        figure.update_xaxes(type="category", **_axis(category_title(item, frame)))
+        figure.update_yaxes(
+            tickformat=axis_format(measure), **_axis(value_title(item.y)), **_from_zero(every)
+        )
         return _layout(figure)
     for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
         rows = part.index.tolist()
@@ -215,7 +284,10 @@ def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
             line={"color": PALETTE[index % len(PALETTE)], "width": 2},
             hovertemplate=f"%{{x}} {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
         )
-    figure.update_yaxes(tickformat=axis_format(measure))
+    figure.update_yaxes(
+        tickformat=axis_format(measure), **_axis(titled(measure)), **_from_zero(_numbers(frame, measure))
+    )
+    figure.update_xaxes(**_axis(category_title(item, frame)))
     if item.x == "Month":  # calendar order, whichever year's line comes first
         figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(MONTH_NUMBERS))
     return _layout(figure)
@@ -271,8 +343,10 @@ def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
                 marker={"size": 5},
                 hovertemplate=f"%{{x|%b %Y}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
             )
-    figure.update_xaxes(type="date", tickformat="%b %Y")
-    figure.update_yaxes(tickformat=axis_format(point), rangemode="tozero")
+    figure.update_xaxes(type="date", tickformat="%b %Y", **_axis(category_title(item, frame)))
+    figure.update_yaxes(
+        tickformat=axis_format(point), rangemode="tozero", **_axis(f"Net sales ({unit(point)})")
+    )
     _layout(figure, height=380)
     figure.update_layout(hovermode="x")
     return figure
@@ -303,8 +377,10 @@ def stacked_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{x}} · {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
         )
     figure.update_layout(barmode="stack")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
-    figure.update_yaxes(tickformat=axis_format(measure))
+    figure.update_xaxes(
+        type="category", categoryorder="array", categoryarray=order, **_axis(category_title(item, frame))
+    )
+    figure.update_yaxes(tickformat=axis_format(measure), **_axis(titled(measure)))
     return _layout(figure, height=380)
 
 

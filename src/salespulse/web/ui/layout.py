@@ -1,11 +1,18 @@
 """The app shell: header with the pages and the user, the filter panel, saved views, exports and
-the page area (filled by the render callback). Built per page load, for a signed-in user only."""
+the page area (filled by the render callback). Built per page load, for a signed-in user only.
+
+On narrow screens (phones, portrait tablets: ``app.css``) the filter panel is a drawer, closed
+at first and opened by the header's Filters button (``assets/drawer.js``); on wider screens it is
+the side panel and the button is hidden. Dash 4 components whose markup breaks WCAG rules no prop
+can fix are patched in the browser by ``assets/a11y.js``.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from dash import dcc, html
+from dash import dcc, hooks, html
 from flask_login import current_user
 
 from salespulse.web.auth import csrf_token
@@ -25,6 +32,20 @@ SLICERS: tuple[tuple[str, str], ...] = (
     ("industries", "All industries"),
     ("campaign_keys", "All campaigns"),
 )
+
+
+#: The language of the page, for screen readers and hyphenation (WCAG 3.1.1); every text is English.
+LANGUAGE = "en"
+FILTERS_ID = "filters"
+_HTML_TAG = re.compile(r"<html(?![^>]*\blang=)", re.IGNORECASE)
+
+
+@hooks.index()
+def _html_lang(index: str) -> str:
+    """Dash's index page opens with a bare ``<html>``: give it the language (unless an index string
+    already does), in the page the server sends rather than from a script, and whatever else the
+    app does to its index (Content-Security-Policy hashes) stays as it is."""
+    return _HTML_TAG.sub(f'<html lang="{LANGUAGE}"', index, count=1)
 
 
 def slicer_id(field: str) -> str:
@@ -56,13 +77,22 @@ def _header() -> html.Header:
         className="logout-form",
     )
     user = current_user.email if current_user.is_authenticated else ""
+    toggle = html.Button(  # shown on narrow screens only (app.css); drawer.js opens and closes
+        "Filters",
+        id="filters-toggle",
+        type="button",
+        className="filters-toggle",
+        **{"aria-controls": FILTERS_ID, "aria-expanded": "false"},
+    )
     return html.Header(
         [
+            toggle,
             html.Div("salespulse", className="brand"),
-            html.Nav(links, className="nav"),
+            html.Nav(links, className="nav", **{"aria-label": "Pages"}),
             html.Div(
                 [html.Span(user, id="user-email"), html.Span(id="user-role", className="role"), logout],
                 className="user",
+                title=user,  # the e-mail is hidden where the bar is too narrow for it
             ),
         ],
         className="topbar",
@@ -77,7 +107,9 @@ def _filters() -> html.Aside:
             dcc.DatePickerRange(
                 id="dates",
                 display_format="YYYY-MM-DD",
-                clearable=True,
+                # Dash 4's clear control is an <a> without href or role carrying aria-label (an ARIA
+                # error); the date chip's x and "Clear all" clear the dates instead
+                clearable=False,
                 start_date_placeholder_text="From",
                 end_date_placeholder_text="To",
                 first_day_of_week=1,
@@ -91,6 +123,7 @@ def _filters() -> html.Aside:
             dcc.Dropdown(id="views-list", options=[], value=None, placeholder="Open a saved view…"),
             html.Div(
                 [
+                    html.Label("View name", htmlFor="view-name", className="visually-hidden"),
                     dcc.Input(
                         id="view-name",
                         type="text",
@@ -115,16 +148,31 @@ def _filters() -> html.Aside:
                 className="view-form",
             ),
             html.Div(id="view-message", className="muted small", role="status"),
-            html.Div(dcc.Input(id="view-link", type="text", readOnly=True, value="", className="view-link")),
+            html.Div(
+                [
+                    html.Label("Link to the saved view", htmlFor="view-link", className="visually-hidden"),
+                    dcc.Input(id="view-link", type="text", readOnly=True, value="", className="view-link"),
+                ]
+            ),
         ],
         className="views",
+    )
+    close = html.Button(  # the drawer's own way out (narrow screens only)
+        "Close",
+        id="filters-close",
+        type="button",
+        className="secondary filters-close",
+        **{"aria-controls": FILTERS_ID},
     )
     return html.Aside(
         [
             html.Div(
                 [
-                    html.H2("Filters"),
-                    html.Button("Clear all", id="clear-all", n_clicks=0, className="secondary"),
+                    html.H2("Filters", id="filters-title"),
+                    html.Div(
+                        [html.Button("Clear all", id="clear-all", n_clicks=0, className="secondary"), close],
+                        className="buttons",
+                    ),
                 ],
                 className="panel-head",
             ),
@@ -132,7 +180,9 @@ def _filters() -> html.Aside:
             *(_slicer(field, placeholder) for field, placeholder in SLICERS),
             views,
         ],
+        id=FILTERS_ID,
         className="filters",
+        **{"aria-labelledby": "filters-title"},
     )
 
 
@@ -159,6 +209,8 @@ def serve_layout() -> Any:
             html.Div(
                 [
                     _filters(),
+                    # behind the open drawer on narrow screens: a tap on it closes the drawer
+                    html.Div(id="filters-backdrop", className="drawer-backdrop"),
                     html.Main(
                         [
                             html.Div(

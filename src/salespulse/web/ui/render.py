@@ -1,5 +1,10 @@
 """Dash components of a page from its data: KPI cards, charts (with drill breadcrumbs), tables,
-and the chips of the active filters."""
+and the chips of the active filters.
+
+Cards write amounts with the currency and variances signed and coloured (``formatting``); tables
+keep numbers as numbers (sorting, exports) and format them the same way, wrap long headers and
+text, and scroll sideways inside their card when they are still wider.
+"""
 
 from __future__ import annotations
 
@@ -14,26 +19,12 @@ from dash import dash_table, dcc, html
 from salespulse.web.exports import export_href
 from salespulse.web.ui.actions import crumbs
 from salespulse.web.ui.charts import figure_for, graph_config
-from salespulse.web.ui.formatting import d3_format, display, short
+from salespulse.web.ui.formatting import TONES, card_text, display, is_variance, table_format, tone
 from salespulse.web.ui.report import public_columns
 from salespulse.web.ui.screen import KPI_PERIODS, QUOTA_NOTE, as_number
 from salespulse.web.ui.state import FIELD_LABELS, LIST_FIELDS, Resolved
 from salespulse.web.ui.visuals import Visual, chart_id, visuals
 
-AMOUNT_CARDS = {
-    "Sales",
-    "Budget",
-    "Sales YTD",
-    "Sales PYTD",
-    "Sales Run-Rate FY",
-    "Variance",
-    "Campaign Sales",
-    "Projected Full Year",
-    "Projected Budget",
-    "Projected vs Budget",
-    "Sales At Risk",
-    "Campaign Incremental Sales",
-}
 SERIES_PICKER = {"type": "series", "id": "forecast"}
 
 
@@ -44,13 +35,18 @@ def _kpis(frame: pd.DataFrame, periods: pd.DataFrame | None = None) -> html.Div:
     cards = []
     for name in frame.columns:
         value = row[name] if len(frame) else None
-        shown = short(value) if name in AMOUNT_CARDS and value is not None else display(name, value)
         period = covered.get(name)
+        colour = TONES.get(tone(value) or "") if is_variance(name) else None
         cards.append(
             html.Div(
                 [
                     html.Div(name, className="kpi-label"),
-                    html.Div(shown, className="kpi-value", title=display(name, value)),
+                    html.Div(
+                        card_text(name, value),
+                        className="kpi-value",
+                        title=display(name, value),
+                        **({"style": {"color": colour}} if colour else {}),
+                    ),
                     *([html.Div(period, className="kpi-period")] if isinstance(period, str) else []),
                 ],
                 className="kpi",
@@ -73,16 +69,16 @@ def _row_id(value: Any) -> int | str:
     return value if isinstance(value, str) else int(value)
 
 
-def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> dash_table.DataTable:
+def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> html.Div:
     if item.limit:
         frame = frame.head(item.limit)
     columns = [c for c in public_columns(frame) if not c.endswith(" Key")]  # surrogate keys: exports only
     specs = []
     for name in columns:
-        form = d3_format(name)
+        form = table_format(name)
         spec: dict[str, Any] = {"name": name, "id": name}
         if form:
-            spec.update(type="numeric", format={"specifier": form})
+            spec.update(type="numeric", format=form)
         specs.append(spec)
     records = []
     for index, row in enumerate(frame.to_dict("records")):
@@ -94,20 +90,94 @@ def table_component(slug: str, item: Visual, frame: pd.DataFrame) -> dash_table.
         return _data_table(slug, item, specs, records)
 
 
-def _data_table(slug: str, item: Visual, specs: list[dict[str, Any]], records: list[dict[str, Any]]) -> Any:
-    return dash_table.DataTable(
+#: The page's font (the DataTable's own stylesheet would set a monospace one).
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+#: Text columns that hold sentences: wrapped in a column of readable width, not one long line.
+LONG_TEXT = {"At Risk Reason": "300px", "At Risk Rule": "110px", "Baseline Method": "150px"}
+#: Why an at-risk client is at risk, on their row's client and segment cells too.
+REASON = "At Risk Reason"
+
+
+def _variance_colours(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Variance columns: above zero green, below red (the cells also carry their sign)."""
+    rules = []
+    for spec in specs:
+        name = spec["id"]
+        if not is_variance(name):
+            continue
+        for query, colour in ((f"{{{name}}} > 0", TONES["up"]), (f"{{{name}}} < 0", TONES["down"])):
+            rules.append({"if": {"filter_query": query, "column_id": name}, "color": colour})
+    return rules
+
+
+def _tooltips(records: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The at-risk reason as the tooltip of the client's and the segment's cells (a Champion who
+    is at risk says why where the eye lands)."""
+    if not records or REASON not in records[0]:
+        return None
+    tips = []
+    for record in records:
+        reason = record.get(REASON)
+        text = {"value": f"At risk: {reason}", "type": "text"} if reason else None
+        tips.append({column: text for column in ("Client", "RFM Segment") if text and column in record})
+    return tips
+
+
+def _data_table(
+    slug: str, item: Visual, specs: list[dict[str, Any]], records: list[dict[str, Any]]
+) -> html.Div:
+    numeric = [s["id"] for s in specs if s.get("type") == "numeric"]
+    table = dash_table.DataTable(
         id={"type": "table", "id": chart_id(slug, item)},
         columns=specs,
         data=records,
         page_size=12,
         sort_action="native",
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "13px", "padding": "4px 8px", "textAlign": "left"},
-        style_cell_conditional=[{"if": {"column_type": "numeric"}, "textAlign": "right"}],
-        style_header={"fontWeight": "600", "backgroundColor": "#eef3f7"},
+        # wider than its card (a phone, many columns): it scrolls sideways inside the card
+        style_table={"overflowX": "auto", "minWidth": "100%"},
+        style_cell={
+            "fontFamily": FONT,
+            "fontSize": "13px",
+            "padding": "4px 8px",
+            "textAlign": "left",
+            "whiteSpace": "normal",
+            "height": "auto",
+        },
+        style_cell_conditional=[
+            {"if": {"column_type": "numeric"}, "textAlign": "right", "whiteSpace": "nowrap"},
+            *(
+                {"if": {"column_id": s["id"]}, "whiteSpace": "nowrap"}
+                for s in specs
+                if s["id"].endswith("Date")
+            ),
+            *(
+                {"if": {"column_id": name}, "minWidth": width, "maxWidth": "480px"}
+                for name, width in LONG_TEXT.items()
+            ),
+        ],
+        style_data_conditional=_variance_colours(specs),
+        style_header={
+            "fontWeight": "600",
+            "backgroundColor": "#eef3f7",
+            "whiteSpace": "normal",
+            "height": "auto",
+        },
+        style_header_conditional=[{"if": {"column_id": name}, "textAlign": "right"} for name in numeric],
+        tooltip_data=_tooltips(records),
+        tooltip_delay=300,
+        tooltip_duration=None,
         cell_selectable=item.click is not None,
-        css=[{"selector": ".dash-spreadsheet td", "rule": "cursor: pointer;" if item.click else ""}],
+        css=[
+            {"selector": ".dash-spreadsheet td", "rule": "cursor: pointer;" if item.click else ""},
+            # a visible scrollbar where the platform hides it (overlay scrollbars)
+            {"selector": ".dash-spreadsheet-container::-webkit-scrollbar", "rule": "height: 10px;"},
+            {
+                "selector": ".dash-spreadsheet-container::-webkit-scrollbar-thumb",
+                "rule": "background: #b9c8d6; border-radius: 5px;",
+            },
+        ],
     )
+    return html.Div(table, className="table-scroll", style={"maxWidth": "100%", "overflowX": "auto"})
 
 
 def _selected(

@@ -37,7 +37,12 @@ def report_zip(report: Report) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("filters.csv", filters_csv(report))
+        taken = {"filters"}
         for item, frame in report.items():
-            name = "key-figures" if item.kind == "kpis" else file_stem(item.title)
+            stem = "key-figures" if item.kind == "kpis" else file_stem(item.title)
+            name, n = stem, 2
+            while name in taken:  # two visuals with one title: two files, not one archive entry twice
+                name, n = f"{stem}-{n}", n + 1
+            taken.add(name)
             archive.writestr(f"{name}.csv", table_csv(frame))
     return buffer.getvalue()

@@ -12,6 +12,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -20,9 +21,11 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from salespulse.web.ui.charts import PALETTE
 from salespulse.web.ui.formatting import display
-from salespulse.web.ui.report import ChartData, Report, chart_data, public_columns
+from salespulse.web.ui.report import ChartData, Report, chart_data, public_columns, shorten
 
 TABLE_ROWS = 30
+MAX_LABELS = 24  # category labels on one axis
+LEGEND_ENTRIES = 12
 PAGE = landscape(A4)
 WIDTH = PAGE[0] - 30 * mm
 
@@ -67,13 +70,46 @@ def _table(frame: pd.DataFrame, styles: dict[str, ParagraphStyle]) -> Table:
     return table
 
 
-def _drawing(data: ChartData, horizontal: bool) -> Drawing:
-    names = [n for n in data.series if n not in data.percent] or list(data.series)
+def drawn_series(data: ChartData) -> tuple[list[str], list[str]]:
+    """(the series a PDF chart draws, the series with no value at all).
+
+    Amounts are drawn, percentages only when there are no amounts (one value axis). A series without
+    a single value is left out: reportlab cannot draw a line through no points (the budget of a
+    range without a budget, a year of a trend with no sales) and a row of zero bars would say
+    "zero" where the truth is "none"."""
+    empty = [n for n, values in data.series.items() if all(v is None for v in values)]
+    present = [n for n in data.series if n not in empty]
+    return [n for n in present if n not in data.percent] or present, empty
+
+
+def _axis_format(values: list[float], percent: bool) -> Any:
+    """Tick labels: whole numbers (or per cent), with decimals only when the range is narrow enough
+    for whole numbers to repeat on neighbouring ticks."""
+    scale = 100 if percent else 1
+    span = (max(values) - min(values)) * scale if values else 0
+    digits = 0 if span >= 10 or span == 0 else (1 if span >= 1 else 2)
+    suffix = "%" if percent else ""
+    return lambda v: f"{v * scale:,.{digits}f}{suffix}"
+
+
+def _labels(categories: list[str]) -> list[str]:
+    """Category labels, shortened at a word; with more than ``MAX_LABELS`` (the months of several
+    years) only every n-th is written, so they do not print over each other."""
+    step = -(-len(categories) // MAX_LABELS)
+    return [shorten(c, 28) if i % step == 0 else "" for i, c in enumerate(categories)]
+
+
+def _drawing(data: ChartData, horizontal: bool) -> Drawing | None:
+    """A vector chart of ``data``, or ``None`` when no series has a value to draw."""
+    names, _ = drawn_series(data)
+    if not names:
+        return None
     as_lines = (
         data.lines or len(names) > 3 or (not horizontal and len(data.categories) > 8 and len(names) > 1)
     )
-    # a line leaves a gap where a value is blank (a forecast's past, an actual's future)
+    # a line skips a blank value (a forecast's past, an actual's future); a bar is drawn as zero
     values = [[v if v is not None or as_lines else 0 for v in data.series[n]] for n in names]
+    numbers = [v for row in values for v in row if v is not None]
     height = 170 if not horizontal else max(120, 14 * len(data.categories) + 40)
     drawing = Drawing(WIDTH, height + 20)
     if as_lines:
@@ -84,7 +120,7 @@ def _drawing(data: ChartData, horizontal: bool) -> Drawing:
     chart.x, chart.y = (160 if horizontal else 50), 30
     chart.width, chart.height = WIDTH - chart.x - 140, height - 30
     chart.data = values
-    labels = [c if len(c) <= 28 else c[:27] + "…" for c in data.categories]
+    labels = _labels(data.categories)
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontSize = 6
     if not horizontal:
@@ -93,22 +129,31 @@ def _drawing(data: ChartData, horizontal: bool) -> Drawing:
     else:
         chart.categoryAxis.reverseDirection = True
     chart.valueAxis.labels.fontSize = 6
-    if all(v >= 0 for row in values for v in row if v is not None):
+    if all(v >= 0 for v in numbers):
         chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
+    if all(v == 0 for v in numbers):  # all zero: an axis from 0 to 1, not a range of nothing
+        chart.valueAxis.valueMax = 1
+    chart.valueAxis.labelTextFormat = _axis_format(numbers, all(n in data.percent for n in names))
     style = chart.lines if isinstance(chart, HorizontalLineChart) else chart.bars
-    for index in range(len(names)):
+    for index, row in enumerate(values):
         color = colors.HexColor(PALETTE[index % len(PALETTE)])
         style[index].strokeColor = color
         if not isinstance(chart, HorizontalLineChart):
             style[index].fillColor = color
+        elif sum(v is not None for v in row) == 1:  # a line of one point is a dot: draw it
+            style[index].symbol = makeMarker("FilledCircle", size=4)
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = WIDTH - 130, height
     legend.fontSize = 6
     legend.colorNamePairs = [
-        (colors.HexColor(PALETTE[i % len(PALETTE)]), n[:24]) for i, n in enumerate(names)
-    ][:12]
+        (colors.HexColor(PALETTE[i % len(PALETTE)]), shorten(n, 24)) for i, n in enumerate(names)
+    ][:LEGEND_ENTRIES]
+    # one column beside the chart, inside the drawing (reportlab's default: columns of 3 that run off
+    # the page, rows 14 pt apart that run into the table below)
+    legend.columnMaximum = LEGEND_ENTRIES
+    legend.dx = legend.dy = 6
+    legend.deltay = 9
     drawing.add(legend)
     return drawing
 
@@ -161,7 +206,13 @@ def pdf_bytes(report: Report) -> bytes:
             continue
         data = chart_data(item, frame, limit=20)
         if data is not None and data.categories:
-            block.append(_drawing(data, horizontal=item.kind in ("hbar", "map")))
+            drawing = _drawing(data, horizontal=item.kind in ("hbar", "map"))
+            if drawing is not None:
+                block.append(drawing)
+            empty = drawn_series(data)[1]
+            if empty:
+                note = "No values to chart" if drawing is None else "Not charted, no values"
+                block.append(Paragraph(f"{note}: {escape(', '.join(empty))}.", styles["small"]))
         if frame.empty:
             block.append(Paragraph("No data for these filters.", styles["small"]))
         story.append(KeepTogether(block))

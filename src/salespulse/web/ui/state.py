@@ -268,6 +268,21 @@ def quick_pick_range(pick: str, cal: Calendar) -> tuple[date | None, date | None
     return None
 
 
+def pick_of(state: Mapping[str, Any], cal: Calendar) -> str | None:
+    """The quick pick whose range the state's dates are (clamped to the calendar, as ``resolve``
+    does), if any: what the quick-pick slicer shows when a link or a saved view restores a state."""
+    start, end = parse_date(state.get("date_from")), parse_date(state.get("date_to"))
+    if start is None and end is None:
+        return None
+    for item in quick_picks(cal):
+        chosen = quick_pick_range(item["value"], cal)
+        if chosen is None or chosen[0] is None or chosen[1] is None:
+            continue
+        if (max(chosen[0], cal.first), min(chosen[1], cal.last)) == (start, end):
+            return item["value"]
+    return None
+
+
 def describe(resolved: Resolved, labels: Mapping[str, Mapping[Any, str]]) -> list[tuple[str, str]]:
     """(label, values) of each active filter, for the screen, the PDF and the workbook."""
     state = resolved.state

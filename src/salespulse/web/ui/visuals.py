@@ -255,6 +255,8 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             x="Campaign",
             y=("New Customers",),
             click="campaign",
+            hint="Campaigns only: the new customers whose first order had no campaign are the "
+            "“New Customers Without Campaign” card.",
         ),
         Visual(
             "campaign_sales_over_time",
@@ -390,8 +392,8 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             click="rep",
             key="Sales Rep Key",
             width=12,
-            hint="Clients whose first order is in the date range, by the rep who owns them. "
-            "Click a rep to filter the page.",
+            hint="Clients whose first order is in the date range, by the rep who owns them; reps who "
+            "acquired none are left out. Click a rep to filter the page.",
         ),
         Visual(
             "at_risk_clients",
@@ -404,8 +406,10 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             limit=500,
             hint="Clients who went quiet or buy much less than they used to, as of the as-of date: days "
             "since their last order (Recency Days) against their usual interval, recent monthly sales "
-            "against earlier ones (trend), and a year of their usual buying (at risk). "
-            "Click a client for their details.",
+            "against earlier ones (trend), and a year of their usual buying (at risk). The RFM segment "
+            "ranks a client against the others over two years, at risk against their own history: a "
+            "Champion or a Loyal client who stopped buying is at risk, and the rule and the reason say "
+            "why. Click a client for their details.",
         ),
     ),
 }
