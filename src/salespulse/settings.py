@@ -93,8 +93,9 @@ def _date(environ: Mapping[str, str], name: str) -> date | None:
         raise SettingsError(f"{name}={value!r} is not a date; expected YYYY-MM-DD, e.g. 2025-06-15") from None
 
 
-def _int(environ: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
-    value = environ.get(name, "").strip()
+def int_setting(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+    """A whole-number setting within [low, high]; ``default`` when unset; else a SettingsError naming it."""
+    value = env.get(name, "").strip()
     if not value:
         return default
     try:
@@ -132,13 +133,13 @@ def dbt_currency_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from ``SALESPULSE_*`` environment variables (see the module docstring and README)."""
     env = os.environ if environ is None else environ
-    history_years = _int(env, HISTORY_YEARS_VAR, DEFAULT_HISTORY_YEARS, 0, 50)
+    history_years = int_setting(env, HISTORY_YEARS_VAR, DEFAULT_HISTORY_YEARS, 0, 50)
     assert history_years is not None
     return Settings(
         as_of=_date(env, AS_OF_VAR),
         history_years=history_years,
         history_start=_date(env, HISTORY_START_VAR),
-        budget_year=_int(env, BUDGET_YEAR_VAR, None, 1900, 2999),
+        budget_year=int_setting(env, BUDGET_YEAR_VAR, None, 1900, 2999),
         budget_files=env.get(BUDGET_FILES_VAR, "").strip() or DEFAULT_BUDGET_FILES,
         data_dir=_path(env, "SALESPULSE_DATA_DIR", PROJECT_ROOT / "data" / "demo"),
         currency=_currency(env),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,20 +20,10 @@ from pypdf import PdfReader
 
 from salespulse.settings import PROJECT_ROOT
 from salespulse.web.ui.visuals import PAGES
-from web_testing import MANAGER, REP, duckdb_app, forecast_copy
+from web_browsing import CHROMIUM, TIMEOUT_MS, local_context, serve_dashboard
+from web_testing import MANAGER, REP
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
-TIMEOUT_MS = 30_000
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (make setup installs it)"
@@ -45,48 +34,13 @@ pytestmark = pytest.mark.skipif(
 def server(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by waitress on a free port of 127.0.0.1, in a background thread, on the demo
     warehouse after the forecast (with territory series, so a rep has one)."""
-    from waitress.server import create_server
-
-    forecast = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-browser-forecast"))
-    app, reader = duckdb_app(forecast, tmp_path_factory.mktemp("web-browser"))
-    http = create_server(app.server, host="127.0.0.1", port=0, threads=6)
-    thread = threading.Thread(target=http.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.effective_port}"
-    http.close()
-    thread.join(timeout=10)
-    reader.close()
+    yield from serve_dashboard(demo_duckdb, tmp_path_factory, "web-browser")
 
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A fresh Chromium profile; (context, every URL requested, URLs aborted for leaving the machine)."""
-    from playwright.sync_api import sync_playwright
-
-    requested: list[str] = []
-    aborted: list[str] = []
-
-    def only_local(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            aborted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1440, "height": 1000},
-            accept_downloads=True,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.on("request", lambda request: requested.append(request.url))
-        context.route("**/*", only_local)
-        yield context, requested, aborted
-        context.close()
+    yield from local_context(tmp_path_factory, "chromium-profile", accept_downloads=True)
 
 
 def assert_all_local(requested: list[str], aborted: list[str]) -> None:

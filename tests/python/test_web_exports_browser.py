@@ -24,9 +24,6 @@ from pypdf import PdfReader
 from salespulse.web.ui.report import file_stem
 from salespulse.web.ui.visuals import PAGES, visuals
 from test_web_browser import (  # the module's server: the demo warehouse after the forecast
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
     assert_all_local,
     chips,
     server,  # noqa: F401 (a fixture)
@@ -34,6 +31,7 @@ from test_web_browser import (  # the module's server: the demo warehouse after 
     sign_in,
 )
 from test_web_exports import assert_sheet_names
+from web_browsing import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from web_testing import LEAD, MANAGER, REP
 
 pytestmark = [

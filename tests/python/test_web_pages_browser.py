@@ -6,7 +6,6 @@ request the browser makes is recorded; none may leave 127.0.0.1."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +15,13 @@ import pytest
 from salespulse.web import Filters, evaluate, resolve_scope
 from salespulse.web.readers import DuckDBReader
 from test_web_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
     assert_all_local,
     chips,
     kpi,
     settle,
     sign_in,
 )
+from web_browsing import CHROMIUM, local_context, serve
 from web_testing import MANAGER, duckdb_app
 
 pytestmark = pytest.mark.skipif(
@@ -37,48 +34,15 @@ def served(
     demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, DuckDBReader]]:
     """The app on the demo warehouse, served by waitress on a free port of 127.0.0.1."""
-    from waitress.server import create_server
-
     app, reader = duckdb_app(demo_duckdb, tmp_path_factory.mktemp("web-pages-browser"))
-    http = create_server(app.server, host="127.0.0.1", port=0, threads=6)
-    thread = threading.Thread(target=http.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.effective_port}", reader
-    http.close()
-    thread.join(timeout=10)
-    reader.close()
+    for url in serve(app, reader):
+        yield url, reader
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A fresh Chromium profile; (context, every URL requested, URLs aborted for leaving the machine)."""
-    from urllib.parse import urlsplit
-
-    from playwright.sync_api import sync_playwright
-
-    requested: list[str] = []
-    aborted: list[str] = []
-
-    def only_local(route: Any) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            aborted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-pages")),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1440, "height": 1000},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.on("request", lambda request: requested.append(request.url))
-        context.route("**/*", only_local)
-        yield context, requested, aborted
-        context.close()
+    yield from local_context(tmp_path_factory, "chromium-pages")
 
 
 # --------------------------------------------------------------------------- a shared view's link

@@ -511,7 +511,8 @@ def test_pages_render_in_chromium_under_the_policy(site: Site) -> None:
     error, nothing requested outside 127.0.0.1."""
     from playwright.sync_api import sync_playwright
 
-    from test_web_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, settle
+    from test_web_browser import settle
+    from web_browsing import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium")

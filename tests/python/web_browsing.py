@@ -6,26 +6,36 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from salespulse.web.ui.visuals import PAGES
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 from web_testing import duckdb_app, forecast_copy
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+TIMEOUT_MS = 30_000
 
 #: Every dashboard page, in the order of the header.
 SLUGS = tuple(PAGES)
 
 
-def serve_dashboard(demo_env: Mapping[str, str], factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
-    """The app on the demo warehouse after the forecast (so every role has a forecast series),
-    served by waitress on a free port; yields its base URL (for a module fixture's ``yield from``)."""
+def serve(app: Any, reader: Any) -> Iterator[str]:
+    """``app`` served by waitress on a free port of 127.0.0.1 in a background thread; yields its base
+    URL (for a module fixture's ``yield from``) and closes the server and ``reader`` at the end."""
     from waitress.server import create_server
 
-    forecast = forecast_copy(demo_env, factory.mktemp(f"{name}-forecast"))
-    app, reader = duckdb_app(forecast, factory.mktemp(name))
     http = create_server(app.server, host="127.0.0.1", port=0, threads=6)
     thread = threading.Thread(target=http.run, daemon=True)
     thread.start()
@@ -33,6 +43,45 @@ def serve_dashboard(demo_env: Mapping[str, str], factory: pytest.TempPathFactory
     http.close()
     thread.join(timeout=10)
     reader.close()
+
+
+def serve_dashboard(demo_env: Mapping[str, str], factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
+    """The app on the demo warehouse after the forecast (so every role has a forecast series),
+    served by waitress on a free port; yields its base URL (for a module fixture's ``yield from``)."""
+    forecast = forecast_copy(demo_env, factory.mktemp(f"{name}-forecast"))
+    yield from serve(*duckdb_app(forecast, factory.mktemp(name)))
+
+
+def local_context(
+    factory: pytest.TempPathFactory, name: str, **options: Any
+) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A fresh Chromium profile at 1440x1000 (Playwright context ``options`` on top), for a module
+    fixture's ``yield from``: (context, every URL requested, URLs aborted for leaving the machine)."""
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    aborted: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            aborted.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(factory.mktemp(name)),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            **{"viewport": {"width": 1440, "height": 1000}, **options},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("request", lambda request: requested.append(request.url))
+        context.route("**/*", only_local)
+        yield context, requested, aborted
+        context.close()
 
 
 class Browser:

@@ -294,8 +294,9 @@ def dax(measure: Measure, model: SemanticModel | None = None) -> str:
         if spec.get("numerator_blank_as_zero"):
             numerator = f"COALESCE ( {numerator}, 0 )"
         denominator = f"[{spec['denominator']}]"
-        if spec.get("denominator_all"):
-            denominator = f"CALCULATE ( {denominator}, REMOVEFILTERS ( {quote_table(spec['denominator_all'])} ) )"
+        if spec.get("denominator_all"):  # a share of the whole: the table's filters removed
+            whole = quote_table(spec["denominator_all"])
+            denominator = f"CALCULATE ( {denominator}, REMOVEFILTERS ( {whole} ) )"
         return f"DIVIDE ( {numerator}, {denominator} )"
     if measure.kind == "time":
         return _time(measure)

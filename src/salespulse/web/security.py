@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from salespulse.settings import SettingsError
+from salespulse.settings import SettingsError, int_setting
 
 #: Seconds since the epoch; the app's only clock, injectable so that tests need not wait.
 Clock = Callable[[], float]
@@ -63,15 +63,8 @@ class SecuritySettings:
 
 
 def _number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{name}={value!r} is not a whole number") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{name}={number} is out of range ({low} to {high})")
+    number = int_setting(env, name, default, low, high)
+    assert number is not None  # a default is given
     return number
 
 
