@@ -15,7 +15,7 @@ from salespulse.semantic import load_model
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
 from salespulse.web.measures import measure
 from salespulse.web.pages import PAGES, page_data
-from salespulse.web.readers import DuckDBReader, Reader, Row
+from salespulse.web.readers import DuckDBReader, Reader
 from salespulse.web.session import Session
 from salespulse.web.sources import (
     CUSTOMER_ACTIVITY,
@@ -29,21 +29,7 @@ from salespulse.web.sources import (
     month_masks,
     whole_months,
 )
-from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP
-
-
-class Recording:
-    """A reader that keeps the statements it ran."""
-
-    def __init__(self, reader: Reader) -> None:
-        self.reader = reader
-        self.dialect = reader.dialect
-        self.published = getattr(reader, "published", None)
-        self.statements: list[str] = []
-
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
-        self.statements.append(sql)
-        return self.reader.query(sql, params)
+from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, Recording
 
 
 @pytest.fixture(scope="module")

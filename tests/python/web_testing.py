@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from dash import Dash
 from salespulse.handover import staged
 from salespulse.web.app import create_app
 from salespulse.web.appdb import DEMO_PASSWORD, AppDB
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.readers import DuckDBReader, Reader, Row
 
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe
@@ -229,3 +229,17 @@ def tables(response: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def text_of(tree: Any) -> str:
     """All the strings of a serialised layout (to look for names that must not be there)."""
     return json.dumps(tree, default=str)
+
+
+class Recording:
+    """A reader that keeps the statements it ran."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.dialect = reader.dialect
+        self.published = getattr(reader, "published", None)
+        self.statements: list[str] = []
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        self.statements.append(sql)
+        return self.reader.query(sql, params)

@@ -4,6 +4,8 @@
 
     `client_rank` numbers the labels by their positive net sales of all dates, largest first; the
     table is sorted by it, so the rows of a few labels are read without reading the others.
+    `customer_key` is the labelled client's key (one per label), for rankings of clients by key (the
+    Customer Details page's client table).
     `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
     subset of the rows from above.
 -#}
@@ -26,6 +28,7 @@ dates as (
 lines as (
     select
         customers.customer_label,
+        sales.customer_key,
         products.category_name,
         sales.territory_key,
         sales.sales_rep_key,
@@ -43,6 +46,7 @@ lines as (
 monthly as (
     select
         customer_label,
+        customer_key,
         category_name,
         territory_key,
         sales_rep_key,
@@ -55,7 +59,7 @@ monthly as (
             as positive_net_sales_amount
     from lines
     group by
-        customer_label, category_name, territory_key, sales_rep_key, customer_type,
+        customer_label, customer_key, category_name, territory_key, sales_rep_key, customer_type,
         customer_sales_rep_key, customer_territory_key, month_start_date
 ),
 
@@ -72,6 +76,7 @@ ranks as (
 select
     ranks.client_rank,
     monthly.customer_label,
+    monthly.customer_key,
     monthly.category_name,
     monthly.territory_key,
     monthly.sales_rep_key,

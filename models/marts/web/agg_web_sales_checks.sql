@@ -7,6 +7,8 @@
       equal the distinct counts over the order lines. Otherwise the web counts from the order lines.
     - the totals of fct_sales the aggregates were built from: when the order lines read no longer
       have them (fct_sales rebuilt or changed without its aggregates), the web reads the order lines.
+    - whether the order counts of agg_web_client_sales_daily add up: every counted order falls in one
+      client x day x territory x rep group. Otherwise the web counts a client's orders from the lines.
 -#}
 with daily as (
     select
@@ -14,6 +16,11 @@ with daily as (
         coalesce(sum(new_customer_count), 0) as new_customer_count
     from {{ ref('agg_web_sales_daily') }}
     where is_all_categories
+),
+
+client_daily as (
+    select coalesce(sum(order_count), 0) as order_count
+    from {{ ref('agg_web_client_sales_daily') }}
 ),
 
 sales as (
@@ -32,6 +39,8 @@ select
     daily.new_customer_count = sales.new_customer_count as new_customers_add_up,
     cast(sales.order_lines as bigint) as order_lines,
     sales.net_sales_amount,
-    sales.sales_quantity
+    sales.sales_quantity,
+    client_daily.order_count = sales.order_count as client_orders_add_up
 from daily
 cross join sales
+cross join client_daily

@@ -3,6 +3,7 @@
 select
     client_rank,
     customer_label,
+    customer_key,
     category_name,
     territory_key,
     sales_rep_key,

@@ -5,5 +5,6 @@ select
     new_customers_add_up,
     order_lines,
     net_sales_amount,
-    sales_quantity
+    sales_quantity,
+    client_orders_add_up
 from {{ ref('agg_web_sales_checks') }}

@@ -92,7 +92,7 @@ def _source_sql(select: Select, source: Source, measure: Measure, dates: Dates) 
             sql = f"cast({sql} as bigint)"
         return sql, params
     kind = source.counts[count_key(measure)]
-    if kind == "orders":
+    if kind in ("orders", "client_orders"):
         return f"cast(sum({alias}.{ident('order_count')}) as bigint)", []
     if kind == "new_customers":
         return f"cast(sum({alias}.{ident('new_customer_count')}) as bigint)", []

@@ -15,13 +15,15 @@ where every asked measure is blank are left out. Every kind follows the header o
 Values are ``Decimal`` (amounts, ratios), ``int`` (counts) or ``None`` (blank).
 
 ``evaluate_many`` evaluates several datasets (``Request``) at once, as a page does: their lookups
-are read once, and their aggregates share statements where they can (``run_parts``).
+are read once, and their aggregates share statements where they can (``run_parts``). A top N of a
+dimension's members (the largest clients) is ranked first and its other measures computed for
+those members only (``_narrowed``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -33,16 +35,17 @@ import pandas as pd
 from salespulse.semantic import Measure, load_measures, load_model
 from salespulse.web.aggregates import Dates, Key, Part, Rank, Values, run_parts
 from salespulse.web.budget import budget_values
-from salespulse.web.filters import Filters, Scope
+from salespulse.web.filters import FILTER_COLUMNS, Filters, Scope
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
 from salespulse.web.sources import (
     CAMPAIGN,
     CLIENT_BOUNDS,
-    CLIENTS_MONTHLY,
+    CLIENT_KEYS_MONTHLY,
     CUSTOMER,
     GEOGRAPHY,
     PRODUCT,
+    RANK_SORTED,
     SALES,
     SALES_REP,
     TERRITORY,
@@ -285,8 +288,9 @@ def evaluate_many(
     requests: Mapping[str, Request], scope: Scope, *, reader: Reader | Session | None = None
 ) -> dict[str, pd.DataFrame]:
     """``{name: evaluate(...)}`` of several datasets, with shared lookups and statements."""
-    plans = {name: _validated(request, scope) for name, request in requests.items()}
     session = session_of(reader)
+    requests = {name: _narrowed(request, scope, session) for name, request in requests.items()}
+    plans = {name: _validated(request, scope) for name, request in requests.items()}
     available = load_available(session)
     calendar = (
         load_calendar(session)
@@ -342,6 +346,43 @@ def evaluate_many(
             results.append(finish_time(plan.time, derive))
         frames[name] = _frame(plan, _merge(results, grouped=bool(plan.all_groups)))
     return frames
+
+
+#: The filter of each dimension key a dataset may be grouped by: ``Customer Key`` -> customer_keys.
+_KEY_FILTERS = {pair: name for name, pair in FILTER_COLUMNS.items() if name.endswith("_keys")}
+#: Members a top N is narrowed to at most (they become bound values of one statement).
+NARROW_MAX = 1_000
+
+
+def _narrowed(request: Request, scope: Scope, session: Session) -> Request:
+    """A top N of a dimension's members (the 500 largest clients of 400 000), as the same request
+    restricted to the members that make the top, found first by the sorting measure alone.
+
+    The ranking is cheap (an aggregate, or the clients' sales bounds) while the other measures may
+    not be (distinct counts, last year's values: a pass over the order lines per member); computed
+    for the top members only they cost a pass over those members' rows. The result is the same:
+    the members are those the full ranking keeps (ties broken alike), and every measure of a member
+    is computed on all of its rows. A ranking with fewer than N members (the sorting measure blank
+    for some) is left whole: members with a blank sorting measure would make the top.
+    """
+    top = request.top
+    if top is None or top > NARROW_MAX or request.newest is not None:
+        return request
+    plan = _validated(request, scope)
+    if plan.order_by is None or measure(plan.order_by).kind != "aggregate" or len(plan.needed) == 1:
+        return request
+    if len(plan.all_groups) != 1:
+        return request
+    group = plan.all_groups[0]
+    name = _KEY_FILTERS.get((group.table, group.source))
+    if name is None or 0 < len(getattr(request.filters, name)) <= top:
+        return request
+    ranking = Request((plan.order_by,), request.filters, request.by, top, plan.order_by, request.descending)
+    ranked = evaluate_many({"": ranking}, scope, reader=session)[""]
+    if len(ranked) < top:
+        return request
+    keys = tuple(int(key) for key in ranked[group.label])
+    return replace(request, filters=replace(request.filters, **{name: keys}))
 
 
 def _pairs(groups: Sequence[GroupColumn]) -> tuple[Pair, ...]:
@@ -412,14 +453,17 @@ def _aggregate_parts(
 
 
 def _ranks_clients(plan: _Plan, available: Available) -> bool:
-    """A top-N of client names by a sum of net sales, every measure an aggregate: ranked from
-    upper bounds (``web_client_sales``), then exact sales of the names that can make the top."""
+    """A top-N of client names (or keys: one per name) by a sum of net sales, every measure an
+    aggregate: ranked from upper bounds (``web_client_sales``), then exact sales of the names that
+    can make the top."""
     request = plan.request
     if request.top is None or not request.descending or plan.order_by is None:
         return False
     if not available.has(CLIENT_BOUNDS) or len(plan.needed) != len(plan.of_kind("aggregate")):
         return False
-    if [(g.table, g.source) for g in plan.all_groups] != [(CUSTOMER, "customer_label")]:
+    grouped = [(g.table, g.source) for g in plan.all_groups]
+    by_key = grouped == [(CUSTOMER, "customer_key")] and available.has(CLIENT_KEYS_MONTHLY)
+    if grouped != [(CUSTOMER, "customer_label")] and not by_key:
         return False
     spec = measure(plan.order_by).spec
     if spec.get("function") != "sum" or spec.get("column") not in CLIENT_BOUNDS.sums:
@@ -471,7 +515,10 @@ def _top_clients(
     )
     first_month = calendar.first.replace(day=1) if calendar else None
     dates = Dates(first_month, filters.date_from, filters.date_to)
-    sources = _by_source(aggregates, need, available, calendar, model)
+    # the ranking sources first: sorted by rank, they read the candidates' rows only
+    sources = _by_source(
+        aggregates, need, available, calendar, model, (*available.ranking, *available.sources)
+    )
     bounds = _client_bounds(session, filters, scope, count + 1)
     candidates = bounds[:count]
     if not candidates:
@@ -479,7 +526,7 @@ def _top_clients(
     parts = []
     for source, all_values, items in sources:
         part = Part(source, items, plan.all_groups, filters, scope, all_values, dates=dates)
-        if source is CLIENTS_MONTHLY:  # sorted by client rank: read the candidates' rows only
+        if source in RANK_SORTED:  # sorted by client rank: read the candidates' rows only
             part.extra_columns = (("client_rank", tuple(rank for _, rank, _ in candidates)),)
         else:
             part.extra = (((CUSTOMER, "customer_label"), tuple(name for name, _, _ in candidates)),)
@@ -508,6 +555,10 @@ def _client_bounds(
     scope_rows(select, scope)
     name = select.ref(CUSTOMER, "customer_label")
     rank = f"s.{ident('client_rank')}"
+    if not select.conditions:
+        # nothing narrows the bounds: they are the all-dates sums the ranks number, largest first
+        # (the table is sorted by rank: only the first rows are read)
+        select.where(f"{rank} <= ?", limit)
     bound = f"sum(s.{ident(CLIENT_BOUNDS.sums['net_sales_amount'])})"
     sql, params = select.render([name, rank, f"{bound} as bound"], group_by=[name, rank])
     rows = session.query(f"{sql}\norder by bound desc\nlimit ?", [*params, limit])

@@ -298,6 +298,35 @@ PRODUCT_LINES = Source(
     lines=True,
     requires=frozenset({(PRODUCT, "product_key")}),
 )
+#: CLIENTS_MONTHLY with the clients' keys (one per name): for rankings of clients by key only, read
+#: for the few candidates of a ranking by their rank. Not a general source: it is sorted by rank, so
+#: a query on a few clients by key would read all of it (their lines cost less).
+CLIENT_KEYS_MONTHLY = Source(
+    "web_client_sales_monthly",
+    "month",
+    {(SALES, "order_date"): "month_start_date", (SALES, "customer_key"): "customer_key", **_CLIENT_NAMES},
+    frozenset({DATE, TERRITORY, SALES_REP}),
+    {"net_sales_amount": "net_sales_amount"},
+)
+#: Sorted by ``client_rank``: the rows of a ranking's candidates are read by their ranks.
+RANK_SORTED = (CLIENTS_MONTHLY, CLIENT_KEYS_MONTHLY)
+#: Per client x day x territory x rep (about an order a row), sorted by client: measures of given
+#: clients (the top clients' table, a small client's page) without the lines' distinct counts.
+CLIENTS_DAILY = Source(
+    "web_client_sales_daily",
+    "day",
+    {
+        (SALES, "order_date"): "order_date",
+        (SALES, "order_date_key"): "order_date_key",
+        (SALES, "customer_key"): "customer_key",
+        (SALES, "territory_key"): "territory_key",
+        (SALES, "sales_rep_key"): "sales_rep_key",
+        **_CLIENT_COLUMNS,
+    },
+    frozenset({DATE, TERRITORY, SALES_REP, CUSTOMER}),
+    _SUMS,
+    {ORDERS: "client_orders"},
+)
 #: Upper bounds of each client name's sales (all dates): for rankings of clients only.
 CLIENT_BOUNDS = Source(
     "web_client_sales",
@@ -316,7 +345,10 @@ SOURCES = (
     CUSTOMER_LINES,
     PRODUCT_LINES,
 )
-ALL_SOURCES = (*SOURCES, CLIENT_BOUNDS)
+#: Tried after those: a client that the client lines do not hold is read here rather than from the
+#: order lines (when the build has it).
+CLIENT_SOURCES = (CLIENTS_DAILY,)
+ALL_SOURCES = (*SOURCES, *CLIENT_SOURCES, CLIENT_BOUNDS)
 CHECKS_VIEW = "web_sales_checks"
 MEMBER_VIEWS = tuple(s.members_view for s in ALL_SOURCES if s.members_view)
 
@@ -328,11 +360,15 @@ class Available:
     sources: tuple[Source, ...] = ()
     orders_add_up: bool = False
     new_customers_add_up: bool = False
+    #: Every counted order falls in one group of ``CLIENTS_DAILY``.
+    client_orders_add_up: bool = False
     #: The values a partial source holds (``Source.partial``).
     members: Mapping[Source, frozenset[Any]] = field(default_factory=dict)
+    #: Sources for rankings only (``CLIENT_KEYS_MONTHLY``), never chosen for other queries.
+    ranking: tuple[Source, ...] = ()
 
     def has(self, source: Source) -> bool:
-        return source in self.sources
+        return source in self.sources or source in self.ranking
 
 
 NONE = Available()
@@ -439,6 +475,8 @@ def can_compute(
         return False
     if kind == "orders" and not available.orders_add_up:
         return False
+    if kind == "client_orders" and not available.client_orders_add_up:
+        return False
     if kind == "new_customers" and not available.new_customers_add_up:
         return False
     if kind == "active" and first_month is None:
@@ -542,7 +580,25 @@ def load_available(session: Any) -> Available:
                 column = load_model().table(source.partial[0]).column(source.partial[1]).source
                 rows = session.query(f'select "{column}" from reporting."{source.members_view}"')
                 members[source] = frozenset(row[0] for row in rows)
-        return Available(sources, bool(orders), bool(new_customers), members)
+        ranking: tuple[Source, ...] = ()
+        if CLIENTS_MONTHLY in sources:  # a build before the clients' keys were added has none
+            keyed = session.query(
+                "select count(*) from information_schema.columns where table_schema = 'reporting' "
+                "and table_name = ? and column_name = 'customer_key'",
+                [CLIENT_KEYS_MONTHLY.view],
+            )
+            ranking = (CLIENT_KEYS_MONTHLY,) if keyed[0][0] else ()
+        client_orders = False
+        if CLIENTS_DAILY in sources:  # built with its check
+            (client_orders,) = session.query(f'select client_orders_add_up from reporting."{CHECKS_VIEW}"')[0]
+        return Available(
+            sources,
+            orders_add_up=bool(orders),
+            new_customers_add_up=bool(new_customers),
+            client_orders_add_up=bool(client_orders),
+            members=members,
+            ranking=ranking,
+        )
 
     if not getattr(session, "aggregates", True):
         return NONE

@@ -138,26 +138,35 @@ def window(
 def date_spans(
     reader: Reader | Session, groups: Sequence[GroupColumn], filters: Filters
 ) -> list[tuple[Key, date, date, int]]:
-    """(Date group values, first date, last date, number of dates) of each group's context."""
+    """(Date group values, first date, last date, number of dates) of each group's context.
+
+    A walk over every row of the calendar: kept per build for the groups and date range (a page
+    asks for the same few on every request)."""
     from salespulse.web.budget import dimension_rows
 
-    columns, rows = dimension_rows(session_of(reader), DATE)
-    at = {column: i for i, column in enumerate(columns)}
-    day, keys = at["date_day"], [at[g.source] for g in groups]
-    spans: dict[Key, list[Any]] = {}
-    for row in rows:
-        value = row[day]
-        if (filters.date_from is not None and value < filters.date_from) or (
-            filters.date_to is not None and value > filters.date_to
-        ):
-            continue
-        key = tuple(row[i] for i in keys)
-        span = spans.get(key)
-        if span is None:
-            spans[key] = [value, value, 1]
-        else:
-            span[0], span[1], span[2] = min(span[0], value), max(span[1], value), span[2] + 1
-    return [(key, first, last, count) for key, (first, last, count) in spans.items()]
+    session = session_of(reader)
+    sources = tuple(g.source for g in groups)
+
+    def compute() -> list[tuple[Key, date, date, int]]:
+        columns, rows = dimension_rows(session, DATE)
+        at = {column: i for i, column in enumerate(columns)}
+        day, keys = at["date_day"], [at[source] for source in sources]
+        spans: dict[Key, list[Any]] = {}
+        for row in rows:
+            value = row[day]
+            if (filters.date_from is not None and value < filters.date_from) or (
+                filters.date_to is not None and value > filters.date_to
+            ):
+                continue
+            key = tuple(row[i] for i in keys)
+            span = spans.get(key)
+            if span is None:
+                spans[key] = [value, value, 1]
+            else:
+                span[0], span[1], span[2] = min(span[0], value), max(span[1], value), span[2] + 1
+        return [(key, first, last, count) for key, (first, last, count) in spans.items()]
+
+    return session.cached(("date spans", sources, filters.date_from, filters.date_to), compute)
 
 
 #: Chooses the source of a windows query: (aggregate measures, other groups, filters, windows) ->

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from salespulse.web.pages import CLIENTS_LISTED
+
 #: URL slug -> page name of ``salespulse.web.pages.PAGES`` (the Power BI report's pages).
 PAGES: dict[str, str] = {
     "overview": "Sales Overview",
@@ -202,8 +204,8 @@ VISUALS: dict[str, tuple[Visual, ...]] = {
             click="client",
             key="Customer Key",
             width=12,
-            limit=500,
-            hint="Click a client to open their details.",
+            limit=CLIENTS_LISTED,
+            hint=f"The {CLIENTS_LISTED} largest clients by sales; click one to open their details.",
         ),
         TIME_DRILL,
         Visual(
