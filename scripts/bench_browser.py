@@ -44,22 +44,13 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "artifacts" / "bench"
-sys.path.insert(0, str(ROOT / "src"))
+# the package, and the browser tests' helpers: Debian's Chromium, its flags and the pages, as the
+# tests drive them
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests" / "python")]
+from web_browsing import CHROMIUM, CHROMIUM_ARGS, SLUGS  # noqa: E402
 
-#: Debian's Chromium and the flags the browser tests use (tests/python/test_web_browser.py).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 TIMEOUT_MS = 180_000
 ACTIONS = ("first load", "page switch", "filter change", "drill", "type-ahead")
-SLUGS = ("overview", "reps", "customer", "product", "campaigns", "forecast", "clients")
 #: The chart each page is drilled (or cross-filtered) on by a click of its first bar.
 DRILLS = {
     "overview": "product_drill",

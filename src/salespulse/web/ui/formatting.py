@@ -143,25 +143,10 @@ def currency_symbol() -> str:
 
 def is_money(name: str) -> bool:
     """Whether a measure or column is an amount of money: a measure marked ``currency`` in
-    measures.yml, else (a measure not marked yet) the sum of an ``*_amount`` column, a budget, or a
-    time shift, difference or per-unit ratio of an amount (Average Order Value)."""
+    measures.yml (the same flag gives Power BI's amounts their currency format), or a model column
+    of ``MONEY_COLUMNS``."""
     item = _measures().get(name)
-    if item is None:
-        return name in MONEY_COLUMNS
-    if getattr(item, "is_currency", False):
-        return True
-    spec = item.spec
-    if item.kind == "aggregate":
-        return spec.get("function") in ("sum", "average") and str(spec.get("column", "")).endswith("_amount")
-    if item.kind == "budget":
-        return True
-    if item.kind == "time":
-        return is_money(spec["base"])
-    if item.kind == "difference":
-        return is_money(spec["left"])
-    if item.kind == "ratio":
-        return not is_percent(name) and is_money(spec["numerator"]) and not is_money(spec["denominator"])
-    return False
+    return item.is_currency if item is not None else name in MONEY_COLUMNS
 
 
 def is_variance(name: str) -> bool:
