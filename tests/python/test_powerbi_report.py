@@ -558,8 +558,28 @@ def test_forecast_intervals_are_shown_for_one_series_at_a_time_opening_on_the_to
     (sort,) = slicer["query"]["sortDefinition"]["sort"]
     assert sort["field"]["Column"]["Property"] == "Series" and sort["direction"] == "Ascending"
     chart = read_json(REPORT_DIR / FORECAST_CHART)["visual"]
-    measures = [p["field"]["Measure"]["Property"] for p in chart["query"]["queryState"]["Y"]["projections"]]
-    assert {"Forecast Lower 80", "Forecast Upper 95"} <= set(measures)
+    state = chart["query"]["queryState"]
+    lines = [p["field"]["Measure"]["Property"] for p in state["Y"]["projections"]]
+    assert lines == ["Forecast Actual", "Forecast"]  # the bounds are no lines
+    # the 80 % interval is a filled band on the Forecast line; the 95 % bounds are in its tooltip
+    (bounds, look) = chart["objects"]["error"]
+    assert bounds["selector"]["metadata"] == look["selector"]["metadata"] == "Key Measures.Forecast"
+    assert bounds["selector"]["data"] == [{"dataViewWildcard": {"matchingOption": 0}}]
+    explicit = bounds["properties"]["errorRange"]["explicit"]
+    assert [explicit[key]["expr"]["Measure"]["Property"] for key in ("lowerBound", "upperBound")] == [
+        "Forecast Lower 80",
+        "Forecast Upper 80",
+    ]
+    shown = {key: value["expr"]["Literal"]["Value"] for key, value in look["properties"].items()}
+    assert shown["enabled"] == shown["shadeShow"] == "true" and shown["shadeBandStyle"] == "'fill'"
+    assert shown["barShow"] == shown["markerShow"] == "false"
+    tooltips = [p["field"]["Measure"]["Property"] for p in state["Tooltips"]["projections"]]
+    assert tooltips == ["Forecast Lower 95", "Forecast Upper 95"]
+    measures = [
+        *lines,
+        *tooltips,
+        *(explicit[key]["expr"]["Measure"]["Property"] for key in explicit if key != "isRelative"),
+    ]
     # Every measure of the chart reads Sales Forecast, which the slicer's Forecast Series filters
     # through its relationship: one series is in context.
     by_name = {measure.name: measure for measure in load_measures()}
@@ -702,9 +722,8 @@ def _rename_measure_table(document: Any) -> None:
 
 
 def _rename_interval_measure(document: Any) -> None:
-    document["visual"]["query"]["queryState"]["Y"]["projections"][-1]["field"]["Measure"]["Property"] = (
-        "Forecast Upper 99"
-    )
+    bounds = document["visual"]["objects"]["error"][0]["properties"]["errorRange"]["explicit"]
+    bounds["upperBound"]["expr"]["Measure"]["Property"] = "Forecast Upper 99"
 
 
 def _show_hidden_segment_column(document: Any) -> None:
@@ -1044,6 +1063,22 @@ def _slicer_default_all(document: Any) -> None:
     ]
 
 
+def _interval_as_lines(document: Any) -> None:
+    projections = document["visual"]["query"]["queryState"]["Y"]["projections"]
+    line = projections[-1]
+    for name in ("Forecast Lower 80", "Forecast Upper 80"):
+        projections.append(
+            json.loads(
+                json.dumps(line).replace('"Forecast"', json.dumps(name)).replace(".Forecast", f".{name}")
+            )
+        )
+
+
+def _band_on_a_series_not_plotted(document: Any) -> None:
+    for item in document["visual"]["objects"]["error"]:
+        item["selector"]["metadata"] = "Key Measures.Forecast Lower 95"
+
+
 BROKEN_RULES = [
     pytest.param(GEOGRAPHY_CHART, _bing_map, "'map' is refused", id="bing-map"),
     pytest.param(GEOGRAPHY_CHART, _filled_map, "'filledMap' is refused", id="filled-map"),
@@ -1056,6 +1091,10 @@ BROKEN_RULES = [
     ),
     pytest.param(TOP_CLIENTS, _tooltip_to_a_report_page, "not a page of type Tooltip", id="tooltip-page"),
     pytest.param(FORECAST_SLICER, _slicer_default_all, "row-level security", id="slicer-default-under-rls"),
+    pytest.param(
+        FORECAST_CHART, _interval_as_lines, "[Forecast Lower 80] is drawn as a line", id="interval-lines"
+    ),
+    pytest.param(FORECAST_CHART, _band_on_a_series_not_plotted, "does not plot", id="band-series"),
 ]
 
 

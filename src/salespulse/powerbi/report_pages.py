@@ -24,6 +24,7 @@ from salespulse.powerbi.visuals import (
     bookmark_navigator,
     card,
     chart,
+    error_band,
     only,
     single_slicer,
     slicer,
@@ -630,7 +631,7 @@ def forecast() -> Page:
     series_slicer = f"slicer_{page}_series"
     by_series = ("projected_vs_budget_by_series", "backtest_by_series")
     budget_year = ((col(yearly, "Is Budget Year"), (True,)),)
-    bands = ("Forecast Lower 95", "Forecast Lower 80", "Forecast Upper 80", "Forecast Upper 95")
+    forecast_line = msr("Forecast")
     return Page(
         page,
         "Forecast",
@@ -656,13 +657,16 @@ def forecast() -> Page:
                     single_slicer(series_slicer, series, sync_group="Series"),
                     chart(
                         "sales_and_forecast_by_month",
-                        "Sales and forecast by month, 80 % and 95 % intervals (series: on the left)",
+                        "Sales and forecast by month: 8 months in 10 land in the band"
+                        " (the 95 % interval in the tooltip; series: on the left)",
                         "lineChart",
                         {
                             "Category": (YEAR_MONTH,),
-                            "Y": (msr("Forecast Actual"), msr("Forecast"), *(msr(name) for name in bands)),
+                            "Y": (msr("Forecast Actual"), forecast_line),
+                            "Tooltips": (msr("Forecast Lower 95"), msr("Forecast Upper 95")),
                         },
                         sort=((YEAR_MONTH, "Ascending"),),
+                        objects=error_band(forecast_line, msr("Forecast Lower 80"), msr("Forecast Upper 80")),
                     ),
                 ),
                 (1, 5),

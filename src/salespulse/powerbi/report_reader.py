@@ -70,11 +70,12 @@ class VisualFile:
 
     @property
     def fields(self) -> list[FieldRef]:
-        """The fields the visual shows (its query), in role order."""
+        """The fields the visual shows: its query in role order, then the bounds of its error bands."""
         query = self.config.get("query", {})
+        objects = self.config.get("objects", {})
         return document_field_refs(
             query.get("queryState", {}) if isinstance(query, dict) else {}, self.relative
-        )
+        ) + document_field_refs(objects.get("error", []) if isinstance(objects, dict) else [], self.relative)
 
     @property
     def sync_group(self) -> str | None:

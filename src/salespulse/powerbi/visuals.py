@@ -137,6 +137,49 @@ def _visual(
     return config
 
 
+def error_band(series: Ref, lower: Ref, upper: Ref, *, transparency: int = 75) -> Json:
+    """``objects.error`` of a line chart drawing ``series`` with a filled band from ``lower`` to
+    ``upper`` (Analytics pane > Error bars, Error band style "Fill"), not two extra lines.
+
+    Desktop writes two entries per series: the bounds, bound to every data point of the series
+    (``dataViewWildcard``), and the look, bound to the series alone. The look's properties are the
+    ``error`` object of Microsoft's report theme schema for ``lineChart``; the bounds' shape
+    (``errorRange`` of kind ``ErrorRange`` with ``explicit`` absolute bounds) is Desktop's."""
+    bounds = {
+        "kind": "ErrorRange",
+        "explicit": {
+            "isRelative": prop(False),
+            "upperBound": {"expr": upper.expr()},
+            "lowerBound": {"expr": lower.expr()},
+        },
+    }
+    look = {
+        "enabled": prop(True),
+        "barShow": prop(False),
+        "markerShow": prop(False),
+        "labelShow": prop(False),
+        "shadeShow": prop(True),
+        "shadeBandStyle": prop("fill"),
+        "shadeMatchSeriesColor": prop(True),
+        "shadeTransparency": prop(transparency),
+        "tooltipShow": prop(True),
+        "tooltipFormat": prop("range"),
+    }
+    return {
+        "error": [
+            {
+                "properties": {"errorRange": bounds},
+                "selector": {
+                    "data": [{"dataViewWildcard": {"matchingOption": 0}}],
+                    "metadata": series.query_ref,
+                    "highlightMatching": 1,
+                },
+            },
+            {"properties": look, "selector": {"metadata": series.query_ref}},
+        ]
+    }
+
+
 def chart(
     name: str,
     title: str,

@@ -9,7 +9,9 @@
   visual reads), and no slicer saves a selection on a table a security role filters;
 - bookmarks are reachable: each bookmark's page has a bookmark navigator;
 - every data visual has alt text; KPI cards with a comparison show it (reference label);
-- a report-page tooltip names a page of type Tooltip; the main pages have a mobile layout.
+- a report-page tooltip names a page of type Tooltip; the main pages have a mobile layout;
+- an interval is a band, not lines: no line chart plots an interval bound (a measure named
+  "... Lower NN" or "... Upper NN") as a line, and each error band is on a series the chart plots.
 
 ``check_report_rules`` runs them all; problems name the file (relative to the report folder).
 """
@@ -17,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ DEPRECATED_VISUALS = {
     "filledMap": "the Bing filled map is deprecated (Desktop asks to upgrade it to Azure Maps)",
 }
 COORDINATES = {"latitude", "longitude"}
+INTERVAL_BOUND = re.compile(r"\b(Lower|Upper) \d+$")
+LINE_ROLES = ("Y", "Y2")
 NOT_DATA = {"textbox", "actionButton", "bookmarkNavigator", "shape", "image", "group"}
 
 
@@ -219,6 +224,39 @@ def _check_visuals(page: PageFile, pages: dict[str, PageFile]) -> Iterator[Probl
                 )
 
 
+def _check_intervals(page: PageFile) -> Iterator[Problem]:
+    for visual in page.visuals:
+        if visual.visual_type not in (
+            "lineChart",
+            "lineClusteredColumnComboChart",
+            "lineStackedColumnComboChart",
+        ):
+            continue
+        state = visual.config.get("query", {}).get("queryState", {})
+        plotted = {
+            projection.get("queryRef")
+            for role in LINE_ROLES
+            for projection in state.get(role, {}).get("projections", [])
+        }
+        for role in LINE_ROLES:
+            for ref in document_field_refs(state.get(role, {}), visual.relative):
+                if ref.kind == MEASURE and INTERVAL_BOUND.search(ref.property):
+                    yield _problem(
+                        visual.relative,
+                        f"interval bound [{ref.property}] is drawn as a line: draw the interval as an"
+                        " error band on its series (Analytics pane > Error bars)",
+                        f"$.visual.query.queryState.{role}",
+                    )
+        for index, item in enumerate(visual.config.get("objects", {}).get("error", [])):
+            series = item.get("selector", {}).get("metadata")
+            if series not in plotted:
+                yield _problem(
+                    visual.relative,
+                    f"error band on {series!r}, a series the chart does not plot",
+                    f"$.visual.objects.error[{index}].selector",
+                )
+
+
 def _check_cards(page: PageFile, comparisons: dict[str, str]) -> Iterator[Problem]:
     for visual in page.visuals:
         if visual.visual_type != "cardVisual":
@@ -282,6 +320,7 @@ def check_report_rules(
         problems += _check_filter_cards(page.relative, page.document)
         problems += _check_visuals(page, by_name)
         problems += _check_cards(page, kpi_comparisons)
+        problems += _check_intervals(page)
         problems += _check_mobile(report_dir, page)
         if scope is not None:
             problems += _check_slicers(page, scope)
