@@ -440,6 +440,22 @@ def test_content_security_policy_allows_only_the_pages_own_inline_script(site: S
     assert "Strict-Transport-Security" not in page.headers
 
 
+def test_library_code_is_revalidated_and_pages_are_never_stored(site: Site) -> None:
+    """Plotly (4.8 MB) and Dash's lazily loaded chunks carry no version in their address: they are
+    kept and revalidated by ETag (a 304, not a download and a compile on every page); pages,
+    callbacks and exports are never stored; nothing of the library is served without a session."""
+    library = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    assert site.client().get(library).status_code in (302, 401)
+    client = site.signed_in(MANAGER)
+    first = client.get(library)
+    caching = first.headers["Cache-Control"]
+    assert first.status_code == 200 and len(first.data) > 1_000_000
+    assert "no-store" not in caching and "no-cache" in caching and "private" in caching
+    again = client.get(library, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    assert client.get("/overview").headers["Cache-Control"] == "no-store"
+
+
 def test_secure_cookies_hsts_and_proxy_headers(warehouse: DuckDBReader, tmp_path: Path) -> None:
     behind_tls = SecuritySettings(secure_cookies=True, hsts_seconds=31_536_000, proxy_hops=1)
     site = Site(warehouse, tmp_path, behind_tls)

@@ -45,6 +45,7 @@ from salespulse.web.throttle import Throttle
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
 ASSETS_PREFIX = "/assets/"
+LIBRARY_PREFIX = "/_dash-component-suites/"
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 #: Paths answered with 401 rather than a redirect to the sign-in page.
 API_PREFIXES = ("/_dash", "/export/", "/api/", "/_reload-hash")
@@ -241,6 +242,12 @@ def _headers(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={services.settings.hsts_seconds}")
     if _public_asset(request.path):
         return response  # cacheable, and no session is looked up for it
+    if request.path.startswith(LIBRARY_PREFIX):
+        # Dash's and Plotly's own code, the same for everyone: versioned files are kept a year (Dash
+        # sets it); the others (the charts' 4.8 MB Plotly among them) are revalidated by their ETag,
+        # never downloaded and compiled again on every page.
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+        return response
     response.headers.setdefault("Cache-Control", "no-store")
     if current_user.is_authenticated and session.get("csrf"):
         response.set_cookie(

@@ -265,13 +265,14 @@ def client_options(search: str | None, selected: list[Any] | None) -> list[dict[
 def views(
     save: int,
     delete: int,
-    _changed: Any,
     name: str | None,
     shared: list[str] | None,
     selected: str | None,
     state: dict[str, Any] | None,
     pathname: str | None,
 ) -> tuple[Any, ...]:
+    """Save or delete a view (the list itself comes with the page's layout, so opening a page waits
+    for no saved-views request before its filters and charts)."""
     db = context.app_db()
     me = context.scope().email
     message: Any = no_update
@@ -298,8 +299,7 @@ def views(
             message, link, selected_out = "Deleted.", "", None
         else:
             message = "Pick one of your views to delete."
-    own = [{"label": v.name + (" (shared)" if v.shared else ""), "value": v.id} for v in db.views_of(me)]
-    return own, message, link, selected_out
+    return context.own_views(), message, link, selected_out
 
 
 def register(app: Dash) -> None:
@@ -390,12 +390,12 @@ def register(app: Dash) -> None:
         Output("views-list", "value"),
         Input("view-save", "n_clicks"),
         Input("view-delete", "n_clicks"),
-        Input("views-changed", "data"),
         State("view-name", "value"),
         State("view-shared", "value"),
         State("views-list", "value"),
         State("state", "data"),
         State("url", "pathname"),
+        prevent_initial_call=True,
     )
     def _views(*args: Any) -> tuple[Any, ...]:
         return views(*args)

@@ -86,6 +86,12 @@ def scope() -> Scope:
     return current_scope()
 
 
+def own_views() -> list[dict[str, str]]:
+    """The signed-in user's saved views as options of the views list (shared ones say so)."""
+    views = app_db().views_of(scope().email)
+    return [{"label": v.name + (" (shared)" if v.shared else ""), "value": v.id} for v in views]
+
+
 def _memo(kind: str, who: Scope, compute: Callable[[], T]) -> T:
     """Once per request (``flask.g``), and across requests per published build (``ScopeCache``)."""
     memo: dict[tuple[str, Scope], Any] = g.setdefault("salespulse_memo", {})

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dash import dcc, hooks, html
+from dash import dash_table, dcc, hooks, html
 from flask_login import current_user
 
 from salespulse.web.auth import csrf_token
+from salespulse.web.ui.context import own_views
 from salespulse.web.ui.state import FIELD_LABELS, empty_state
 from salespulse.web.ui.visuals import PAGES
 
@@ -120,7 +121,12 @@ def _filters() -> html.Aside:
     views = html.Section(
         [
             html.H3("Saved views"),
-            dcc.Dropdown(id="views-list", options=[], value=None, placeholder="Open a saved view…"),
+            dcc.Dropdown(
+                id="views-list",
+                options=own_views() if current_user.is_authenticated else [],
+                value=None,
+                placeholder="Open a saved view…",
+            ),
             html.Div(
                 [
                     html.Label("View name", htmlFor="view-name", className="visually-hidden"),
@@ -198,13 +204,29 @@ def _exports() -> html.Div:
     )
 
 
+def _warm_up() -> list[Any]:
+    """An empty chart and table, never shown: they make the browser fetch and compile Plotly (4.8 MB)
+    and the table code while the page's first callbacks are on the server, instead of after them."""
+    hidden = {"display": "none"}
+    return [
+        dcc.Graph(
+            id="warm-up-chart", figure={"data": [], "layout": {}}, config={"staticPlot": True}, style=hidden
+        ),
+        html.Div(
+            dash_table.DataTable(id="warm-up-table", data=[], columns=[]),
+            style=hidden,
+            **{"aria-hidden": "true"},
+        ),
+    ]
+
+
 def serve_layout() -> Any:
     """The layout of one page load (the request guard only lets signed-in users get here)."""
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=empty_state()),
-            dcc.Store(id="views-changed", data=0),
+            *_warm_up(),
             _header(),
             html.Div(
                 [
