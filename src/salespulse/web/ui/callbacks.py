@@ -9,6 +9,11 @@ and component values are proposals that ``state.resolve`` intersects with that s
   that is not among its options, so a value arriving before ``slicer_options`` had answered was
   lost (the Region of a shared link), and with it the filter.
 - ``render``: the page for the state: title, chips, visuals, export links.
+
+Both run in ONE callback (``_control_and_render``): a filter change, a click or a page load is one
+request that answers with the new state and the page drawn for it, not a state that the browser
+then sends back for a second request (a round trip and the renderer's processing in between, on
+every action). A page switch (``url.pathname``) keeps the state and only renders.
 - ``slicer_options`` / ``client_options``: what the slicers offer the user (clients by type-ahead).
 - ``views``: save, list and delete saved views (the app database).
 """
@@ -44,9 +49,11 @@ from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 FIELDS = [field for field, _ in SLICERS]
 #: Slicers whose options ``slicer_options`` writes (the client slicer's come with the type-ahead).
 OPTION_FIELDS = [field for field in FIELDS if field != "customer_keys"]
-#: Outputs of the control callback: state, path, dates (2), quick pick, notice, client options,
+#: Outputs of the control step: state, path, dates (2), quick pick, notice, client options,
 #: quick-pick options, the other slicers' options, every slicer's value.
 CONTROL_OUTPUTS = 8 + len(OPTION_FIELDS) + len(FIELDS)
+#: Outputs of the render step: title, chips, content, three export links, a class per page link.
+RENDER_OUTPUTS = 6 + len(PAGES)
 CLIENT_MATCHES = 30
 
 
@@ -331,25 +338,6 @@ def register(app: Dash) -> None:
         Output("quick-pick", "options", allow_duplicate=True),
         *(Output(slicer_id(field), "options", allow_duplicate=True) for field in OPTION_FIELDS),
         *(Output(slicer_id(field), "value") for field in FIELDS),
-        *control_inputs,
-        State("state", "data"),
-        State("url", "pathname"),
-        prevent_initial_call="initial_duplicate",  # runs on page load too (``?view=`` links)
-    )
-    def _control(*args: Any) -> tuple[Any, ...]:
-        *inputs, state, pathname = args
-        if isinstance(ctx.triggered_id, dict) and not (ctx.triggered and ctx.triggered[0]["value"]):
-            return (no_update,) * CONTROL_OUTPUTS  # a chart / button that just appeared
-        if (
-            isinstance(ctx.triggered_id, dict)
-            and ctx.triggered_id.get("type") == "series"
-            and isinstance(state, dict)
-            and ctx.triggered[0]["value"] == state.get("series")
-        ):
-            return (no_update,) * CONTROL_OUTPUTS  # the series selector showing the series shown
-        return control(inputs, state, pathname)
-
-    @app.callback(
         Output("page-title", "children"),
         Output("active-filters", "children"),
         Output("page-content", "children"),
@@ -357,11 +345,30 @@ def register(app: Dash) -> None:
         Output("export-xlsx", "href"),
         Output("export-pdf", "href"),
         *(Output(f"nav-{slug}", "className") for slug in PAGES),
-        Input("state", "data"),
+        *control_inputs,
+        # a page switch; also an output: a click that drills to another page draws that page at once
         Input("url", "pathname"),
+        State("state", "data"),
+        prevent_initial_call="initial_duplicate",  # runs on page load too (``?view=`` links)
     )
-    def _render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
-        return render(state, pathname)
+    def _control_and_render(*args: Any) -> tuple[Any, ...]:
+        *inputs, pathname, state = args
+        nothing = (no_update,) * (CONTROL_OUTPUTS + RENDER_OUTPUTS)
+        triggered = set(ctx.triggered_prop_ids) if ctx.triggered else set()
+        if isinstance(ctx.triggered_id, dict) and not (ctx.triggered and ctx.triggered[0]["value"]):
+            return nothing  # a chart / button that just appeared
+        if (
+            isinstance(ctx.triggered_id, dict)
+            and ctx.triggered_id.get("type") == "series"
+            and isinstance(state, dict)
+            and ctx.triggered[0]["value"] == state.get("series")
+        ):
+            return nothing  # the series selector showing the series shown
+        if triggered == {"url.pathname"}:  # a page switch: the same state on another page
+            return (no_update,) * CONTROL_OUTPUTS + render(state, pathname)
+        controlled = control(inputs, state, pathname)
+        new_state, path_out = controlled[0], controlled[1]
+        return controlled + render(new_state, path_out if isinstance(path_out, str) else pathname)
 
     @app.callback(
         Output("quick-pick", "options"),
