@@ -6,11 +6,15 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from salespulse.contract import ENTITIES
 from salespulse.settings import load_settings
+
+if TYPE_CHECKING:
+    from salespulse.dbt import DbtInterrupted
 
 SNAPSHOT_ENTITIES = [e for e in ENTITIES if e.mode == "snapshot"]
 
@@ -176,15 +180,18 @@ def as_of_line(configured: object, last_order_date: object) -> str:
 @click.option("--skip-quality", is_flag=True, help="Do not run the Great Expectations suite afterwards.")
 def build(target: str | None, skip_quality: bool) -> None:
     """Build and test the warehouse with dbt, then run the data-quality suite on the marts."""
-    from salespulse.dbt import run_dbt
+    from salespulse.dbt import DbtInterrupted, run_dbt
     from salespulse.handover import run_staged
 
     # DuckDB: built in a copy of the warehouse, published only when the build passed (salespulse.handover)
-    result = run_staged(
-        target,
-        lambda env: run_dbt(["build"], target=target, env=env, check=False, capture=False),
-        succeeded=lambda built: built.returncode == 0,
-    )
+    try:
+        result = run_staged(
+            target,
+            lambda env: run_dbt(["build"], target=target, env=env, check=False, capture=False),
+            succeeded=lambda built: built.returncode == 0,
+        )
+    except DbtInterrupted as stop:
+        _interrupted("build", stop, target)
     if result.returncode:
         from salespulse.build_outcome import failed_nodes, failure_report, run_results_path
         from salespulse.handover import published_path
@@ -196,6 +203,18 @@ def build(target: str | None, skip_quality: bool) -> None:
         from salespulse.quality import main_summary
 
         sys.exit(main_summary(target))
+
+
+def _interrupted(what: str, stop: DbtInterrupted, target: str | None) -> NoReturn:
+    """Say that a signal stopped dbt and what readers see now, then exit 128 + the signal's number."""
+    from salespulse.handover import published_path
+
+    if published_path(target) is not None:
+        after = "Nothing was published: the dashboards keep showing the previous build."
+    else:
+        after = "In place (PostgreSQL): the models dbt finished were replaced; the others keep their data."
+    click.echo(f"{what} interrupted: {stop}. {after}", err=True)
+    sys.exit(stop.exit_code)
 
 
 @main.command()
@@ -220,16 +239,20 @@ def forecast(target: str | None, backtest_cutoff: object) -> None:
     Lands raw.forecast_monthly and raw.forecast_backtest in one transaction, then builds the forecast
     models (dbt build --select source:forecast+).
     """
+    from salespulse.dbt import DbtInterrupted
     from salespulse.forecast.run import ForecastBuild, forecast_and_build
     from salespulse.handover import run_staged
 
     cutoff = backtest_cutoff.date() if backtest_cutoff is not None else None  # type: ignore[attr-defined]
     # DuckDB: in a copy of the warehouse, published only when the forecast models built (salespulse.handover)
-    outcome: ForecastBuild = run_staged(
-        target,
-        lambda env: forecast_and_build(target, env, backtest_cutoff=cutoff, capture=False),
-        succeeded=lambda done: done.dbt_returncode == 0,
-    )
+    try:
+        outcome: ForecastBuild = run_staged(
+            target,
+            lambda env: forecast_and_build(target, env, backtest_cutoff=cutoff, capture=False),
+            succeeded=lambda done: done.dbt_returncode == 0,
+        )
+    except DbtInterrupted as stop:
+        _interrupted("forecast", stop, target)
     for line in outcome.run.summary():
         click.echo(line)
     if outcome.dbt_returncode:

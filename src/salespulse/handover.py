@@ -7,12 +7,15 @@ warehouse path ``P`` (``SALESPULSE_DUCKDB_PATH``, default ``.warehouse/salespuls
     P                               symlink -> P.builds/<build id>/<P.name>: the published warehouse
     P.builds/<build id>/<P.name>    one complete warehouse per directory, never written once published
     P.builds/<build id>/.published  marks a directory that was published (others are crashed builds)
-    P.builds/.lock                  flock held by the one load/build that may run at a time
+    P.builds/.lock                  flock held by the one load/build that may run at a time (and by
+                                    the dbt it runs: ``salespulse.dbt``)
 
 Writer (``staged``): take the lock, copy the published file (and its WAL, if a writer left one)
 into a new build directory, let the caller load / ``dbt build`` there (``SALESPULSE_DUCKDB_PATH``
 pointing at it), checkpoint it, then publish by swapping the symlink with ``os.replace`` (atomic).
-If the work fails, the directory is deleted and readers never see it.
+If the work fails, the directory is deleted and readers never see it. A build asked to stop
+(SIGTERM, Ctrl+C) first stops its dbt and waits for it to exit (``salespulse.dbt``), then deletes
+its directory and releases the lock: the next build never prunes a folder that is still written.
 
 Readers resolve ``P`` per request (``current``): the resolved path names one build and its bytes
 never change, so a connection cached per resolved path is always consistent, and the first
@@ -83,15 +86,30 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
+#: Descriptors of the writer locks this process holds (``writer_lock_fds``).
+_held_locks: list[int] = []
+
+
+def writer_lock_fds() -> tuple[int, ...]:
+    """The writer locks this process holds, for a child that writes the staged copy (dbt) to inherit
+    (``pass_fds``). A flock belongs to the open file, not to a process: the lock stays taken until
+    the build and that child are both gone, so even if the build is killed, no later build prunes
+    the folder its child is still writing."""
+    return tuple(_held_locks)
+
+
 @contextlib.contextmanager
 def _writer_lock(directory: Path) -> Iterator[None]:
     directory.mkdir(parents=True, exist_ok=True)
+    # released by closing the file, never by LOCK_UN: that would release it for a child that
+    # inherited it (writer_lock_fds) and may still be running
     with open(directory / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # waits for a load/build that is running
+        fcntl.flock(handle, fcntl.LOCK_EX)  # waits for a load/build that is running (and its dbt)
+        _held_locks.append(handle.fileno())
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _held_locks.remove(handle.fileno())
 
 
 def _copy_published(published: Path, staged: Path) -> None:
@@ -195,7 +213,10 @@ def staged(published: Path, *, keep: int = DEFAULT_KEEP) -> Iterator[Path]:
             _checkpoint(build_file)
             _publish(published, build_file)
         except BaseException:
-            shutil.rmtree(build_dir, ignore_errors=True)
+            # a Ctrl+C can land just after the hand-over (in _publish's fsync): never delete what
+            # readers now use
+            if current(published).parent != build_dir.resolve():
+                shutil.rmtree(build_dir, ignore_errors=True)
             raise
         prune(published, keep)
 
