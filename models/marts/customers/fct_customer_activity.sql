@@ -1,14 +1,4 @@
-{#-
-    What happened with each client each month: one row per client, month and activity.
-
-    - new: the client's first order was in the month;
-    - returning: the client ordered in the month and had ordered in an earlier month;
-      `is_reactivation` when one of the month's orders came more than `lost_after_days` days
-      after the previous one (the client had been lost and came back);
-    - lost: the month in which `lost_after_days` days had passed since an order without a next
-      one (`event_date` is that day). A client can be lost, come back and be lost again.
-    Only days up to the as-of date count.
--#}
+{#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
     select * from {{ ref('fct_orders') }}
     where customer_key <> -1 and order_date <= {{ as_of_date() }}

@@ -1,23 +1,4 @@
-{#-
-    Clients whose buying declines against their own history, as of the as-of date.
-
-    Evaluated (`is_evaluated`): clients with at least `at_risk_min_orders` orders before the recent
-    window (the `at_risk_recent_months` calendar months ending with the as-of month) and a first
-    order at least `at_risk_min_history_months` months before that window.
-
-    For them:
-    - usual interval: days from their first order to their last order before the window, divided
-      by the number of intervals (orders - 1);
-    - sales trend: their monthly average net sales in the recent window against their monthly
-      average before it (from the month of their first order);
-    - gone quiet: no order for at least `at_risk_gap_multiple` x their usual interval and at least
-      `at_risk_min_gap_days` days;
-    - buying less: recent monthly average below `at_risk_decline_ratio` x the earlier one, and no
-      order for at least `at_risk_decline_gap_multiple` x their usual interval.
-    A client is at risk when gone quiet or buying less; `at_risk_reason` says why, in words.
-    Thresholds are compared by cross-multiplication in integers and exact decimals, so a client on
-    a boundary is classified the same way on every target.
--#}
+{#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
     select * from {{ ref('fct_orders') }}
     where customer_key <> -1 and order_date <= {{ as_of_date() }}

@@ -1,17 +1,4 @@
-{#-
-    RFM scores and segment of every client who has bought, as of the as-of date.
-
-    - Recency: days from the client's last order to the as-of date.
-    - Frequency: orders in the `rfm_lookback_months` months up to the as-of date.
-    - Monetary: net sales of those orders.
-    - Scores 1-5 (macro quintile_score): a client scores 1 + the number of whole fifths of the
-      other clients they beat, capped at 5; ties share a score. Recency scores 5 for the most
-      recent buyers.
-    - Segment: the first rule that matches, in this order: Lost (no order for `lost_after_days`
-      days or more), New (first order less than `new_client_days` days ago), Champions (R, F and
-      M >= 4), Loyal (R >= 3, F >= 4), Potential loyalist (R >= 4), Needs attention (R = 3),
-      At risk (R <= 2, F >= 3), Hibernating (the rest: R <= 2, F <= 2).
--#}
+{#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
     select * from {{ ref('fct_orders') }}
     where customer_key <> -1 and order_date <= {{ as_of_date() }}

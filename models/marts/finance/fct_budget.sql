@@ -1,12 +1,4 @@
-{#-
-    The budget at the grain the workbook has: month only (simple form), or month x category x
-    territory (x sales rep). `budget_grain` names it, so consumers compare it only with sales at
-    the same grain.
-
-    `budget_to_date_amount` is the part of the budget up to the as-of date: whole months before
-    it, the as-of month prorated by elapsed days, empty for months that have not started. It is
-    what sales to date are compared with (the Budget To Date measure).
--#}
+{#- What this model computes and its rules: its description in _finance__models.yml (dbt docs). -#}
 with budget as (
     select * from {{ ref('stg_finance__budget') }}
 ),

@@ -1,24 +1,4 @@
-{#-
-    Campaign effectiveness: one row per campaign that started by the as-of date.
-
-    Scope: the campaign's target category (all categories when it has none). In the campaign
-    window (start to end, cut at the as-of date): in-scope net sales, orders (orders with at least
-    one in-scope line) and units; new clients (first order in the window, any category); orders
-    and sales that used the campaign code.
-
-    Baseline (`baseline_method`), the sales the scope would have had without the campaign:
-    1. same weeks last year: the window moved back 52 weeks (364 days, same weekdays), when the
-       data reaches that far; scaled by the scope's growth (orders or sales in the 13 weeks before
-       the campaign against the same 13 weeks a year earlier; at least 4 weeks of those must be in
-       the data, else no growth adjustment);
-    2. weeks around the campaign: as many days as the window right before it and right after it
-       (what the data has of them, up to the as-of date; at least 7 days in all), as a daily
-       rate. Taking both sides evens out a season that rises or falls through the campaign
-       (bikes in April), which the days before alone would mistake for uplift;
-    3. none: fewer than 7 such days (uplift empty).
-    Uplift = in-window daily rate / baseline daily rate (x growth), for orders and for net sales:
-    1.40 means 40 % more than expected without the campaign.
--#}
+{#- What this model computes and its rules: its description in _marketing__models.yml (dbt docs). -#}
 with campaigns as (
     select * from {{ ref('dim_campaign') }}
     where is_campaign and start_date <= {{ as_of_date() }}

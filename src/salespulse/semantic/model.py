@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from salespulse import dbt_docs
 from salespulse.settings import PROJECT_ROOT
 
 MODEL_FILE = Path(__file__).with_name("model.yml")
@@ -150,7 +151,8 @@ def _table(spec: dict, contract: list[dict], reporting: Path) -> Table:
             name=model_name(item["name"]),
             source=item["name"],
             sql_type=item["data_type"],
-            description=item.get("description", "").strip(),
+            # a shared meaning is a docs block of models/docs/ (`{{ doc("...") }}`): its text, as dbt shows it
+            description=dbt_docs.render(item.get("description", "")).strip(),
             # Keys are for relationships: users filter on the names, never on the numbers.
             hidden=item["name"] in hidden or item["name"].endswith("_key"),
             is_key=item["name"] == spec["key"],
