@@ -131,8 +131,7 @@ def test_committed_report_is_what_the_generator_renders() -> None:
     }
     extra = sorted(str(path) for path in committed - set(rendered))
     assert not stale and not extra, (
-        f"out of date: {stale}; not rendered any more: {extra}. "
-        "Run .venv/bin/python -m salespulse.powerbi.report"
+        f"out of date: {stale}; not rendered any more: {extra}. Run salespulse powerbi write"
     )
 
 
@@ -463,7 +462,7 @@ def test_layout_pictures_exist_for_every_page_and_are_up_to_date(pages: list[Pag
     for name, text in rendered.items():
         path = DOCS_DIR / name
         assert path.is_file() and path.read_text(encoding="utf-8") == text, (
-            f"docs/powerbi/{name} is out of date: run .venv/bin/python -m salespulse.powerbi.report"
+            f"docs/powerbi/{name} is out of date: run salespulse powerbi write"
         )
     assert {path.name for path in DOCS_DIR.glob("*.svg")} == {
         name for name in rendered if name.endswith(".svg")

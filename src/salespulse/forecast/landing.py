@@ -20,15 +20,12 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyarrow as pa
 
 from salespulse.contract import SQL_TYPES, Column
 from salespulse.warehouse import Warehouse
-
-if TYPE_CHECKING:
-    from salespulse.forecast.run import ForecastRun
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +161,18 @@ def to_arrow(table: str, rows: Iterable[dict[str, object]]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
-def land(warehouse: Warehouse, run: ForecastRun, loaded_at: datetime | None = None) -> dict[str, int]:
+class LandableRun(Protocol):
+    """What landing needs of a run (``run.ForecastRun``): its rows, stamped with the landing time.
+
+    Declared here rather than importing ``ForecastRun``, so that landing stays below the run that
+    uses it (no import loop)."""
+
+    def forecast_rows(self, loaded_at: datetime) -> Iterable[dict[str, object]]: ...
+
+    def backtest_rows(self, loaded_at: datetime) -> Iterable[dict[str, object]]: ...
+
+
+def land(warehouse: Warehouse, run: LandableRun, loaded_at: datetime | None = None) -> dict[str, int]:
     """Replace the raw forecast tables with ``run`` in one transaction; return the rows per table."""
     stamp = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     data = {

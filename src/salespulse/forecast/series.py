@@ -105,7 +105,6 @@ class SalesHistory:
     as_of: date
     last_month: date
     series: tuple[Series, ...]
-    territory_orders: Mapping[str, Mapping[date, int]]
     #: Why territories are (not) forecast, in words.
     territory_decision: str
 
@@ -165,7 +164,7 @@ def read_history(warehouse: Warehouse, *, min_territory_orders: int = MIN_TERRIT
         orders[str(territory)][_as_date(month)] = int(count)
     include, decision = territory_rule(orders, last_month, min_territory_orders)
     series = build_series(cells, last_month, include_territories=include)
-    return SalesHistory(as_of, last_month, tuple(series), orders, decision)
+    return SalesHistory(as_of, last_month, tuple(series), decision)
 
 
 def territory_rule(

@@ -199,7 +199,7 @@ def render_index(report_dir: Path, pages: list[PageFile]) -> str:
         "",
         f"Every page of `powerbi/{report_dir.name}/`, drawn from the positions in its PBIR files: each box",
         "is a visual with its title, type and fields. Generated with the report; do not edit by hand",
-        "(`.venv/bin/python -m salespulse.powerbi.report` rewrites the report and these pictures).",
+        "(`salespulse powerbi write` rewrites the report and these pictures).",
         "",
         "| Page | Visuals | Notes |",
         "|---|---|---|",
@@ -228,19 +228,3 @@ def render_layout_pictures(report_dir: Path) -> dict[str, str]:
     rendered = {f"{page_slug(page.display_name)}.svg": render_page_svg(page) for page in pages}
     rendered[README] = render_index(report_dir, pages)
     return rendered
-
-
-def write_layout_pictures(report_dir: Path, out_dir: Path) -> list[Path]:
-    """Write the pictures and the index to ``out_dir``; drop pictures of pages that are gone."""
-    rendered = render_layout_pictures(report_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob("*.svg"):
-        if stale.name not in rendered:
-            stale.unlink()
-    written = []
-    for name, text in rendered.items():
-        path = out_dir / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return sorted(written)

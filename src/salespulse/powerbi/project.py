@@ -9,20 +9,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from salespulse.errors import Problem
-from salespulse.powerbi import PROJECT_NAME
 from salespulse.powerbi.files import sync_files, unexpected_files
+from salespulse.powerbi.report import (
+    DOCS_DIR,
+    POWERBI_DIR,
+    REPORT_FOLDER,
+    SEMANTIC_MODEL_FOLDER,
+    THEME_SCHEMA_FILE,
+    render_report,
+    write_report,
+)
 from salespulse.settings import PROJECT_ROOT
 
-POWERBI_DIR = PROJECT_ROOT / "powerbi"
-SEMANTIC_MODEL_DIR = POWERBI_DIR / f"{PROJECT_NAME}.SemanticModel"
-REPORT_DIR = POWERBI_DIR / f"{PROJECT_NAME}.Report"
-DOCS_DIR = PROJECT_ROOT / "docs" / "powerbi"
+# The project depends on the report, never the other way round: the folders are named once, in ``report``.
+SEMANTIC_MODEL_DIR = POWERBI_DIR / SEMANTIC_MODEL_FOLDER
+REPORT_DIR = POWERBI_DIR / REPORT_FOLDER
 
 
 def rendered_files(report_dir: Path = REPORT_DIR) -> dict[Path, str]:
     """Every generated file (absolute path -> text). Layout pictures are drawn from ``report_dir``."""
     from salespulse.powerbi.layout import render_layout_pictures
-    from salespulse.powerbi.report import render_report
     from salespulse.powerbi.tmdl_writer import render_semantic_model
     from salespulse.semantic import dbt_macros
 
@@ -40,8 +46,6 @@ def _managed_dirs() -> tuple[Path, ...]:
 
 def write_all() -> list[Path]:
     """Write every generated file; delete files in the generated folders that are no longer rendered."""
-    from salespulse.powerbi.report import write_report
-
     write_report(POWERBI_DIR)  # the layout pictures are drawn from the written report
     return sync_files(rendered_files(), _managed_dirs())
 
@@ -80,8 +84,8 @@ def check_project(
         problems += validate_json_files(powerbi_dir)
     except SchemasNotFoundError as error:
         skipped.append(str(error))
-    model_dir = powerbi_dir / f"{PROJECT_NAME}.SemanticModel"
-    report_dir = powerbi_dir / f"{PROJECT_NAME}.Report"
+    model_dir = powerbi_dir / SEMANTIC_MODEL_FOLDER
+    report_dir = powerbi_dir / REPORT_FOLDER
     problems += check_semantic_model(model_dir, warehouse_columns)
     problems += check_report_structure(report_dir)
     try:
@@ -106,7 +110,6 @@ def _report_rules(report_dir: Path, model: object, skipped: list[str]) -> list[P
     """The report rules (checks/report_rules.py); the theme schema check is skipped, and said so,
     when Microsoft's schemas are absent."""
     from salespulse.powerbi.checks.report_rules import check_report_rules
-    from salespulse.powerbi.report import THEME_SCHEMA_FILE
     from salespulse.powerbi.report_reader import UnreadableFileError
     from salespulse.powerbi.schemas import schemas_dir
 

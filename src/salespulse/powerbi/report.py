@@ -4,7 +4,7 @@
 writes them and removes report files that are no longer rendered. Same input, same bytes: names
 come from the page and visual specs in ``report_pages``, ids from fixed UUID namespaces.
 
-Regenerate with ``.venv/bin/python -m salespulse.powerbi.report`` (also redraws docs/powerbi/).
+Regenerate with ``salespulse powerbi write`` (``project.write_all``: also redraws docs/powerbi/).
 """
 
 from __future__ import annotations
@@ -221,13 +221,3 @@ def write_report(out_dir: Path) -> list[Path]:
     files = {out_dir / relative: text for relative, text in render_report().items()}
     sync_files(files, [out_dir / REPORT_FOLDER])
     return sorted(files)
-
-
-def main() -> None:
-    from salespulse.powerbi.project import write_all
-
-    print(f"{len(write_all())} file(s) written")
-
-
-if __name__ == "__main__":
-    main()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 
 from salespulse.currency import SYMBOL_PLACEHOLDER, with_currency
 from salespulse.powerbi import PROJECT_NAME
@@ -462,13 +461,3 @@ def render_semantic_model(
     for role in model.roles:
         files[f"definition/roles/{role.name}.tmdl"] = render_role(role)
     return files
-
-
-def write_semantic_model(folder: Path) -> list[Path]:
-    written = []
-    for relative, text in render_semantic_model().items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return written

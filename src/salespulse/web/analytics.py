@@ -312,10 +312,6 @@ def frame(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame(data, columns=list(columns))
 
 
-def _blank_if_zero(value: Any) -> Any:
-    return None if value == 0 else value
-
-
 # --------------------------------------------------------------------------- forecast
 
 SERIES_KEY = "Series Key"

@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from salespulse.semantic import Measure
-from salespulse.web.aggregates import Key, Part, Values, run_parts
+from salespulse.web.aggregates import Key, Part, Values
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
@@ -267,30 +267,6 @@ def finish_time(plan: TimePlan, derive: Callable[[dict[str, Any], Sequence[Measu
                 if measure.spec["period"] == period:
                     out[measure.name] = row.get(measure.spec["base"])
     return result
-
-
-def time_values(
-    reader: Reader | Session,
-    measures: Sequence[Measure],
-    filters: Filters,
-    scope: Scope,
-    groups: Sequence[GroupColumn],
-    as_of: date,
-    base_closure: Callable[[str], list[Measure]],
-    derive: Callable[[dict[str, Any], Sequence[Measure]], None],
-    planner: Planner | None = None,
-) -> Values:
-    """The time measures per group. ``base_closure(name)`` lists the measures a base is computed
-    from (aggregates and derived, dependencies first); ``derive`` computes derived ones in a row;
-    ``planner`` picks the source of the order lines' aggregates (default: ``reporting.sales``).
-
-    Every period is one window per group of a single statement (per source)."""
-    session = session_of(reader)
-    plan = plan_time(session, measures, filters, scope, groups, as_of, base_closure, planner)
-    if plan is None:
-        return {}
-    run_parts(session, plan.parts)
-    return finish_time(plan, derive)
 
 
 def _scaled(value: Any, factor: tuple[int, int]) -> Any:
