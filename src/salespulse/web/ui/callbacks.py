@@ -6,7 +6,7 @@ and component values are proposals that ``state.resolve`` intersects with that s
   tables, breadcrumbs, chips, saved views, ``?view=`` / ``?client=`` / ``?product=`` links) and of
   the slicers' values, so they always show the state. When it restores a whole state (page load,
   link, saved view) it sends the slicers' options with their values: a Dash dropdown drops a value
-  that is not among its options, so a value arriving before ``slicer_options`` had answered was
+  that is not among its options, so a value arriving before its options had was
   lost (the Region of a shared link), and with it the filter.
 - ``render``: the page for the state: title, chips, visuals, export links.
 
@@ -14,7 +14,8 @@ Both run in ONE callback (``_control_and_render``): a filter change, a click or 
 request that answers with the new state and the page drawn for it, not a state that the browser
 then sends back for a second request (a round trip and the renderer's processing in between, on
 every action). A page switch (``url.pathname``) keeps the state and only renders.
-- ``slicer_options`` / ``client_options``: what the slicers offer the user (clients by type-ahead).
+- ``client_options``: the clients the client slicer offers (type-ahead); what the other slicers offer
+  comes with the page's layout (``choices``).
 - ``views``: save, list and delete saved views (the app database).
 """
 
@@ -30,9 +31,9 @@ from flask import request
 from salespulse.web.exports import export_href
 from salespulse.web.ui import context
 from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
+from salespulse.web.ui.choices import option_lists, options_of
 from salespulse.web.ui.layout import SLICERS, slicer_id
 from salespulse.web.ui.render import filter_chips, page_content
-from salespulse.web.ui.report import describe_scope
 from salespulse.web.ui.screen import screen_data
 from salespulse.web.ui.state import (
     Resolved,
@@ -47,7 +48,7 @@ from salespulse.web.ui.state import (
 from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 
 FIELDS = [field for field, _ in SLICERS]
-#: Slicers whose options ``slicer_options`` writes (the client slicer's come with the type-ahead).
+#: Slicers whose options the layout brings (``choices``; the client slicer's come with the type-ahead).
 OPTION_FIELDS = [field for field in FIELDS if field != "customer_keys"]
 #: Outputs of the control step: state, path, dates (2), quick pick, notice, client options,
 #: quick-pick options, the other slicers' options, every slicer's value.
@@ -211,45 +212,6 @@ def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...
 # --------------------------------------------------------------------------- slicer options
 
 
-def _options(frame: Any, label: str, value: str, extra: str | None = None) -> list[dict[str, Any]]:
-    out = []
-    for row in frame.to_dict("records"):
-        text = str(row[label]) + (f" · {row[extra]}" if extra and row.get(extra) else "")
-        out.append({"label": text, "value": int(row[value]) if value.endswith("Key") else str(row[value])})
-    return out
-
-
-def option_lists(opts: Any) -> dict[str, list[dict[str, Any]]]:
-    """What each slicer but the client one offers, from a scope's ``filter_options``."""
-    return {
-        "regions": _options(opts["regions"], "Region", "Region"),
-        "territory_codes": _options(opts["territories"], "Territory", "Territory Code", "Region"),
-        "sales_rep_keys": _options(opts["sales_reps"], "Sales Rep", "Sales Rep Key", "Territory Code"),
-        "categories": _options(opts["categories"], "Category", "Category"),
-        "subcategories": _options(opts["subcategories"], "Subcategory", "Subcategory", "Category"),
-        "product_keys": _options(opts["products"], "Product", "Product Key", "Subcategory"),
-        "client_types": _options(opts["client_types"], "Client Type", "Client Type"),
-        "industries": _options(opts["industries"], "Industry", "Industry"),
-        "campaign_keys": _options(opts["campaigns"], "Campaign", "Campaign Key"),
-    }
-
-
-def slicer_options(_pathname: str | None) -> tuple[Any, ...]:
-    scope = context.scope()
-    opts = context.options(scope)
-    cal = calendar_of(opts)
-    per_field = option_lists(opts)
-    role = describe_scope(scope).split("(", 1)[-1].rstrip(")")
-    return (
-        quick_picks(cal),
-        cal.first.isoformat(),
-        cal.last.isoformat(),
-        cal.as_of.isoformat(),
-        role,
-        *(per_field[field] for field in OPTION_FIELDS),
-    )
-
-
 def client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
     """Clients the user may see whose name contains ``search`` (and the selected ones)."""
     clients = context.options()["customers"]
@@ -263,7 +225,7 @@ def client_options(search: str | None, selected: list[Any] | None) -> list[dict[
     else:
         found = clients.head(CLIENT_MATCHES)
     frame = pd.concat([picked, found[~found["Customer Key"].isin(chosen)]]) if len(picked) else found
-    return _options(frame, "Client", "Customer Key", "Client Type")
+    return options_of(frame, "Client", "Customer Key", "Client Type")
 
 
 # --------------------------------------------------------------------------- saved views
@@ -366,26 +328,21 @@ def register(app: Dash) -> None:
             return nothing  # the series selector showing the series shown
         if triggered == {"url.pathname"}:  # a page switch: the same state on another page
             return (no_update,) * CONTROL_OUTPUTS + render(state, pathname)
-        controlled = control(inputs, state, pathname)
+        controlled = list(control(inputs, state, pathname))
+        # a slicer already showing its value is left alone: sending it again would run the callbacks
+        # that listen to it (the client type-ahead) for nothing
+        shown = inputs[-len(FIELDS) :]
+        for index, before in zip(range(CONTROL_OUTPUTS - len(FIELDS), CONTROL_OUTPUTS), shown, strict=True):
+            if (before or []) == controlled[index]:
+                controlled[index] = no_update
         new_state, path_out = controlled[0], controlled[1]
-        return controlled + render(new_state, path_out if isinstance(path_out, str) else pathname)
-
-    @app.callback(
-        Output("quick-pick", "options"),
-        Output("dates", "min_date_allowed"),
-        Output("dates", "max_date_allowed"),
-        Output("dates", "initial_visible_month"),
-        Output("user-role", "children"),
-        *(Output(slicer_id(field), "options") for field in OPTION_FIELDS),
-        Input("url", "pathname"),
-    )
-    def _slicer_options(pathname: str | None) -> tuple[Any, ...]:
-        return slicer_options(pathname)
+        return (*controlled, *render(new_state, path_out if isinstance(path_out, str) else pathname))
 
     @app.callback(
         Output(slicer_id("customer_keys"), "options"),
         Input(slicer_id("customer_keys"), "search_value"),
         Input(slicer_id("customer_keys"), "value"),
+        prevent_initial_call=True,  # the page load's clients come with its state (control)
     )
     def _client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
         return client_options(search, selected)

@@ -16,6 +16,7 @@ from dash import dash_table, dcc, hooks, html
 from flask_login import current_user
 
 from salespulse.web.auth import csrf_token
+from salespulse.web.ui.choices import Choices, choices
 from salespulse.web.ui.context import own_views
 from salespulse.web.ui.state import FIELD_LABELS, empty_state
 from salespulse.web.ui.visuals import PAGES
@@ -53,17 +54,17 @@ def slicer_id(field: str) -> str:
     return f"f-{field.replace('_', '-')}"
 
 
-def _slicer(field: str, placeholder: str) -> html.Div:
+def _slicer(field: str, placeholder: str, options: list[dict[str, Any]]) -> html.Div:
     return html.Div(
         [
             html.Label(FIELD_LABELS[field], htmlFor=slicer_id(field)),
-            dcc.Dropdown(id=slicer_id(field), multi=True, placeholder=placeholder, options=[], value=[]),
+            dcc.Dropdown(id=slicer_id(field), multi=True, placeholder=placeholder, options=options, value=[]),
         ],
         className="slicer",
     )
 
 
-def _header() -> html.Header:
+def _header(role: str) -> html.Header:
     links = [
         dcc.Link(name, href=f"/{slug}", id=f"nav-{slug}", className="nav-link")
         for slug, name in PAGES.items()
@@ -91,7 +92,7 @@ def _header() -> html.Header:
             html.Div("salespulse", className="brand"),
             html.Nav(links, className="nav", **{"aria-label": "Pages"}),
             html.Div(
-                [html.Span(user, id="user-email"), html.Span(id="user-role", className="role"), logout],
+                [html.Span(user, id="user-email"), html.Span(role, id="user-role", className="role"), logout],
                 className="user",
                 title=user,  # the e-mail is hidden where the bar is too narrow for it
             ),
@@ -100,13 +101,22 @@ def _header() -> html.Header:
     )
 
 
-def _filters() -> html.Aside:
+def _filters(offered: Choices | None) -> html.Aside:
     dates = html.Div(
         [
             html.Label("Dates", htmlFor="quick-pick"),
-            dcc.Dropdown(id="quick-pick", options=[], value=None, placeholder="Quick pick…", clearable=False),
+            dcc.Dropdown(
+                id="quick-pick",
+                options=offered.quick_picks if offered else [],
+                value=None,
+                placeholder="Quick pick…",
+                clearable=False,
+            ),
             dcc.DatePickerRange(
                 id="dates",
+                min_date_allowed=offered.first if offered else None,
+                max_date_allowed=offered.last if offered else None,
+                initial_visible_month=offered.as_of if offered else None,
                 display_format="YYYY-MM-DD",
                 # Dash 4's clear control is an <a> without href or role carrying aria-label (an ARIA
                 # error); the date chip's x and "Clear all" clear the dates instead
@@ -123,7 +133,7 @@ def _filters() -> html.Aside:
             html.H3("Saved views"),
             dcc.Dropdown(
                 id="views-list",
-                options=own_views() if current_user.is_authenticated else [],
+                options=own_views() if offered else [],
                 value=None,
                 placeholder="Open a saved view…",
             ),
@@ -183,7 +193,10 @@ def _filters() -> html.Aside:
                 className="panel-head",
             ),
             dates,
-            *(_slicer(field, placeholder) for field, placeholder in SLICERS),
+            *(
+                _slicer(field, placeholder, offered.slicers.get(field, []) if offered else [])
+                for field, placeholder in SLICERS
+            ),
             views,
         ],
         id=FILTERS_ID,
@@ -221,16 +234,19 @@ def _warm_up() -> list[Any]:
 
 
 def serve_layout() -> Any:
-    """The layout of one page load (the request guard only lets signed-in users get here)."""
+    """The layout of one page load (the request guard only lets signed-in users get here), with what
+    the filter panel offers the user: the first callback can draw the page at once. (Dash also calls
+    it once unsigned, to check the layout.)"""
+    offered = choices() if current_user.is_authenticated else None
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=empty_state()),
             *_warm_up(),
-            _header(),
+            _header(offered.role if offered else ""),
             html.Div(
                 [
-                    _filters(),
+                    _filters(offered),
                     # behind the open drawer on narrow screens: a tap on it closes the drawer
                     html.Div(id="filters-backdrop", className="drawer-backdrop"),
                     html.Main(

@@ -1,0 +1,63 @@
+"""What the filter panel offers the signed-in user: each slicer's options, the quick picks, the date
+bounds and the role line. They depend on the user's scope and the published warehouse only, so the
+page's layout carries them (``layout.serve_layout``): opening a page waits for no options request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from salespulse.web.ui import context
+from salespulse.web.ui.report import describe_scope
+from salespulse.web.ui.state import calendar_of, quick_picks
+
+Options = list[dict[str, Any]]
+
+
+def options_of(frame: Any, label: str, value: str, extra: str | None = None) -> Options:
+    """A dropdown's options from a frame: ``label`` (with `` · extra``) shown, ``value`` kept."""
+    out = []
+    for row in frame.to_dict("records"):
+        text = str(row[label]) + (f" · {row[extra]}" if extra and row.get(extra) else "")
+        out.append({"label": text, "value": int(row[value]) if value.endswith("Key") else str(row[value])})
+    return out
+
+
+def option_lists(opts: Any) -> dict[str, Options]:
+    """What each slicer but the client one offers, from a scope's ``filter_options``."""
+    return {
+        "regions": options_of(opts["regions"], "Region", "Region"),
+        "territory_codes": options_of(opts["territories"], "Territory", "Territory Code", "Region"),
+        "sales_rep_keys": options_of(opts["sales_reps"], "Sales Rep", "Sales Rep Key", "Territory Code"),
+        "categories": options_of(opts["categories"], "Category", "Category"),
+        "subcategories": options_of(opts["subcategories"], "Subcategory", "Subcategory", "Category"),
+        "product_keys": options_of(opts["products"], "Product", "Product Key", "Subcategory"),
+        "client_types": options_of(opts["client_types"], "Client Type", "Client Type"),
+        "industries": options_of(opts["industries"], "Industry", "Industry"),
+        "campaign_keys": options_of(opts["campaigns"], "Campaign", "Campaign Key"),
+    }
+
+
+@dataclass(frozen=True)
+class Choices:
+    quick_picks: Options
+    first: str  # the first and last day the date picker allows, and the month it opens on
+    last: str
+    as_of: str
+    role: str  # "manager: all data", "sales rep: own clients and sales", ...
+    slicers: dict[str, Options]  # field -> options (all slicers but the client one)
+
+
+def choices() -> Choices:
+    """The signed-in user's choices (``context.options`` is cached per scope and published build)."""
+    scope = context.scope()
+    opts = context.options(scope)
+    cal = calendar_of(opts)
+    return Choices(
+        quick_picks=quick_picks(cal),
+        first=cal.first.isoformat(),
+        last=cal.last.isoformat(),
+        as_of=cal.as_of.isoformat(),
+        role=describe_scope(scope).split("(", 1)[-1].rstrip(")"),
+        slicers=option_lists(opts),
+    )
