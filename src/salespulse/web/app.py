@@ -32,8 +32,8 @@ from salespulse.web.currency import reporting_currency
 from salespulse.web.exports import init_exports
 from salespulse.web.readers import Reader, open_reader
 from salespulse.web.security import Clock, SecuritySettings, security_settings
+from salespulse.web.services import EXTENSION, ScopeCache, Services
 from salespulse.web.ui.callbacks import register
-from salespulse.web.ui.context import EXTENSION, ScopeCache, Services
 from salespulse.web.ui.formatting import use_currency
 from salespulse.web.ui.layout import serve_layout
 

@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from salespulse.web.appdb import AppDB, iso_time
+from salespulse.web.filters import Scope
 from salespulse.web.security import Clock
 
 EXTENSION = "salespulse.audit"
@@ -41,20 +42,24 @@ def audit_log() -> AuditLog:
     return log
 
 
-def record_export(fmt: str, page: str, filters: Sequence[tuple[str, str]], table: str | None = None) -> None:
-    """Note an export by the signed-in user: the export route calls this once per download, with
-    the filters as they apply (after the scope has been applied), as written on the report."""
-    from salespulse.web.auth import current_scope
-    from salespulse.web.ui.report import describe_scope
-
-    scope = current_scope()
+def record_export(
+    scope: Scope,
+    scope_text: str,
+    fmt: str,
+    page: str,
+    filters: Sequence[tuple[str, str]],
+    table: str | None = None,
+) -> None:
+    """Note an export by the signed-in user (``scope``, described as on the report): the export route
+    calls this once per download, with the filters as they apply (after the scope has been
+    applied), as written on the report."""
     audit_log().record(
         "export",
         scope.email,
         format=fmt,
         page=page,
         table=table or "all",
-        scope=describe_scope(scope),
+        scope=scope_text,
         role=scope.role,
         region=scope.region,
         sales_rep_key=scope.sales_rep_key,

@@ -40,6 +40,7 @@ from salespulse.web.audit import EXTENSION as AUDIT_EXTENSION
 from salespulse.web.audit import AuditLog
 from salespulse.web.filters import AccessDenied, Scope, resolve_scope
 from salespulse.web.security import Clock, SecuritySettings
+from salespulse.web.services import reader
 from salespulse.web.throttle import Throttle
 
 CSRF_COOKIE = "_csrf_token"
@@ -162,8 +163,6 @@ def current_scope() -> Scope:
     if "scope" not in g:
         if not current_user.is_authenticated:
             raise AccessDenied("sign in first")
-        from salespulse.web.ui.context import reader
-
         g.scope = resolve_scope(current_user.email, reader())
     return g.scope
 
@@ -286,8 +285,6 @@ def _login() -> Any:
     email = (request.form.get("email") or "").strip()[:254]
     if not _csrf_ok(request.form.get("csrf_token")):
         return _login_page("The form expired: please sign in again.", email, next_path, 400)
-    from salespulse.web.ui.context import reader
-
     services = signin()
     address = request.remote_addr or ""
     wait = services.throttle.retry_after(email, address)

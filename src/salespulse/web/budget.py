@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from salespulse.semantic import Measure, load_model
+from salespulse.semantic import Measure
 from salespulse.web.aggregates import Key, Values
+from salespulse.web.dimensions import dimension_rows
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
@@ -65,17 +66,6 @@ def budget_grain(reader: Reader | Session) -> tuple[bool, bool, bool] | None:
         return "category" in grain, "territory" in grain, "sales rep" in grain
 
     return session.cached("budget grain", compute)
-
-
-def dimension_rows(session: Session, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """(columns, rows) of a small dimension's view (the calendar, products, cities), once per build."""
-
-    def compute() -> tuple[list[str], list[tuple[Any, ...]]]:
-        columns = [c.source for c in load_model().table(table).columns]
-        sql = f"select {', '.join(ident(c) for c in columns)} from {view(table)}"
-        return columns, [tuple(row) for row in session.query(sql)]
-
-    return session.cached(("dimension", table), compute)
 
 
 def _dimension_conditions(table: str, alias: str, filters: Filters) -> tuple[list[str], list[Any]]:

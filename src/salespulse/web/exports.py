@@ -90,7 +90,8 @@ def export(fmt: str) -> Response:
     if slug not in PAGES or fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     report = build_report(slug, _state())
-    record_export(fmt, slug, report.filters, request.args.get("table"))  # the audit log: who, what, scope
+    scope = context.scope()  # the audit log: who, what, within which scope
+    record_export(scope, describe_scope(scope), fmt, slug, report.filters, request.args.get("table"))
     stem = file_stem(report.title)
     if fmt == "xlsx":
         return _download(workbook_bytes(report), f"{stem}.xlsx", FORMATS["xlsx"])

@@ -30,6 +30,7 @@ from typing import Any
 
 from salespulse.semantic import Measure
 from salespulse.web.aggregates import Key, Part, Values
+from salespulse.web.dimensions import dimension_rows
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
@@ -142,8 +143,6 @@ def date_spans(
 
     A walk over every row of the calendar: kept per build for the groups and date range (a page
     asks for the same few on every request)."""
-    from salespulse.web.budget import dimension_rows
-
     session = session_of(reader)
     sources = tuple(g.source for g in groups)
 

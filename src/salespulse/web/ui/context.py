@@ -3,80 +3,20 @@ user's scope, and the slicer options of that scope (cached per published build).
 
 from __future__ import annotations
 
-import os
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
-from flask import current_app, g
+from flask import g
 
-from salespulse.web.appdb import AppDB
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.measures import evaluate
 from salespulse.web.pages import filter_options
-from salespulse.web.readers import Reader
+from salespulse.web.services import app_db, reader, services
 from salespulse.web.ui.actions import Lookups
 from salespulse.web.ui.state import GeoIndex, value_labels
 
-EXTENSION = "salespulse"
 T = TypeVar("T")
-
-
-@dataclass
-class Services:
-    reader: Reader
-    db: AppDB
-    cache: ScopeCache
-
-
-class ScopeCache:
-    """Per (scope, warehouse build) values. A DuckDB build never changes once published, so a new
-    build is a new key and the next request after a rebuild computes afresh; readers without a
-    build identity (PostgreSQL) are not cached."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, reader: Reader, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        build = build_identity(reader)
-        if build is None:
-            return compute()
-        full = (build, *key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                return self._items[full]
-        value = compute()
-        with self._lock:
-            self._items[full] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-def build_identity(reader: Reader) -> str | None:
-    """The published build a DuckDB reader's next query reads (see ``salespulse.handover``)."""
-    published = getattr(reader, "published", None)
-    if published is None:
-        return None
-    return os.path.realpath(published)
-
-
-def services() -> Services:
-    return current_app.extensions[EXTENSION]
-
-
-def reader() -> Reader:
-    return services().reader
-
-
-def app_db() -> AppDB:
-    return services().db
 
 
 def scope() -> Scope:
