@@ -370,6 +370,51 @@ def test_campaigns_page_equals_the_reporting_views(reader: Reader, manager: Scop
     assert list(results["Campaign Sales"]) == sorted(results["Campaign Sales"], reverse=True)
 
 
+def test_a_share_of_all_drops_only_its_tables_filter_and_group(reader: Reader, manager: Scope) -> None:
+    """Campaign Share % (measures.yml ``denominator_all: Campaign``), evaluated like any measure: a
+    campaign's row and a campaign filter divide by the sales of the same other filters without the
+    Campaign filter or group, as DAX's REMOVEFILTERS does; the other filters stay."""
+    (campaign, key), (other, _) = rows(
+        reader,
+        "select m.campaign_name, m.campaign_key from reporting.campaigns m where m.is_campaign "
+        "order by m.campaign_key limit 2",
+    )
+    europe = "Europe"
+    per_month = rows(
+        reader,
+        "select d.year_month_name, "
+        "sum(case when s.campaign_key = ? then s.net_sales_amount end), sum(s.net_sales_amount) "
+        "from reporting.sales s join reporting.dates d on s.order_date = d.date_day "
+        "join reporting.territories t on s.territory_key = t.territory_key "
+        "where t.region_name = ? group by all",
+        [key, europe],
+    )
+    filters = Filters(campaign_keys=[key], regions=[europe])
+    by_month = evaluate(
+        ["Campaign Share %"], filters, manager, by=[("Date", "Year Month Name")], reader=reader
+    )
+    expected = {month: ratio(part, whole) for month, part, whole in per_month if part is not None}
+    shown = as_dict(by_month, ["Year Month Name"], "Campaign Share %")
+    assert {m: v for m, v in shown.items() if v is not None} == expected
+    assert list(by_month.columns) == ["Year Month Name", "Campaign Share %"]  # no helper column left
+    by_campaign = evaluate(
+        ["Campaign Sales", "Campaign Share %"],
+        Filters(regions=[europe]),
+        manager,
+        by=[("Campaign", "Campaign")],
+        reader=reader,
+    )
+    (whole,) = rows(
+        reader,
+        "select sum(s.net_sales_amount) from reporting.sales s "
+        "join reporting.territories t on s.territory_key = t.territory_key where t.region_name = ?",
+        [europe],
+    )[0]
+    for name in (campaign, other):
+        row = by_campaign[by_campaign["Campaign"] == name].iloc[0]
+        assert row["Campaign Share %"] == ratio(row["Campaign Sales"], whole) < 1
+
+
 def test_filter_options_offer_every_member_to_a_manager(reader: Reader, manager: Scope) -> None:
     options = filter_options(manager, reader=reader)
     assert len(options["customers"]) == one(reader, "select count(*) from reporting.customers")

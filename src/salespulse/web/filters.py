@@ -8,7 +8,7 @@ signed-in user's e-mail against ``reporting.sales_reps``; every query takes one,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -129,6 +129,12 @@ class Filters:
         if table == "Date":
             return self.date_from is not None or self.date_to is not None
         return any(getattr(self, name) for name, (owner, _) in FILTER_COLUMNS.items() if owner == table)
+
+    def without(self, table: str) -> Filters:
+        """These filters but those on model table ``table`` (DAX ``REMOVEFILTERS ( 'table' )``)."""
+        if table == "Date":
+            return replace(self, date_from=None, date_to=None)
+        return replace(self, **{name: () for name, (owner, _) in FILTER_COLUMNS.items() if owner == table})
 
     def on(self, table: str) -> list[tuple[str, tuple[Any, ...]]]:
         """The (view column, values) filters that restrict ``table``."""

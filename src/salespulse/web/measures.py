@@ -284,11 +284,78 @@ def evaluate(
     return evaluate_many({"": request}, scope, reader=reader)[""]
 
 
+@dataclass(frozen=True)
+class _ShareOfAll:
+    """A ratio whose denominator ignores one table's filters and groups (measures.yml
+    ``denominator_all``; DAX ``CALCULATE ( [denominator], REMOVEFILTERS ( 'table' ) )``): Campaign
+    Share % of a campaign's row is its sales over all sales of the same context, not over its own."""
+
+    dataset: str
+    measure: str
+    numerator: str
+    kept: tuple[Pair, ...]  # the groups the denominator keeps (those not on the table)
+    denominator: Request
+
+    @property
+    def key(self) -> str:
+        return f"{self.dataset}\x00{self.measure} of all"
+
+
+def _shares_of_all(requests: Mapping[str, Request]) -> list[_ShareOfAll]:
+    shares = []
+    for name, request in requests.items():
+        for item in closure(request.measures):
+            table = item.spec.get("denominator_all") if item.kind == "ratio" else None
+            if not table:
+                continue
+            if request.order_by == item.name or request.newest is not None:
+                raise ValueError(f"{item.name!r} (a share of all {table}) cannot order or cut a dataset")
+            kept = tuple(pair for pair in request.by if pair[0] != table)
+            denominator = Request((item.spec["denominator"],), request.filters.without(table), kept)
+            shares.append(_ShareOfAll(name, item.name, item.spec["numerator"], kept, denominator))
+    return shares
+
+
 def evaluate_many(
     requests: Mapping[str, Request], scope: Scope, *, reader: Reader | Session | None = None
 ) -> dict[str, pd.DataFrame]:
-    """``{name: evaluate(...)}`` of several datasets, with shared lookups and statements."""
-    session = session_of(reader)
+    """``{name: evaluate(...)}`` of several datasets, with shared lookups and statements. A share of
+    all (``denominator_all``) is computed from a second dataset of its denominator without that
+    table's filters and groups, evaluated with the others."""
+    shares = _shares_of_all(requests)
+    if not shares:
+        return _evaluate_all(requests, scope, session_of(reader))
+    everything = dict(requests)
+    added: dict[str, set[str]] = {}
+    for share in shares:
+        request = everything[share.dataset]
+        if share.numerator not in request.measures:
+            everything[share.dataset] = replace(request, measures=(*request.measures, share.numerator))
+            added.setdefault(share.dataset, set()).add(share.numerator)
+        everything[share.key] = share.denominator
+    frames = _evaluate_all(everything, scope, session_of(reader))
+    for share in shares:
+        frame, whole = frames[share.dataset], frames.pop(share.key)
+        columns = [column for _, column in share.kept]
+        totals = {
+            tuple(row[:-1]): row[-1]
+            for row in whole[[*columns, share.denominator.measures[0]]].itertuples(index=False)
+        }
+        keys = frame[columns].itertuples(index=False) if columns else [()] * len(frame)
+        frame[share.measure] = pd.Series(
+            [
+                ratio(part, totals.get(tuple(key)))
+                for part, key in zip(frame[share.numerator], keys, strict=True)
+            ],
+            index=frame.index,
+            dtype=object,
+        )
+    for dataset, names in added.items():
+        frames[dataset] = frames[dataset].drop(columns=sorted(names))
+    return frames
+
+
+def _evaluate_all(requests: Mapping[str, Request], scope: Scope, session: Session) -> dict[str, pd.DataFrame]:
     requests = {name: _narrowed(request, scope, session) for name, request in requests.items()}
     plans = {name: _validated(request, scope) for name, request in requests.items()}
     available = load_available(session)

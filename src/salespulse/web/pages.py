@@ -18,7 +18,7 @@ import pandas as pd
 from salespulse.semantic import load_model
 from salespulse.web import analytics
 from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import Request, evaluate_many, ratio
+from salespulse.web.measures import Request, evaluate_many
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
 from salespulse.web.sqlbuild import ident, placeholders, view
@@ -265,15 +265,6 @@ NO_CAMPAIGN_NEW_CUSTOMERS = "New Customers Without Campaign"
 SHARE = "Campaign Share %"
 
 
-def _share_of_all_sales(frame: pd.DataFrame, all_sales: Any) -> pd.Series:
-    """Campaign Share % of each row: its Campaign Sales over ``all_sales`` (one total, or a value per
-    row), the sales of the same context without the Campaign filter or grouping. Campaign Sales over
-    the Sales of the row's own campaign is 100 % for every campaign."""
-    totals = all_sales if isinstance(all_sales, list) else [all_sales] * len(frame)
-    shares = [ratio(sales, total) for sales, total in zip(frame["Campaign Sales"], totals, strict=True)]
-    return pd.Series(shares, index=frame.index, dtype=object)
-
-
 def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None = None) -> Page:
     """KPI cards (with the campaigns' incremental sales and uplift, and the new customers who came
     without a campaign); campaign sales by campaign; campaign sales and share by month; new
@@ -284,7 +275,7 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
     Campaign Share % is a share of all sales: Campaign Sales over the Sales of the same filters
     without the Campaign filter or grouping (DAX: ``REMOVEFILTERS ( Campaign )`` in the denominator),
     so a campaign's row, a month and the card with a campaign picked say how much of the business
-    the campaign made; Campaign Sales over its own campaign's Sales was 100 % on every row."""
+    the campaign made (measures.yml ``denominator_all``, which the evaluator honours)."""
     reader = session_of(reader)
     details = tuple(
         ("Campaign", c)
@@ -315,21 +306,11 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
         },
         filters,
     )
-    every_campaign = replace(filters, campaign_keys=())
-    requests["all_sales"] = Request(("Sales",), every_campaign)
-    requests["all_sales_by_month"] = Request(("Sales",), every_campaign, (MONTH,))
     page = evaluate_many(requests, scope, reader=reader)
-    total = page.pop("all_sales")["Sales"].iloc[0] if len(page["all_sales"]) else None
-    by_month = dict(page.pop("all_sales_by_month")[[MONTH[1], "Sales"]].itertuples(index=False))
-
     kpis = page["kpis"]
-    kpis[SHARE] = _share_of_all_sales(kpis, total)
-    months = page["campaign_sales_over_time"]
-    months[SHARE] = _share_of_all_sales(months, [by_month.get(m) for m in months[MONTH[1]]])
     results = page["campaign_results"]
     results = results[results["Is Campaign"] == True]  # noqa: E712 (a column of booleans)
     results = results.drop(columns="Is Campaign").reset_index(drop=True)
-    results[SHARE] = _share_of_all_sales(results, total)
     page["campaign_results"] = results
 
     new = page["new_customers_by_campaign"]
