@@ -86,11 +86,72 @@ def _axis(title: str) -> dict[str, Any]:
     return {"title": {"text": title, "font": {"size": 12}}}
 
 
+#: Pixels of one 12 px character of the axis labels, on the wide side, and of an axis title's line.
+CHAR_PX = 7.0
+TITLE_PX = 24
+#: The plot width a category axis is assumed to have: wider labels than fit are slanted by Plotly.
+PLOT_PX = 560
+
+
+def _tick_text(value: Any, tickformat: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if tickformat and tickformat.endswith("%"):
+        return f"{number:.1%}"
+    return f"{number:,.0f}"
+
+
+def _axis_ticks(figure: go.Figure, letter: str, name: str) -> list[str]:
+    """The longest tick labels axis ``name`` (``y``, ``y2``, ``x``) may show: its categories, or its
+    values' extremes in its tick format (Plotly's own ticks are rounder, never longer)."""
+    layout_axis = figure.layout[f"{letter}axis{name[1:]}"]
+    if layout_axis.type == "date":
+        return ["Mmm 0000"]
+    values: list[Any] = []
+    for trace in figure.data:
+        if (getattr(trace, f"{letter}axis", None) or letter) != name:
+            continue
+        values += [v for v in (getattr(trace, letter, None) or ()) if v is not None]
+    if not values:
+        return []
+    if layout_axis.type == "category" or any(isinstance(v, str) for v in values):
+        return [str(v) for v in values]
+    numbers = [float(v) for v in values]
+    return [_tick_text(v, layout_axis.tickformat) for v in (min(numbers), max(numbers), 0.0)]
+
+
+def _estimated_margins(figure: go.Figure, title: str | None) -> dict[str, int]:
+    """Margins that hold the tick labels and axis titles, estimated from the figure's own labels.
+    Plotly's ``automargin`` stays on as the safety net: it only ever widens a margin, but each
+    widening draws the chart again, which is a good part of a page's drawing time; margins already
+    wide enough cost it nothing."""
+    if not any(trace.type in ("bar", "scatter") for trace in figure.data):
+        return {"l": 10, "r": 10, "t": 30 if title else 10, "b": 10}
+
+    def width(texts: list[str]) -> int:
+        return int(max((len(t) for t in texts), default=0) * CHAR_PX)
+
+    def titled_axis(letter: str, name: str) -> int:
+        axis_title = figure.layout[f"{letter}axis{name[1:]}"].title
+        return TITLE_PX if axis_title and axis_title.text else 0
+
+    left = 12 + width(_axis_ticks(figure, "y", "y")) + titled_axis("y", "y")
+    right = 10
+    if any(getattr(trace, "yaxis", None) == "y2" for trace in figure.data):
+        right = 12 + width(_axis_ticks(figure, "y", "y2")) + titled_axis("y", "y2")
+    ticks = _axis_ticks(figure, "x", "x")
+    longest = width(ticks)
+    slanted = len(set(ticks)) * (longest + 10) > PLOT_PX
+    bottom = 10 + (int(longest * 0.55) + 16 if slanted else 20) + titled_axis("x", "x")
+    return {"l": left, "r": right, "t": 30 if title else 10, "b": bottom}
+
+
 def _layout(figure: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
     figure.update_layout(
         title={"text": title} if title else None,
         height=height,
-        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        margin=_estimated_margins(figure, title),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
