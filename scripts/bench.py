@@ -111,8 +111,8 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "work")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "src"))
-    from salespulse.pgcluster import ThrowawayCluster
+    sys.path.insert(0, str(ROOT / "tests" / "python"))  # the throw-away cluster is test tooling
+    from pgcluster import ThrowawayCluster
 
     args.work_dir.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []

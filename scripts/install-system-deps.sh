@@ -9,7 +9,7 @@ set -euo pipefail
 
 # The Debian packages the project needs, one per line. Add new ones here.
 PACKAGES=(
-    postgresql # server + client: initdb/pg_ctl for the throw-away test cluster (salespulse.pgcluster)
+    postgresql # server + client: initdb/pg_ctl for the throw-away test cluster (tests/python/pgcluster.py)
     chromium # headless browser the web dashboard's browser tests drive (Playwright, executable_path)
     chromium-driver # chromedriver of the same build, for WebDriver-based tools
     nodejs # runs npm, which installs axe-core for the accessibility tests (make js-deps)

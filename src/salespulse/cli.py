@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -14,9 +15,22 @@ from salespulse.contract import ENTITIES
 from salespulse.settings import load_settings
 
 if TYPE_CHECKING:
+    from click.decorators import FC
+
     from salespulse.dbt import DbtInterrupted
+    from salespulse.web.appdb import AppDB
+    from salespulse.web.audit import AuditLog
 
 SNAPSHOT_ENTITIES = [e for e in ENTITIES if e.mode == "snapshot"]
+DAY = click.DateTime(["%Y-%m-%d"])
+TARGET_HELP = "profiles.yml target (default: SALESPULSE_TARGET, else duckdb)."
+
+
+def target_option(text: str = TARGET_HELP) -> Callable[[FC], FC]:
+    """``--target``, declared once for every command that reads or writes a warehouse (``None``: the
+    profile's default, which profiles.yml takes from ``SALESPULSE_TARGET``); ``text`` only where the
+    option means more than that."""
+    return click.option("--target", help=text)
 
 
 @click.group()
@@ -36,13 +50,24 @@ def main(verbose: bool) -> None:
 @click.option("--order-lines", default=100_000, show_default=True, help="About how many order lines.")
 @click.option(
     "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     help="Last day of data (default: SALESPULSE_AS_OF, else the demo's).",
 )
 @click.option(
     "--budget-form", type=click.Choice(["detailed", "simple"]), default="detailed", show_default=True
 )
 @click.option("--lines-format", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option(
+    "--trickle",
+    is_flag=True,
+    help="Then write a small delivery (new orders, late updates, cancellations) every --every seconds; "
+    "extracts already in the folder are kept and followed on from.",
+)
+@click.option("--every", default=10.0, show_default=True, help="With --trickle: seconds between deliveries.")
+@click.option(
+    "--count", default=0, show_default=True, help="With --trickle: deliveries to write (0: until stopped)."
+)
+@click.option("--lines", default=40, show_default=True, help="With --trickle: order-line rows per delivery.")
 def generate(
     out_dir: Path | None,
     seed: int,
@@ -50,11 +75,19 @@ def generate(
     as_of: object,
     budget_form: str,
     lines_format: str,
+    trickle: bool,
+    every: float,
+    count: int,
+    lines: int,
 ) -> None:
-    """Write the demo company's source extracts and budget workbook."""
+    """Write the demo company's source extracts and budget workbook (--trickle: then a feed of deliveries)."""
     from salespulse.generator import generate as run
+    from salespulse.generator.trickle import has_extract
 
     settings = load_settings()
+    if trickle and has_extract(out_dir or settings.data_dir):
+        _trickle(out_dir or settings.data_dir, seed, lines, count, every)
+        return
     chosen = as_of.date() if as_of is not None else settings.as_of  # type: ignore[attr-defined]
     dates = {"as_of": chosen} if chosen is not None else {}
     if settings.budget_year is not None:
@@ -70,6 +103,23 @@ def generate(
     )
     click.echo(f"wrote demo extracts to {target}")
     click.echo(str(summary))
+    if trickle:
+        _trickle(target, seed, lines, count, every)
+
+
+def _trickle(folder: Path, seed: int, lines: int, count: int, every: float) -> None:
+    """Write the trickle's deliveries into ``folder`` until ``count`` are written or Ctrl+C."""
+    from salespulse.errors import ContractError
+    from salespulse.generator import trickle
+
+    try:
+        for delivery in trickle(folder, seed=seed, lines=lines, count=count, every=every):
+            click.echo(str(delivery))
+    except (ValueError, ContractError) as exc:
+        click.echo(f"trickle refused: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("trickle stopped (every delivery written is whole)")
 
 
 @main.command("map")
@@ -120,7 +170,7 @@ def map_command(mapping_file: Path, source: Path, out_dir: Path, fmt: str, repla
     type=click.Choice([e.name for e in SNAPSHOT_ENTITIES]),
     help="Land this snapshot even if it is empty or has under half the rows landed before (repeatable).",
 )
-@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@target_option()
 def load(
     data_dir: Path | None,
     budget_files: tuple[Path, ...],
@@ -176,7 +226,7 @@ def as_of_line(configured: object, last_order_date: object) -> str:
 
 
 @main.command()
-@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@target_option()
 @click.option("--skip-quality", is_flag=True, help="Do not run the Great Expectations suite afterwards.")
 def build(target: str | None, skip_quality: bool) -> None:
     """Build and test the warehouse with dbt, then run the data-quality suite on the marts."""
@@ -218,7 +268,7 @@ def _interrupted(what: str, stop: DbtInterrupted, target: str | None) -> NoRetur
 
 
 @main.command()
-@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@target_option()
 def quality(target: str | None) -> None:
     """Run the Great Expectations suite on the built marts; write its data docs to artifacts/gx/."""
     from salespulse.quality import main_summary
@@ -227,10 +277,10 @@ def quality(target: str | None) -> None:
 
 
 @main.command()
-@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@target_option()
 @click.option(
     "--backtest-cutoff",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     help="Last day of the backtest's training data (default: 12 months before the last complete month).",
 )
 def forecast(target: str | None, backtest_cutoff: object) -> None:
@@ -260,7 +310,7 @@ def forecast(target: str | None, backtest_cutoff: object) -> None:
 
 
 @main.command()
-@click.option("--target", help="profiles.yml target.")
+@target_option()
 def summary(target: str | None) -> None:
     """Row counts and amount totals of the raw layer."""
     from salespulse.rawstats import raw_totals
@@ -302,7 +352,7 @@ def contract(write: bool, check: bool) -> None:
 @click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), default="artifacts/parquet", show_default=True
 )
-@click.option("--target", help="profiles.yml target (default: the profile's default, duckdb).")
+@target_option()
 def export_parquet(out_dir: Path, target: str | None) -> None:
     """Write every reporting view to <out>/<view>.parquet (Power BI's no-server source)."""
     from salespulse.export import export_reporting_parquet
@@ -317,7 +367,7 @@ def export_parquet(out_dir: Path, target: str | None) -> None:
 @main.command()
 @click.option("--host", help="Address to listen on (default: SALESPULSE_WEB_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default: SALESPULSE_WEB_PORT or 8050).")
-@click.option("--target", help="profiles.yml target (default: SALESPULSE_TARGET, duckdb).")
+@target_option()
 @click.option(
     "--demo-users", is_flag=True, help="First create an account (password 'demo') for everyone in sales_reps."
 )
@@ -332,16 +382,54 @@ def serve(host: str | None, port: int | None, target: str | None, demo_users: bo
 
 @main.group()
 def users() -> None:
-    """Web dashboard accounts: sessions, revocation, lockouts, the audit log (SALESPULSE_APP_DB)."""
+    """Web dashboard accounts: passwords, sessions, revocation, lockouts, audit log (SALESPULSE_APP_DB)."""
+
+
+def _accounts() -> tuple[AppDB, AuditLog]:
+    """The app database of ``SALESPULSE_APP_DB`` and its audit log on the system clock, opened the one
+    way every ``users`` command needs them (the web app opens its own in ``salespulse.web.app``)."""
+    from salespulse.web.appdb import AppDB, app_db_path
+    from salespulse.web.audit import AuditLog
+    from salespulse.web.security import system_clock
+
+    db = AppDB(app_db_path())
+    return db, AuditLog(db, system_clock)
+
+
+@users.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Create the account of EMAIL, or reset its password (asked twice, not echoed)."""
+    import getpass
+
+    db, _ = _accounts()
+    password = getpass.getpass(f"password for {email}: ")
+    if password != getpass.getpass("again: "):
+        click.echo("the passwords differ", err=True)
+        sys.exit(1)
+    db.set_password(email, password)
+    click.echo(f"{email}: password set in {db.path}")
+
+
+@users.command("demo-users")
+@target_option()
+def users_demo_users(target: str | None) -> None:
+    """An account (password 'demo') for everyone in reporting.sales_reps who has none yet."""
+    from salespulse.web.appdb import DEMO_PASSWORD, create_demo_users
+    from salespulse.web.readers import open_reader
+
+    db, _ = _accounts()
+    created = create_demo_users(db, open_reader(target))
+    click.echo(f"{len(created)} demo account(s) created in {db.path} (password {DEMO_PASSWORD!r})")
 
 
 @users.command("sessions")
 @click.argument("email", required=False)
 def users_sessions(email: str | None) -> None:
     """List the sessions not ended yet (of EMAIL, or of everyone)."""
-    from salespulse.web.appdb import AppDB, app_db_path, iso_time
+    from salespulse.web.appdb import iso_time
 
-    db = AppDB(app_db_path())
+    db, _ = _accounts()
     found = db.sessions(email)
     for item in found:
         click.echo(
@@ -355,13 +443,9 @@ def users_sessions(email: str | None) -> None:
 @click.argument("email")
 def users_revoke(email: str) -> None:
     """End every session of EMAIL now (its next request must sign in again)."""
-    from salespulse.web.appdb import AppDB, app_db_path
-    from salespulse.web.audit import AuditLog
-    from salespulse.web.security import system_clock
-
-    db = AppDB(app_db_path())
+    db, audit = _accounts()
     ended = db.end_sessions(email)
-    AuditLog(db, system_clock).record("sessions_revoked", email, sessions=ended, by="salespulse users revoke")
+    audit.record("sessions_revoked", email, sessions=ended, by="salespulse users revoke")
     click.echo(f"{email}: {ended} session(s) ended")
 
 
@@ -369,16 +453,12 @@ def users_revoke(email: str) -> None:
 @click.argument("email")
 def users_delete(email: str) -> None:
     """Delete the account of EMAIL and end its sessions (someone who left; their saved views stay)."""
-    from salespulse.web.appdb import AppDB, app_db_path
-    from salespulse.web.audit import AuditLog
-    from salespulse.web.security import system_clock
-
-    db = AppDB(app_db_path())
+    db, audit = _accounts()
     ended = db.end_sessions(email)
     if not db.delete_user(email):
         click.echo(f"{email}: no such account", err=True)
         sys.exit(1)
-    AuditLog(db, system_clock).record("account_deleted", email, sessions=ended, by="salespulse users delete")
+    audit.record("account_deleted", email, sessions=ended, by="salespulse users delete")
     click.echo(f"{email}: account deleted, {ended} session(s) ended")
 
 
@@ -386,10 +466,9 @@ def users_delete(email: str) -> None:
 @click.argument("who")
 def users_unlock(who: str) -> None:
     """Lift the sign-in lockout of WHO (an e-mail or a client address) and forget its failures."""
-    from salespulse.web.appdb import AppDB, app_db_path
     from salespulse.web.throttle import account_key, address_key
 
-    db = AppDB(app_db_path())
+    db, _ = _accounts()
     key = account_key(who) if "@" in who else address_key(who)
     click.echo(f"{key}: {'unlocked' if db.unlock(key) else 'was not locked'}")
 
@@ -402,9 +481,7 @@ def users_audit(email: str | None, event: str | None, limit: int) -> None:
     """Print the newest entries of the audit log (sign-ins, failures, lockouts, sign-outs, exports)."""
     import json
 
-    from salespulse.web.appdb import AppDB, app_db_path
-
-    db = AppDB(app_db_path())
+    db, _ = _accounts()
     for entry in db.audit_entries(email=email, event=event, limit=limit):
         detail = json.dumps(entry.detail, sort_keys=True)
         click.echo(f"{entry.at}  {entry.event:<16} {entry.email or '-'}  {entry.address or '-'}  {detail}")
@@ -425,7 +502,7 @@ def powerbi_write() -> None:
 
 
 @powerbi.command("check")
-@click.option("--target", help="Also check the model against this target's reporting views.")
+@target_option("Also check the model against this target's reporting views.")
 def powerbi_check(target: str | None) -> None:
     """Every offline check: JSON schemas, TMDL vs warehouse, DAX, best-practice rules, no secrets."""
     from salespulse.powerbi.project import run_checks

@@ -64,7 +64,7 @@ def demo_duck(demo_duckdb: dict[str, str]) -> Iterator[Warehouse]:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[object]:
     """A throw-away PostgreSQL server owned by this test run, stopped at the end."""
-    from salespulse.pgcluster import ThrowawayCluster
+    from pgcluster import ThrowawayCluster
 
     with ThrowawayCluster() as cluster:
         yield cluster

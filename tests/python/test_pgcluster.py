@@ -16,11 +16,11 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from salespulse.pgcluster import ThrowawayCluster
+from pgcluster import ThrowawayCluster
 
 pytestmark = pytest.mark.postgres
 
-CLI = [sys.executable, "-m", "salespulse.pgcluster"]
+CLI = [sys.executable, str(Path(__file__).with_name("pgcluster.py"))]
 
 
 @pytest.fixture(scope="module")

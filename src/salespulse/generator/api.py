@@ -26,6 +26,7 @@ from .rng import stream
 from .staff import rep_books, sales_rep_rows
 from .tables import table_from_rows, write_csv, write_parquet
 from .tally import Tally
+from .trickle import clear_trickle
 
 LinesFormat = Literal["parquet", "csv"]
 LINES_DIR = "order_lines"
@@ -71,10 +72,12 @@ def _validate(seed: int, order_lines: int, budget_form: str, lines_format: str) 
 
 
 def _clear_previous(lines_dir: Path) -> None:
-    """Remove order-line files of an earlier run (only files this generator names)."""
+    """Remove order-line files of an earlier run (only files this generator names), trickle
+    deliveries included: they changed lines of the data being replaced."""
     for old in sorted(lines_dir.glob("order_lines_????-??.*")):
         if old.suffix in (".parquet", ".csv"):
             old.unlink()
+    clear_trickle(lines_dir)
 
 
 #: The demo company's defaults: three years of history and the budget of the last one.

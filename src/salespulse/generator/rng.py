@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_STREAMS = {"reference": 1, "customers": 2, "orders": 3}
+_STREAMS = {"reference": 1, "customers": 2, "orders": 3, "trickle": 4}
 
 
 def stream(seed: int, name: str, *sub: int) -> np.random.Generator:

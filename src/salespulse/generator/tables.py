@@ -128,14 +128,16 @@ def write_csv(table: pa.Table, path: Path) -> None:
     path.write_bytes(csv_bytes(table))
 
 
+#: How every generated Parquet file is written (the trickle's deliveries too).
+PARQUET_OPTIONS: dict[str, object] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "version": "2.6",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "row_group_size": 1_048_576,
+}
+
+
 def write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(
-        table,
-        path,
-        compression="zstd",
-        compression_level=3,
-        version="2.6",
-        use_dictionary=True,
-        write_statistics=True,
-        row_group_size=1_048_576,
-    )
+    pq.write_table(table, path, **PARQUET_OPTIONS)  # type: ignore[arg-type]

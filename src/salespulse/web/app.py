@@ -1,6 +1,6 @@
 """The self-hosted web dashboard: a Plotly Dash app on Flask, served by waitress.
 
-``create_app()`` builds it; ``main()`` (``salespulse serve``) serves it on
+``create_app()`` builds it; ``serve()`` (``salespulse serve``) serves it on
 ``SALESPULSE_WEB_HOST``:``SALESPULSE_WEB_PORT`` (default http://127.0.0.1:8050). Every asset
 (JavaScript, CSS, map shapes) is served by the app itself: nothing is fetched from a CDN.
 Data come from the warehouse of ``SALESPULSE_TARGET`` through the data layer's reader, per request,
@@ -13,11 +13,9 @@ docs/deploy.md (``SALESPULSE_WEB_THREADS``, ``SALESPULSE_WEB_CONNECTION_LIMIT``)
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -159,25 +157,3 @@ def server_limits(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
             raise SettingsError(f"{name}={text!r}: expected a whole number from 1 to {high}")
         values.append(int(text))
     return values[0], values[1]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    host, port = settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m salespulse.web.app", description="Serve the web dashboard."
-    )
-    parser.add_argument(
-        "--host", default=host, help=f"address to listen on (SALESPULSE_WEB_HOST, default {host})"
-    )
-    parser.add_argument("--port", type=int, default=port, help=f"port (SALESPULSE_WEB_PORT, default {port})")
-    parser.add_argument("--target", help="profiles.yml target (default SALESPULSE_TARGET, duckdb)")
-    parser.add_argument(
-        "--demo-users", action="store_true", help="create the demo accounts (password 'demo')"
-    )
-    args = parser.parse_args(argv)
-    serve(args.host, args.port, target=args.target, demo_users=args.demo_users)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,20 +9,17 @@ to sign in lately (``salespulse.web.throttle``), what happened (``salespulse.web
 each user saved. Times of sessions and throttling are seconds since the epoch from the app's clock
 (``salespulse.web.security.Clock``), so tests move time instead of waiting.
 
-Setting: ``SALESPULSE_APP_DB`` (default ``.warehouse/app.sqlite``). ``python -m
-salespulse.web.appdb set-password EMAIL`` creates or resets one account.
+Setting: ``SALESPULSE_APP_DB`` (default ``.warehouse/app.sqlite``). ``salespulse users
+set-password EMAIL`` creates or resets one account (``salespulse users --help``: the others).
 """
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import hashlib
 import json
 import os
 import secrets
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -469,30 +466,3 @@ def demo_emails(reader: Any) -> list[str]:
 def create_demo_users(db: AppDB, reader: Any, password: str = DEMO_PASSWORD) -> list[str]:
     """An account with the demo password for every person of ``reporting.sales_reps`` lacking one."""
     return db.create_users(demo_emails(reader), password)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m salespulse.web.appdb", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    setpw = commands.add_parser("set-password", help="Create an account or reset its password.")
-    setpw.add_argument("email")
-    commands.add_parser("demo-users", help="Accounts (password 'demo') for everyone in reporting.sales_reps.")
-    args = parser.parse_args(argv)
-    db = AppDB(app_db_path())
-    if args.command == "set-password":
-        password = getpass.getpass(f"password for {args.email}: ")
-        if password != getpass.getpass("again: "):
-            print("the passwords differ", file=sys.stderr)
-            return 1
-        db.set_password(args.email, password)
-        print(f"{args.email}: password set in {db.path}")
-        return 0
-    from salespulse.web.readers import open_reader
-
-    created = create_demo_users(db, open_reader())
-    print(f"{len(created)} demo account(s) created in {db.path} (password {DEMO_PASSWORD!r})")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

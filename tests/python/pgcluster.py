@@ -1,5 +1,9 @@
 """A throw-away PostgreSQL cluster for tests and benchmarks.
 
+Test tooling, not part of the ``salespulse`` package: nothing run by users needs it. pytest finds
+it on ``pythonpath`` (``from pgcluster import ThrowawayCluster``); ``scripts/bench.py`` puts this
+folder on ``sys.path``; a shell runs the file itself.
+
 Each cluster lives in a fresh temporary directory (data directory, unix socket directory
 and server log), listens only on 127.0.0.1 on a free TCP port, and requires a password
 (scram-sha-256) for a superuser created by ``initdb``. Server settings trade durability
@@ -12,9 +16,9 @@ In Python::
 
 From a shell (the server outlives the ``start`` command)::
 
-    eval "$(python -m salespulse.pgcluster start --state-file .pg/state.json)"
+    eval "$(python tests/python/pgcluster.py start --state-file .pg/state.json)"
     ...
-    python -m salespulse.pgcluster stop --state-file .pg/state.json
+    python tests/python/pgcluster.py stop --state-file .pg/state.json
 
 PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` system
 user (``runuser``); otherwise it runs as the current user. The binaries come from
@@ -55,6 +59,8 @@ DEFAULT_DATABASE = "salespulse"
 SERVER_SYSTEM_USER = "postgres"
 #: Environment variable naming a directory with initdb/pg_ctl, to override the search.
 BINDIR_ENV = "SALESPULSE_PG_BINDIR"
+#: This file as a shell runs it from the project root (its messages name it so).
+COMMAND = "tests/python/pgcluster.py"
 
 #: Fast, test-friendly server settings. Not crash-safe. Override with ``settings=``.
 FAST_SETTINGS: dict[str, str] = {
@@ -443,7 +449,7 @@ class ThrowawayCluster:
         lines = [f"{name} = {value}" for name, value in {**self.settings, **fixed}.items()]
         # Appending keeps the file's owner and mode; later lines win in postgresql.conf.
         with (self.data_dir / "postgresql.conf").open("a") as conf:
-            conf.write("\n# salespulse throw-away cluster (salespulse.pgcluster)\n" + "\n".join(lines) + "\n")
+            conf.write(f"\n# salespulse throw-away cluster ({COMMAND})\n" + "\n".join(lines) + "\n")
 
     def _start_server(self) -> None:
         for attempt in range(1, _PORT_ATTEMPTS + 1):
@@ -546,7 +552,7 @@ def _cmd_start(args: argparse.Namespace) -> int:
     print(_exports(cluster.env))
     print(
         f"pgcluster: PostgreSQL on {HOST}:{cluster.port} (pid {cluster.pid}) in {cluster.directory}; "
-        f"stop it with: python -m salespulse.pgcluster stop --state-file {state_file}",
+        f"stop it with: python {COMMAND} stop --state-file {state_file}",
         file=sys.stderr,
     )
     return 0
@@ -570,7 +576,7 @@ def _cmd_env(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m salespulse.pgcluster",
+        prog=f"python {COMMAND}",
         description="Start or stop a throw-away PostgreSQL cluster (127.0.0.1, random port and password).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
