@@ -17,32 +17,23 @@
     'customer_type', 'customer_sales_rep_key', 'customer_territory_key',
 ] %}
 
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-lines as (
+with lines as (
     select
-        sales.customer_key,
-        sales.order_date,
-        sales.order_date_key,
-        sales.territory_key,
-        sales.sales_rep_key,
-        customers.customer_type,
-        customers.sales_rep_key as customer_sales_rep_key,
-        customers.territory_key as customer_territory_key,
-        sales.order_number,
-        sales.counts_as_sales,
-        sales.net_sales_amount,
-        sales.sales_quantity,
-        sales.margin_amount,
-        sales.cancelled_amount
-    from sales
-    left join customers on sales.customer_key = customers.customer_key
+        customer_key,
+        order_date,
+        order_date_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key,
+        order_number,
+        counts_as_sales,
+        net_sales_amount,
+        sales_quantity,
+        margin_amount,
+        cancelled_amount
+    from {{ ref('int_order_lines__enriched') }}
 ),
 
 -- one row per order and slice first: counting those rows is cheaper than a distinct count

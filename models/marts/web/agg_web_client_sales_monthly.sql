@@ -9,16 +9,8 @@
     `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
     subset of the rows from above.
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
+with order_lines as (
+    select * from {{ ref('int_order_lines__enriched') }}
 ),
 
 dates as (
@@ -27,20 +19,18 @@ dates as (
 
 lines as (
     select
-        customers.customer_label,
-        sales.customer_key,
-        products.category_name,
-        sales.territory_key,
-        sales.sales_rep_key,
-        customers.customer_type,
-        customers.sales_rep_key as customer_sales_rep_key,
-        customers.territory_key as customer_territory_key,
+        order_lines.customer_label,
+        order_lines.customer_key,
+        order_lines.category_name,
+        order_lines.territory_key,
+        order_lines.sales_rep_key,
+        order_lines.customer_type,
+        order_lines.customer_sales_rep_key,
+        order_lines.customer_territory_key,
         dates.month_start_date,
-        sales.net_sales_amount
-    from sales
-    inner join dates on sales.order_date_key = dates.date_key
-    left join customers on sales.customer_key = customers.customer_key
-    left join products on sales.product_key = products.product_key
+        order_lines.net_sales_amount
+    from order_lines
+    inner join dates on order_lines.order_date_key = dates.date_key
 ),
 
 monthly as (

@@ -11,16 +11,12 @@
     The sales rep, territory and city are those of the order lines (fct_sales takes them from the
     client, so there is one row per client and category: a test checks it).
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
+with order_lines as (
+    select * from {{ ref('int_order_lines__enriched') }}
 ),
 
 customers as (
     select * from {{ ref('dim_customer') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
 ),
 
 calendar as (
@@ -32,17 +28,16 @@ calendar as (
 
 lines as (
     select
-        sales.customer_key,
-        sales.sales_rep_key,
-        sales.territory_key,
-        sales.geography_key,
-        products.category_name,
-        (cast(extract(year from sales.order_date) as integer) - calendar.first_year) * 12
-        + cast(extract(month from sales.order_date) as integer) - calendar.first_month as month_index
-    from sales
+        order_lines.customer_key,
+        order_lines.sales_rep_key,
+        order_lines.territory_key,
+        order_lines.geography_key,
+        order_lines.category_name,
+        (cast(extract(year from order_lines.order_date) as integer) - calendar.first_year) * 12
+        + cast(extract(month from order_lines.order_date) as integer) - calendar.first_month as month_index
+    from order_lines
     cross join calendar
-    left join products on sales.product_key = products.product_key
-    where sales.counts_as_sales and sales.customer_key <> -1  -- the Unknown customer is no client
+    where order_lines.counts_as_sales and order_lines.customer_key <> -1  -- the Unknown customer is no client
 ),
 
 by_category as (

@@ -3,12 +3,8 @@
     dashboard's product rankings and product page over whole months. Sums only: they add up to any
     coarser group.
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
+with order_lines as (
+    select * from {{ ref('int_order_lines__enriched') }}
 ),
 
 dates as (
@@ -18,20 +14,19 @@ dates as (
 lines as (
     select
         dates.month_start_date,
-        sales.product_key,
-        sales.campaign_key,
-        sales.territory_key,
-        sales.sales_rep_key,
-        sales.net_sales_amount,
-        sales.sales_quantity,
-        sales.margin_amount,
-        sales.cancelled_amount,
-        customers.customer_type,
-        customers.sales_rep_key as customer_sales_rep_key,
-        customers.territory_key as customer_territory_key
-    from sales
-    inner join dates on sales.order_date_key = dates.date_key
-    left join customers on sales.customer_key = customers.customer_key
+        order_lines.product_key,
+        order_lines.campaign_key,
+        order_lines.territory_key,
+        order_lines.sales_rep_key,
+        order_lines.net_sales_amount,
+        order_lines.sales_quantity,
+        order_lines.margin_amount,
+        order_lines.cancelled_amount,
+        order_lines.customer_type,
+        order_lines.customer_sales_rep_key,
+        order_lines.customer_territory_key
+    from order_lines
+    inner join dates on order_lines.order_date_key = dates.date_key
 )
 
 select

@@ -18,40 +18,26 @@
     'customer_type', 'customer_sales_rep_key', 'customer_territory_key',
 ] %}
 
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
-),
-
-lines as (
+with lines as (
     select
-        sales.order_date,
-        sales.order_date_key,
-        sales.campaign_key,
-        sales.territory_key,
-        sales.sales_rep_key,
-        sales.customer_key,
-        sales.order_number,
-        sales.counts_as_sales,
-        sales.customer_order_type,
-        sales.net_sales_amount,
-        sales.sales_quantity,
-        sales.margin_amount,
-        sales.cancelled_amount,
-        products.category_name,
-        customers.customer_type,
-        customers.sales_rep_key as customer_sales_rep_key,
-        customers.territory_key as customer_territory_key
-    from sales
-    left join customers on sales.customer_key = customers.customer_key
-    left join products on sales.product_key = products.product_key
+        order_date,
+        order_date_key,
+        campaign_key,
+        territory_key,
+        sales_rep_key,
+        customer_key,
+        order_number,
+        counts_as_sales,
+        customer_order_type,
+        net_sales_amount,
+        sales_quantity,
+        margin_amount,
+        cancelled_amount,
+        category_name,
+        customer_type,
+        customer_sales_rep_key,
+        customer_territory_key
+    from {{ ref('int_order_lines__enriched') }}
 ),
 
 category_sums as (

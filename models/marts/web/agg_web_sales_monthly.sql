@@ -3,16 +3,8 @@
     industry, for the web dashboard's queries that need a city or an industry (the map, their
     slicers) over whole months. Sums only: they add up to any coarser group.
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
+with order_lines as (
+    select * from {{ ref('int_order_lines__enriched') }}
 ),
 
 dates as (
@@ -22,23 +14,21 @@ dates as (
 lines as (
     select
         dates.month_start_date,
-        sales.campaign_key,
-        sales.geography_key,
-        sales.territory_key,
-        sales.sales_rep_key,
-        sales.net_sales_amount,
-        sales.sales_quantity,
-        sales.margin_amount,
-        sales.cancelled_amount,
-        products.category_name,
-        customers.customer_type,
-        customers.industry,
-        customers.sales_rep_key as customer_sales_rep_key,
-        customers.territory_key as customer_territory_key
-    from sales
-    inner join dates on sales.order_date_key = dates.date_key
-    left join customers on sales.customer_key = customers.customer_key
-    left join products on sales.product_key = products.product_key
+        order_lines.campaign_key,
+        order_lines.geography_key,
+        order_lines.territory_key,
+        order_lines.sales_rep_key,
+        order_lines.net_sales_amount,
+        order_lines.sales_quantity,
+        order_lines.margin_amount,
+        order_lines.cancelled_amount,
+        order_lines.category_name,
+        order_lines.customer_type,
+        order_lines.industry,
+        order_lines.customer_sales_rep_key,
+        order_lines.customer_territory_key
+    from order_lines
+    inner join dates on order_lines.order_date_key = dates.date_key
 )
 
 select
