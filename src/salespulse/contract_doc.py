@@ -128,6 +128,7 @@ def render() -> str:
 SOURCE_SYSTEMS: dict[str, str] = {"ERP": "erp", "CRM": "crm", "HR": "hr", "Marketing": "marketing"}
 BUDGET_SOURCE = "finance"
 FORECAST_SOURCE = "forecast"
+LOADER_SOURCE = "loader"
 
 _SOURCE_HEADER = "# Generated from {origin} by `salespulse contract --write`. Do not edit by hand."
 
@@ -173,7 +174,7 @@ def _source_yaml(
 def render_sources() -> dict[Path, str]:
     """The dbt sources files, one per delivering system, keyed by path."""
     from salespulse.forecast import landing as forecast_landing
-    from salespulse.loader import BUDGET_TABLE, raw_tables
+    from salespulse.loader import BUDGET_TABLE, LOAD_LOG, raw_tables
 
     tables = raw_tables()
     rendered: dict[Path, str] = {}
@@ -204,6 +205,20 @@ def render_sources() -> dict[Path, str]:
             for name, columns in forecast_landing.TABLES.items()
         ],
         origin="src/salespulse/forecast/landing.py",
+    )
+    rendered[_source_path(LOADER_SOURCE)] = _source_yaml(
+        LOADER_SOURCE,
+        "What `salespulse load` recorded about the files it landed in the raw schema.",
+        [
+            (
+                LOAD_LOG,
+                "One row per file landed and still in the raw layer: its raw table, path, SHA-256, rows and"
+                " load time.",
+                tables[LOAD_LOG],
+                True,
+            )
+        ],
+        origin="src/salespulse/loader.py",
     )
     return rendered
 

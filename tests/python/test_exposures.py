@@ -8,6 +8,7 @@ import re
 import yaml
 
 from salespulse.semantic.model import REPORTING_SQL, load_model
+from salespulse.web.freshness import FRESHNESS_VIEW
 from salespulse.web.sources import ALL_SOURCES, CHECKS_VIEW, MEMBER_VIEWS
 
 REF = re.compile(r"ref\('([a-z0-9_]+)'\)")
@@ -30,5 +31,5 @@ def test_the_power_bi_exposure_lists_the_views_the_semantic_model_imports() -> N
 
 
 def test_the_web_exposure_lists_the_model_views_and_the_web_aggregates() -> None:
-    web_views = {source.view for source in ALL_SOURCES} | set(MEMBER_VIEWS) | {CHECKS_VIEW}
+    web_views = {source.view for source in ALL_SOURCES} | set(MEMBER_VIEWS) | {CHECKS_VIEW, FRESHNESS_VIEW}
     assert exposures()["web_dashboard"] == model_views() | {f"rpt_{view}" for view in web_views}

@@ -144,7 +144,8 @@ def _estimated_margins(figure: go.Figure, title: str | None) -> dict[str, int]:
     longest = width(ticks)
     slanted = len(set(ticks)) * (longest + 10) > PLOT_PX
     bottom = 10 + (int(longest * 0.55) + 16 if slanted else 20) + titled_axis("x", "x")
-    return {"l": left, "r": right, "t": 30 if title else 10, "b": bottom}
+    # the top leaves room for Plotly's mode bar, which would otherwise sit on the first bar or point
+    return {"l": left, "r": right, "t": 40 if title else 30, "b": bottom}
 
 
 def _layout(figure: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:

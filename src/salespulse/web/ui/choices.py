@@ -1,12 +1,15 @@
 """What the filter panel offers the signed-in user: each slicer's options, the quick picks, the date
-bounds and the role line. They depend on the user's scope and the published warehouse only, so the
-page's layout carries them (``layout.serve_layout``): opening a page waits for no options request."""
+bounds, the role line and how fresh the data is. They depend on the user's scope and the published
+warehouse only, so the page's layout carries them (``layout.serve_layout``): opening a page waits for
+no options request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from salespulse.web.freshness import Freshness, load_freshness
+from salespulse.web.services import reader, services
 from salespulse.web.ui import context
 from salespulse.web.ui.report import describe_scope
 from salespulse.web.ui.state import calendar_of, quick_picks
@@ -46,6 +49,13 @@ class Choices:
     as_of: str
     role: str  # "manager: all data", "sales rep: own clients and sales", ...
     slicers: dict[str, Options]  # field -> options (all slicers but the client one)
+    freshness: Freshness  # the header's "data as of ... · loaded ..." and each source's loads
+
+
+def freshness() -> Freshness:
+    """The published build's freshness: the same for every user, read once per build (``ScopeCache``;
+    a PostgreSQL reader has no build identity, so it reads two small relations per page load)."""
+    return services().cache.get(reader(), ("freshness",), lambda: load_freshness(reader()))
 
 
 def choices() -> Choices:
@@ -60,4 +70,5 @@ def choices() -> Choices:
         as_of=cal.as_of.isoformat(),
         role=describe_scope(scope).split("(", 1)[-1].rstrip(")"),
         slicers=option_lists(opts),
+        freshness=freshness(),
     )

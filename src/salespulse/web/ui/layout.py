@@ -16,6 +16,7 @@ from dash import dash_table, dcc, hooks, html
 from flask_login import current_user
 
 from salespulse.web.auth import csrf_token
+from salespulse.web.freshness import SEPARATOR
 from salespulse.web.ui.choices import Choices, choices
 from salespulse.web.ui.context import own_views
 from salespulse.web.ui.state import FIELD_LABELS, empty_state
@@ -64,7 +65,37 @@ def _slicer(field: str, placeholder: str, options: list[dict[str, Any]]) -> html
     )
 
 
-def _header(role: str) -> html.Header:
+def _freshness(offered: Choices) -> html.Details:
+    """The header's "Data as of <as-of> · loaded <last load>", opening onto each source's last load
+    and newest change: a disclosure (keyboard and screen readers open it as a button), all in words.
+    Two lines beside the user on wide screens, a row of its own under the pages on phones (app.css)."""
+    fresh = offered.freshness
+    as_of, loaded = fresh.parts(offered.as_of)
+    return html.Details(
+        [
+            html.Summary(
+                [
+                    html.Span(as_of),
+                    html.Span(SEPARATOR, className="freshness-separator"),
+                    html.Span(loaded, className="freshness-loaded"),
+                ],
+                id="data-freshness-summary",
+            ),
+            html.Div(
+                [
+                    html.P("Each source's last load and newest change (times in UTC, as loaded):"),
+                    html.Ul([html.Li(line) for line in fresh.details()]),
+                ],
+                className="freshness-panel",
+            ),
+        ],
+        id="data-freshness",
+        className="freshness",
+    )
+
+
+def _header(offered: Choices | None) -> html.Header:
+    role = offered.role if offered else ""
     links = [
         dcc.Link(name, href=f"/{slug}", id=f"nav-{slug}", className="nav-link")
         for slug, name in PAGES.items()
@@ -91,6 +122,7 @@ def _header(role: str) -> html.Header:
             toggle,
             html.Div("salespulse", className="brand"),
             html.Nav(links, className="nav", **{"aria-label": "Pages"}),
+            *([_freshness(offered)] if offered else []),
             html.Div(
                 [html.Span(user, id="user-email"), html.Span(role, id="user-role", className="role"), logout],
                 className="user",
@@ -243,7 +275,7 @@ def serve_layout() -> Any:
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=empty_state()),
             *_warm_up(),
-            _header(offered.role if offered else ""),
+            _header(offered),
             html.Div(
                 [
                     _filters(offered),
