@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from duckdb_files import write
 from salespulse.handover import PUBLISHED_MARKER, builds_dir, current, staged
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -106,14 +107,6 @@ def counts(published: Path) -> dict[str, list[tuple[object, ...]]]:
     con = duckdb.connect(str(current(published)), read_only=True)
     try:
         return {name: con.execute(sql).fetchall() for name, sql in COUNTS.items()}
-    finally:
-        con.close()
-
-
-def write(path: Path, sql: str) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(sql)
     finally:
         con.close()
 

@@ -13,18 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from duckdb_files import write
 from salespulse.handover import builds_dir, current, run_staged, staged
 from salespulse.web.readers import DuckDBReader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def write(path: Path, sql: str) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(sql)
-    finally:
-        con.close()
 
 
 def publish(published: Path, sql: str, keep: int = 2) -> Path:

@@ -13,16 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from duckdb_files import write
 from salespulse import handover
 from salespulse.handover import current, staged
-
-
-def write(path: Path, sql: str) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(sql)
-    finally:
-        con.close()
 
 
 def test_a_ctrl_c_right_after_the_hand_over_keeps_the_published_build(
