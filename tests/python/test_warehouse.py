@@ -113,6 +113,9 @@ def test_every_model_and_column_is_documented(demo_duckdb: dict[str, str]) -> No
     missing = []
     for key, node in models.items():
         documented = {name for name, col in node["columns"].items() if col["description"].strip()}
+        if node["config"]["materialized"] == "ephemeral":  # inlined, never built: no catalog entry
+            assert documented and documented == set(node["columns"]), node["name"]
+            continue
         built = {c.lower() for c in catalog["nodes"][key]["columns"]}
         missing += [f"{node['name']}.{c}" for c in sorted(built - documented)]
     assert not missing, missing
