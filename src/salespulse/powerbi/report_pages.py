@@ -1,4 +1,9 @@
-"""The report's pages: what each page shows and where (the single source of the PBIR pages).
+"""The report's pages: where each visual of the page spec sits, and how Power BI draws it.
+
+What a page shows (its visuals' titles, measures, category fields, drills, sorts, top N, filters,
+tooltips) is the page spec's (``salespulse/semantic/pages.yml``), which the web dashboard renders
+too; this module adds Power BI's rendering: the PBIR visual types (the spec's ``powerbi`` blocks),
+each page's grid (``LAYOUTS``), the rail of slicers, bookmarks' filter cards, the mobile layout.
 
 Every report page is 1280 x 720. A rail on the left holds the page heading and the slicers, synced
 across pages; the rest of the canvas is a grid of rows, each row split between its visuals by
@@ -10,10 +15,11 @@ chart full width. The tooltip page (320 x 240) is shown when hovering a client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from salespulse.powerbi.pbir import GREATER_THAN, Ref, col, levels, msr
+from salespulse.powerbi.pbir import GREATER_THAN, Json, Ref, col, msr
 from salespulse.powerbi.report_fields import MEASURE, document_field_refs
 from salespulse.powerbi.report_scope import acts_on, semantic_scope
 from salespulse.powerbi.visuals import (
@@ -34,6 +40,7 @@ from salespulse.powerbi.visuals import (
     top_n,
 )
 from salespulse.semantic.measures import CARD_PERIODS, DEFAULT_PERIOD
+from salespulse.semantic.pages import POWERBI, Field, PageSpec, VisualSpec, load_pages
 
 WIDTH, HEIGHT = 1280, 720
 TOOLTIP_WIDTH, TOOLTIP_HEIGHT = 320, 240  # Desktop's Tooltip page size
@@ -67,21 +74,13 @@ SLICERS = (
     SlicerSpec(col("Campaign", "Campaign"), "Dropdown"),
 )
 
-SALES = msr("Sales")
-CLIENT = col("Customer", "Client")
-PRODUCT = col("Product", "Product")
-SALES_REP = col("Sales Rep", "Sales Rep")
-YEAR_MONTH = col("Date", "Year Month Name")
-CALENDAR = levels("Date", "Calendar", ("Year", "Quarter", "Month", "Date"))
-PRODUCT_HIERARCHY = levels("Product", "Product Hierarchy", ("Category", "Subcategory", "Product"))
 # The Sales Overview's filter card on the budget year, set by the "Budget year vs budget" bookmark:
 # a flag of the Date table (SALESPULSE_BUDGET_YEAR, else the as-of year), never a year number.
 OVERVIEW_BUDGET_YEAR_FILTER = "sales_overview_budget_year"
 BUDGET_YEAR = col("Date", "Is Budget Year")
 TOTAL_SERIES = "All"  # Forecast Series[Series] of the company total (series level "total")
-GEOGRAPHY_HIERARCHY = levels("Geography", "Geography Hierarchy", ("Region", "Country", "State", "City"))
-CLIENT_TOOLTIP = "client_tooltip"  # the tooltip page shown when hovering a client
 BOOKMARK_NAVIGATOR = "saved_views"
+CLIENT_TOOLTIP = "client_tooltip"  # the tooltip page shown when hovering a client
 # The comparison each KPI card shows beneath its number (the card's reference label), where the
 # model has one: last year, the prior year to date, the budget, the baseline.
 KPI_COMPARISONS = {
@@ -248,10 +247,6 @@ def navigator_row() -> Row:
     return Row(40, (bookmark_navigator(BOOKMARK_NAVIGATOR, "Saved views (bookmarks)"),))
 
 
-def cards(*measures: str) -> Row:
-    return Row(96, tuple(kpi_card(name) for name in measures))
-
-
 def filtered_card(page: str, name: str, *filters: tuple[Ref, tuple[bool | int | str, ...]]) -> Visual:
     """A card whose measure is read under visual-level filters (e.g. the budget year)."""
     visual = kpi_card(name)
@@ -261,580 +256,205 @@ def filtered_card(page: str, name: str, *filters: tuple[Ref, tuple[bool | int | 
     return visual
 
 
-def sales_overview() -> Page:
-    page = "sales_overview"
-    return Page(
-        page,
-        "Sales Overview",
-        (
-            cards("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY"),
-            navigator_row(),
-            Row(
-                280,
-                (
-                    chart(
-                        "sales_vs_budget_by_month",
-                        "Sales vs budget to date by month (the budget's months)",
-                        "lineClusteredColumnComboChart",
-                        {
-                            "Category": (YEAR_MONTH,),
-                            "Y": (msr("Sales In Budget Months"),),
-                            "Y2": (msr("Budget To Date"),),
-                        },
-                        sort=((YEAR_MONTH, "Ascending"),),
-                    ),
-                    chart(
-                        "sales_trend",
-                        "Sales trend over the history window",
-                        "lineChart",
-                        {
-                            "Category": (col("Date", "Month"),),
-                            "Series": (col("Date", "Year"),),
-                            "Y": (SALES,),
-                        },
-                        sort=((col("Date", "Month"), "Ascending"),),
-                        filters=(
-                            # the history window (SALESPULSE_HISTORY_YEARS / _START), as the web's trend
-                            only(f"{page}_sales_trend_years", col("Date", "Is In History"), (True,)),
-                        ),
-                    ),
-                ),
-            ),
-            Row(
-                264,
-                (
-                    chart(
-                        "top_10_clients",
-                        "Top 10 clients (hover a client for its details)",
-                        "clusteredBarChart",
-                        {"Category": (CLIENT,), "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                        filters=(top_n(f"{page}_top_10_clients", CLIENT, SALES, 10),),
-                        tooltip_page=CLIENT_TOOLTIP,
-                    ),
-                    chart(
-                        "top_10_products",
-                        "Top 10 products",
-                        "clusteredBarChart",
-                        {"Category": (PRODUCT,), "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                        filters=(top_n(f"{page}_top_10_products", PRODUCT, SALES, 10),),
-                    ),
-                    chart(
-                        "sales_by_category",
-                        "Sales by category",
-                        "donutChart",
-                        {"Category": (col("Product", "Category"),), "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                    ),
-                    # A core bar chart, not a map: the Bing map visuals (map, filledMap) are
-                    # deprecated and Azure Maps can be switched off per tenant; this renders
-                    # everywhere and drills down Region > Country > State > City.
-                    chart(
-                        "sales_by_geography",
-                        "Sales by geography (drill Region > Country > State > City)",
-                        "clusteredBarChart",
-                        {"Category": GEOGRAPHY_HIERARCHY, "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                    ),
-                ),
-            ),
-        ),
-        filters=((OVERVIEW_BUDGET_YEAR_FILTER, BUDGET_YEAR),),
+def ref(field: Field) -> Ref:
+    """A field of the page spec as PBIR names it."""
+    if field.table is None:
+        return msr(field.name, display=field.label)
+    if field.hierarchy is not None:
+        return Ref(field.table, field.name, "level", hierarchy=field.hierarchy, display=field.label)
+    return col(field.table, field.name, display=field.label)
+
+
+def _refs(fields: tuple[Field, ...]) -> tuple[Ref, ...]:
+    return tuple(ref(field) for field in fields)
+
+
+def _roles(spec: VisualSpec, visual_type: str) -> dict[str, tuple[Ref, ...]]:
+    """The visual's fields in the roles of its PBIR visual type."""
+    if visual_type == "tableEx":
+        return {"Values": _refs(spec.columns)}
+    measures = _refs(spec.measures)
+    fields = spec.powerbi.category if spec.powerbi.category is not None else spec.category
+    category = _refs(fields) or _refs(spec.drill)
+    series = (ref(spec.series),) if spec.series else ()
+    if visual_type == "pivotTable":
+        columns = series or (_refs(spec.drill) if fields else ())
+        return {"Rows": category} | ({"Columns": columns} if columns else {}) | {"Values": measures}
+    if visual_type == "lineClusteredColumnComboChart":
+        return {"Category": category, "Y": measures[:1], "Y2": measures[1:]}
+    roles = {"Category": category} | ({"Series": series} if series else {}) | {"Y": measures}
+    if spec.band is not None:
+        roles["Tooltips"] = (msr(spec.band.outer[0]), msr(spec.band.outer[1]))
+    return roles
+
+
+def data_visual(page: PageSpec, spec: VisualSpec) -> Visual:
+    """The PBIR visual of a data visual of the page spec."""
+    visual_type = str(spec.powerbi.get("visual"))
+    if spec.kind == "note":
+        return text_card(spec.id, msr(spec.measure_names[0]))
+    roles = _roles(spec, visual_type)
+    filter_name = spec.powerbi.get("filter")
+    filters: list[Json] = []
+    if spec.top is not None:
+        category = next(iter(roles.values()))[0]
+        filters.append(
+            top_n(filter_name or f"{page.name}_{spec.id}", category, msr(spec.measure_names[0]), spec.top)
+        )
+    for field, values in spec.where:
+        if filter_name is None:
+            raise ValueError(
+                f"page {page.name}, visual {spec.id}: a where needs powerbi.filter (its card's name)"
+            )
+        filters.append(only(filter_name, ref(field), values))
+    filters.extend(extra(page.name) for extra in EXTRA_FILTERS.get((page.name, spec.id), ()))
+    band = spec.band
+    return chart(
+        spec.id,
+        spec.title_on(POWERBI),
+        visual_type,
+        roles,
+        sort=((ref(spec.sort[0]), spec.sort[1]),) if spec.sort else (),
+        filters=tuple(filters),
+        objects=error_band(msr(band.line), msr(band.inner[0]), msr(band.inner[1])) if band else None,
+        tooltip_page=spec.tooltip,
     )
 
 
 # The reps table lists only the reps with a quota: Budget To Date > 0 drops the blanks (a budget
 # without reps, a rep without a quota) that a sort or a "below 100 %" filter would otherwise take
-# for 0 % attainment. The "Reps behind budget" bookmark restates it beside its own filter.
+# for 0 % attainment. The "Reps behind budget" bookmark restates it beside its own filter. Power BI's
+# only: the web's table lists every rep (a rep without a quota says so in its blank quota).
 REPS_TABLE = "sales_vs_budget_by_rep"
 REPS_WITH_QUOTA = MeasureFilter(REPS_TABLE, msr("Budget To Date"), GREATER_THAN, 0)
+#: Power BI's own filter cards of a visual, beside the spec's: (page, visual) -> page name -> card.
+EXTRA_FILTERS: dict[tuple[str, str], tuple[Callable[[str], Json], ...]] = {
+    ("sales_reps", REPS_TABLE): (REPS_WITH_QUOTA.card,)
+}
+
+NAVIGATOR, SERIES_SLICER, KPIS = "<saved views>", "<series slicer>", "kpis"
+# The forecast's series slicer: the chart and the cards follow it, the two tables by series do not.
+FORECAST_SERIES = col("Forecast Series", "Series")
+FORECAST_SERIES_SLICER = "slicer_forecast_series"
+FORECAST_BY_SERIES = ("projected_vs_budget_by_series", "backtest_by_series")
+# The Forecast page's projection cards read the budget year (the backtest's cover the backtest).
+FORECAST_BUDGET_YEAR = ((col("Forecast Yearly", "Is Budget Year"), (True,)),)
+FORECAST_BUDGET_YEAR_CARDS = (
+    "Projected Full Year",
+    "Projected Budget",
+    "Projected vs Budget",
+    "Projected Attainment %",
+)
 
 
-def sales_reps() -> Page:
-    page = "sales_reps"
-    attainment = msr("Attainment %")
+@dataclass(frozen=True)
+class Grid:
+    """A row of a page's grid: its height, what it holds (visual ids of the page spec; ``kpis`` a
+    card per measure of the cards visual, ``kpis[2:4]`` the third and fourth of them; ``NAVIGATOR``,
+    ``SERIES_SLICER``) and the weights that split its width."""
+
+    height: int
+    items: tuple[str, ...]
+    weights: tuple[int, ...] = ()
+
+
+#: Each page's grid, row by row (the rail of slicers beside it is ``Page.rail``).
+LAYOUTS: dict[str, tuple[Grid, ...]] = {
+    "sales_overview": (
+        Grid(96, (KPIS,)),
+        Grid(40, (NAVIGATOR,)),
+        Grid(280, ("sales_vs_budget_by_month", "sales_trend")),
+        Grid(264, ("top_10_clients", "top_10_products", "sales_by_category", "sales_by_geography")),
+    ),
+    "sales_reps": (
+        Grid(96, (KPIS,)),
+        Grid(40, (NAVIGATOR,)),
+        Grid(52, ("rep_quota_note",)),
+        Grid(300, (REPS_TABLE, "new_customers_by_rep"), (3, 2)),
+        Grid(184, ("sales_by_rep_over_time",)),
+    ),
+    "customer_details": (
+        Grid(96, (KPIS,)),
+        Grid(292, ("sales_over_time", "products_bought")),
+        Grid(300, ("order_lines",)),
+    ),
+    "product_details": (
+        Grid(96, (KPIS,)),
+        Grid(300, ("sales_over_time", "top_clients")),
+        Grid(292, ("sales_by_territory", "sales_by_geography")),
+    ),
+    "campaigns": (
+        Grid(96, (KPIS,)),
+        Grid(192, ("sales_by_campaign", "campaign_sales_over_time", "new_customers_by_campaign"), (2, 3, 2)),
+        Grid(200, ("campaign_results", "sales_uplift_by_campaign"), (3, 2)),
+        Grid(192, ("campaign_effectiveness",)),
+    ),
+    "forecast": (
+        Grid(96, (KPIS,)),
+        Grid(300, (SERIES_SLICER, "sales_and_forecast_by_month"), (1, 5)),
+        Grid(292, FORECAST_BY_SERIES, (2, 3)),
+    ),
+    "clients": (
+        Grid(96, (KPIS,)),
+        Grid(300, ("clients_by_segment", "segments_by_client_type", "client_activity_by_month"), (2, 2, 3)),
+        Grid(292, ("clients_acquired_by_rep", "at_risk_clients"), (2, 5)),
+    ),
+    CLIENT_TOOLTIP: (
+        Grid(108, ("kpis[0:2]",)),
+        Grid(108, ("kpis[2:4]",)),
+    ),
+}
+#: Filter-pane cards of a page: (name, field).
+PAGE_FILTERS: dict[str, tuple[tuple[str, Ref], ...]] = {
+    "sales_overview": ((OVERVIEW_BUDGET_YEAR_FILTER, BUDGET_YEAR),),
+}
+#: Visuals a visual's selection does not filter: (source visual, target visual).
+NO_FILTER: dict[str, tuple[tuple[str, str], ...]] = {
+    "forecast": tuple((FORECAST_SERIES_SLICER, target) for target in FORECAST_BY_SERIES),
+}
+
+
+def _card(page: PageSpec, name: str) -> Visual:
+    if page.name == "forecast" and name in FORECAST_BUDGET_YEAR_CARDS:
+        return filtered_card(page.name, name, *FORECAST_BUDGET_YEAR)
+    return kpi_card(name)
+
+
+def _row(page: PageSpec, grid: Grid) -> Row:
+    visuals: list[Visual] = []
+    for item in grid.items:
+        if item.startswith(KPIS):
+            start, _, stop = item.removeprefix(KPIS).strip("[]").partition(":")
+            names = page.visual(KPIS).measure_names[int(start or 0) : int(stop) if stop else None]
+            visuals += [_card(page, name) for name in names]
+        elif item == NAVIGATOR:
+            return navigator_row()
+        elif item == SERIES_SLICER:
+            visuals.append(single_slicer(FORECAST_SERIES_SLICER, FORECAST_SERIES, sync_group="Series"))
+        else:
+            visuals.append(data_visual(page, page.visual(item)))
+    return Row(grid.height, tuple(visuals), grid.weights)
+
+
+def report_page(page: PageSpec) -> Page:
+    """The Power BI page of a page of the spec; every visual the spec gives Power BI is placed."""
+    layout = LAYOUTS[page.name]
+    placed = {item.partition("[")[0] for grid in layout for item in grid.items}
+    ids = {visual.id for visual in page.visuals_on(POWERBI)}
+    missing, unknown = sorted(ids - placed), sorted(placed - ids - {NAVIGATOR, SERIES_SLICER})
+    if missing or unknown:
+        raise ValueError(f"page {page.name}: layout misses {missing}, places {unknown} not in the page spec")
     return Page(
-        page,
-        "Sales Reps",
-        (
-            cards("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers"),
-            navigator_row(),
-            Row(52, (text_card("rep_quota_note", msr("Rep Quota Note")),)),
-            Row(
-                300,
-                (
-                    chart(
-                        REPS_TABLE,
-                        "Quota, sales and attainment by sales rep (lowest attainment first)",
-                        "tableEx",
-                        {
-                            "Values": (
-                                SALES_REP,
-                                msr("Budget", display="Quota"),
-                                msr("Budget To Date", display="Quota To Date"),
-                                msr("Sales In Budget Months", display="Sales (quota months)"),
-                                msr("Variance"),
-                                attainment,
-                            )
-                        },
-                        sort=((attainment, "Ascending"),),
-                        filters=(REPS_WITH_QUOTA.card(page),),
-                    ),
-                    chart(
-                        "new_customers_by_rep",
-                        "New customers by sales rep",
-                        "clusteredBarChart",
-                        {"Category": (SALES_REP,), "Y": (msr("New Customers"),)},
-                        sort=((msr("New Customers"), "Descending"),),
-                    ),
-                ),
-                (3, 2),
-            ),
-            Row(
-                184,
-                (
-                    chart(
-                        "sales_by_rep_over_time",
-                        "Sales by sales rep over time (drill Year > Quarter > Month)",
-                        "pivotTable",
-                        {"Rows": (SALES_REP,), "Columns": CALENDAR[:3], "Values": (SALES,)},
-                    ),
-                ),
-            ),
-        ),
-    )
-
-
-def customer_details() -> Page:
-    return Page(
-        "customer_details",
-        "Customer Details",
-        (
-            cards("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YTD YoY %"),
-            Row(
-                292,
-                (
-                    chart(
-                        "sales_over_time",
-                        "Sales over time (drill Year > Quarter > Month > Date)",
-                        "clusteredColumnChart",
-                        {"Category": CALENDAR, "Y": (SALES,)},
-                        sort=((CALENDAR[0], "Ascending"),),
-                    ),
-                    chart(
-                        "products_bought",
-                        "Products bought",
-                        "pivotTable",
-                        {"Rows": PRODUCT_HIERARCHY, "Values": (msr("Units"), SALES)},
-                        sort=((SALES, "Descending"),),
-                    ),
-                ),
-            ),
-            Row(
-                300,
-                (
-                    chart(
-                        "order_lines",
-                        "Order lines",
-                        "tableEx",
-                        {
-                            "Values": (
-                                col("Order Lines", "Order Date"),
-                                col("Order Lines", "Order Number"),
-                                PRODUCT,
-                                col("Order Lines", "Order Status"),
-                                msr("Units"),
-                                SALES,
-                            )
-                        },
-                        sort=((col("Order Lines", "Order Date"), "Descending"),),
-                    ),
-                ),
-            ),
-        ),
-        drillthrough=CLIENT,
-    )
-
-
-def product_details() -> Page:
-    page = "product_details"
-    return Page(
-        page,
-        "Product Details",
-        (
-            cards("Sales", "Units", "Orders", "Customers", "Margin %", "YTD YoY %"),
-            Row(
-                300,
-                (
-                    chart(
-                        "sales_over_time",
-                        "Sales over time (drill Year > Quarter > Month)",
-                        "clusteredColumnChart",
-                        {"Category": CALENDAR[:3], "Y": (SALES,)},
-                        sort=((CALENDAR[0], "Ascending"),),
-                    ),
-                    chart(
-                        "top_clients",
-                        "Top 10 clients",
-                        "clusteredBarChart",
-                        {"Category": (CLIENT,), "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                        filters=(top_n(f"{page}_top_clients", CLIENT, SALES, 10),),
-                    ),
-                ),
-            ),
-            Row(
-                292,
-                (
-                    chart(
-                        "sales_by_territory",
-                        "Sales by territory",
-                        "clusteredBarChart",
-                        {"Category": (col("Territory", "Territory"),), "Y": (SALES,)},
-                        sort=((SALES, "Descending"),),
-                    ),
-                    chart(
-                        "sales_by_geography",
-                        "Sales by geography (Region > Country > State > City)",
-                        "pivotTable",
-                        {"Rows": GEOGRAPHY_HIERARCHY, "Values": (msr("Units"), SALES)},
-                        sort=((SALES, "Descending"),),
-                    ),
-                ),
-            ),
-        ),
-        drillthrough=PRODUCT,
-    )
-
-
-def campaigns() -> Page:
-    page = "campaigns"
-    campaign = col("Campaign", "Campaign")
-    campaign_sales = msr("Campaign Sales")
-    uplift = msr("Campaign Sales Uplift %")
-    effectiveness = "Campaign Effectiveness"
-    return Page(
-        page,
-        "Campaigns",
-        (
-            cards(
-                "Campaign Sales",
-                "Campaign Share %",
-                "Sales",
-                "New Customers",
-                "Campaign Incremental Sales",
-                "Campaign Sales Uplift %",
-            ),
-            Row(
-                192,
-                (
-                    chart(
-                        "sales_by_campaign",
-                        "Sales by campaign",
-                        "clusteredBarChart",
-                        {"Category": (campaign,), "Y": (campaign_sales,)},
-                        sort=((campaign_sales, "Descending"),),
-                    ),
-                    chart(
-                        "campaign_sales_over_time",
-                        "Campaign sales and share of sales by month",
-                        "lineClusteredColumnComboChart",
-                        {"Category": (YEAR_MONTH,), "Y": (campaign_sales,), "Y2": (msr("Campaign Share %"),)},
-                        sort=((YEAR_MONTH, "Ascending"),),
-                    ),
-                    chart(
-                        "new_customers_by_campaign",
-                        "New customers by campaign",
-                        "clusteredBarChart",
-                        {"Category": (campaign,), "Y": (msr("New Customers"),)},
-                        sort=((msr("New Customers"), "Descending"),),
-                    ),
-                ),
-                (2, 3, 2),
-            ),
-            Row(
-                200,
-                (
-                    chart(
-                        "campaign_results",
-                        "Campaign results",
-                        "tableEx",
-                        {
-                            "Values": (
-                                campaign,
-                                col("Campaign", "Campaign Type"),
-                                col("Campaign", "Channel"),
-                                col("Campaign", "Start Date"),
-                                col("Campaign", "End Date"),
-                                campaign_sales,
-                                msr("Campaign Share %"),
-                                msr("New Customers"),
-                            )
-                        },
-                        sort=((campaign_sales, "Descending"),),
-                        filters=(
-                            only(
-                                f"{page}_campaign_results_campaigns", col("Campaign", "Is Campaign"), (True,)
-                            ),
-                        ),
-                    ),
-                    chart(
-                        "sales_uplift_by_campaign",
-                        "Sales uplift by campaign (100 % = as expected without the campaign)",
-                        "clusteredBarChart",
-                        {"Category": (campaign,), "Y": (uplift,)},
-                        sort=((uplift, "Descending"),),
-                    ),
-                ),
-                (3, 2),
-            ),
-            Row(
-                192,
-                (
-                    chart(
-                        "campaign_effectiveness",
-                        "Campaign effectiveness: the campaign window against its baseline (company-wide)",
-                        "tableEx",
-                        {
-                            "Values": (
-                                campaign,
-                                col(effectiveness, "Target Category", display="Scope"),
-                                col("Campaign", "Start Date"),
-                                col(effectiveness, "Window End Date"),
-                                msr("Campaign Window Sales"),
-                                col(effectiveness, "Window Orders"),
-                                col(effectiveness, "Window Units"),
-                                msr("Campaign New Clients"),
-                                msr("Campaign Expected Sales"),
-                                msr("Campaign Incremental Sales"),
-                                uplift,
-                                col(effectiveness, "Baseline Method"),
-                            )
-                        },
-                        sort=((uplift, "Descending"),),
-                    ),
-                ),
-            ),
-        ),
-    )
-
-
-def forecast() -> Page:
-    """The Forecast page. Every visual reads the Forecast Series dimension the three forecast tables
-    relate to, so the cards and the chart follow the Series slicer (and row-level security reaches
-    them through it); the two tables by series ignore the slicer and list every series the user
-    may see."""
-    page = "forecast"
-    yearly, backtest = "Forecast Yearly", "Forecast Backtest"
-    series = col("Forecast Series", "Series")
-    series_slicer = f"slicer_{page}_series"
-    by_series = ("projected_vs_budget_by_series", "backtest_by_series")
-    budget_year = ((col(yearly, "Is Budget Year"), (True,)),)
-    forecast_line = msr("Forecast")
-    return Page(
-        page,
-        "Forecast",
-        (
-            Row(
-                96,
-                (
-                    *(
-                        filtered_card(page, name, *budget_year)
-                        for name in (
-                            "Projected Full Year",
-                            "Projected Budget",
-                            "Projected vs Budget",
-                            "Projected Attainment %",
-                        )
-                    ),
-                    *cards("Backtest MAPE %", "Baseline MAPE %").visuals,
-                ),
-            ),
-            Row(
-                300,
-                (
-                    single_slicer(series_slicer, series, sync_group="Series"),
-                    chart(
-                        "sales_and_forecast_by_month",
-                        "Sales and forecast by month: 8 months in 10 land in the band"
-                        " (the 95 % interval in the tooltip; series: on the left)",
-                        "lineChart",
-                        {
-                            "Category": (YEAR_MONTH,),
-                            "Y": (msr("Forecast Actual"), forecast_line),
-                            "Tooltips": (msr("Forecast Lower 95"), msr("Forecast Upper 95")),
-                        },
-                        sort=((YEAR_MONTH, "Ascending"),),
-                        objects=error_band(forecast_line, msr("Forecast Lower 80"), msr("Forecast Upper 80")),
-                    ),
-                ),
-                (1, 5),
-            ),
-            Row(
-                292,
-                (
-                    chart(
-                        by_series[0],
-                        "Budget year: projected full year vs budget, every series",
-                        "tableEx",
-                        {
-                            "Values": (
-                                col("Forecast Series", "Series Level"),
-                                series,
-                                msr("Projected Full Year"),
-                                msr("Projected Budget"),
-                                msr("Projected vs Budget"),
-                                msr("Projected Attainment %"),
-                            )
-                        },
-                        sort=((series, "Ascending"),),  # by Series Order: the total, categories, territories
-                        filters=(
-                            only(
-                                f"{page}_projected_vs_budget_budget_year",
-                                col(yearly, "Is Budget Year"),
-                                (True,),
-                            ),
-                        ),
-                    ),
-                    chart(
-                        by_series[1],
-                        "Backtest, every series: the model against the seasonal-naive baseline",
-                        "tableEx",
-                        {
-                            "Values": (
-                                col("Forecast Series", "Series Level"),
-                                series,
-                                col(backtest, "Model"),
-                                col(backtest, "MAPE %"),
-                                col(backtest, "Bias %"),
-                                col(backtest, "Coverage 80 %"),
-                                col(backtest, "Coverage 95 %"),
-                                col(backtest, "Beats Baseline"),
-                            )
-                        },
-                        sort=((series, "Ascending"),),  # by Series Order: the total, categories, territories
-                    ),
-                ),
-                (2, 3),
-            ),
-        ),
-        no_filter=tuple((series_slicer, target) for target in by_series),
-    )
-
-
-def clients() -> Page:
-    page = "clients"
-    segments = "Client Segments"
-    segment = col(segments, "RFM Segment")
-    segmented = msr("Segmented Clients")
-    return Page(
-        page,
-        "Clients",
-        (
-            cards(
-                "Segmented Clients",
-                "At-Risk Clients",
-                "At-Risk %",
-                "Sales At Risk",
-                "New Clients",
-                "Lost Clients",
-            ),
-            Row(
-                300,
-                (
-                    chart(
-                        "clients_by_segment",
-                        "Clients by RFM segment (as of the as-of date)",
-                        "clusteredBarChart",
-                        {"Category": (segment,), "Y": (segmented,)},
-                        sort=((segment, "Ascending"),),
-                    ),
-                    chart(
-                        "segments_by_client_type",
-                        "RFM segment by client type",
-                        "pivotTable",
-                        {
-                            "Rows": (segment,),
-                            "Columns": (col("Customer", "Client Type"),),
-                            "Values": (segmented,),
-                        },
-                        sort=((segment, "Ascending"),),
-                    ),
-                    chart(
-                        "client_activity_by_month",
-                        "New, returning and lost clients by month",
-                        "lineChart",
-                        {
-                            "Category": (YEAR_MONTH,),
-                            "Y": (msr("New Clients"), msr("Returning Clients"), msr("Lost Clients")),
-                        },
-                        sort=((YEAR_MONTH, "Ascending"),),
-                    ),
-                ),
-                (2, 2, 3),
-            ),
-            Row(
-                292,
-                (
-                    chart(
-                        "clients_acquired_by_rep",
-                        "Clients acquired by sales rep",
-                        "clusteredBarChart",
-                        {"Category": (SALES_REP,), "Y": (msr("Clients Acquired"),)},
-                        sort=((msr("Clients Acquired"), "Descending"),),
-                    ),
-                    chart(
-                        "at_risk_clients",
-                        "At-risk clients, most valuable first (right-click a client to drill through)",
-                        "tableEx",
-                        {
-                            "Values": (
-                                CLIENT,
-                                segment,
-                                col(segments, "At Risk Reason", display="Why at risk"),
-                                col(segments, "Recency Days", display="Days since last order"),
-                                col(segments, "Usual Order Interval Days", display="Usual interval (days)"),
-                                col(segments, "Sales Trend Ratio", display="Sales trend"),
-                                msr("Sales At Risk"),
-                            )
-                        },
-                        sort=((msr("Sales At Risk"), "Descending"),),
-                        filters=(
-                            only(f"{page}_at_risk_clients_at_risk", col(segments, "Is At Risk"), (True,)),
-                        ),
-                        tooltip_page=CLIENT_TOOLTIP,
-                    ),
-                ),
-                (2, 5),
-            ),
-        ),
-    )
-
-
-def client_tooltip() -> Page:
-    """The tooltip of a client (Page information > Allow use as tooltip), 320 x 240: the hovered
-    client's sales against last year, orders, margin and year-to-date growth."""
-    return Page(
-        CLIENT_TOOLTIP,
-        "Client tooltip",
-        (
-            Row(108, (kpi_card("Sales"), kpi_card("Orders"))),
-            Row(108, (kpi_card("Margin %"), kpi_card("YTD YoY %"))),
-        ),
-        kind=TOOLTIP_PAGE,
+        page.name,
+        page.title,
+        tuple(_row(page, grid) for grid in layout),
+        drillthrough=ref(page.drillthrough) if page.drillthrough else None,
+        filters=PAGE_FILTERS.get(page.name, ()),
+        no_filter=NO_FILTER.get(page.name, ()),
+        kind=TOOLTIP_PAGE if page.tooltip else DEFAULT_PAGE,
     )
 
 
 def pages() -> tuple[Page, ...]:
     """The report's pages in tab order (the tooltip page last, hidden in view mode)."""
-    return (
-        sales_overview(),
-        sales_reps(),
-        customer_details(),
-        product_details(),
-        campaigns(),
-        forecast(),
-        clients(),
-        client_tooltip(),
-    )
+    return tuple(report_page(page) for page in load_pages().on(POWERBI))

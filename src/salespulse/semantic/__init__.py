@@ -1,7 +1,8 @@
-"""The semantic layer both front ends share: model tables, relationships, roles and measures.
+"""The semantic layer both front ends share: model tables, relationships, roles, measures and pages.
 
-``model.yml`` and ``measures.yml`` beside this module are the single source; the Power BI TMDL,
-the web dashboard's queries and the warehouse's measure macros are rendered from them.
+``model.yml``, ``measures.yml`` and ``pages.yml`` (what every report page shows) beside this module
+are the single source; the Power BI TMDL and report, the web dashboard's queries and pages and the
+warehouse's measure macros are rendered from them.
 """
 
 from salespulse.semantic.measures import Measure, load_measures

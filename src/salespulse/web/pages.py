@@ -1,9 +1,13 @@
-"""The data of each report page, for ``Filters`` + ``Scope``: the Power BI report's pages
-(``salespulse.powerbi.report_pages``), visual for visual, plus the detail tables of the web.
+"""The data of each report page, for ``Filters`` + ``Scope``: the pages of the page spec
+(``salespulse/semantic/pages.yml``, which the Power BI report's pages are written from too), visual
+for visual, plus the detail tables of the web.
 
 Each page function returns ``{dataset: DataFrame}`` (headers: model column names and measure
 names), in the order the page shows them; ``filter_options`` gives what each slicer may offer.
 A page's datasets are evaluated together (``evaluate_many``): one session, shared statements.
+Where a dataset is exactly what the spec says its visual shows (measures, category fields, top
+N, sort), it is read from the spec (``spec_dataset``); the others carry what the web adds to a
+visual (keys to click, attributes, the amounts its exports hold) on top of it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from salespulse.semantic import load_model
+from salespulse.semantic.pages import WEB, load_pages
 from salespulse.web import analytics
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.measures import Request, evaluate_many
@@ -58,6 +63,18 @@ class Dataset:
     descending: bool = True
 
 
+def spec_dataset(slug: str, visual_id: str) -> Dataset:
+    """The dataset of the web page ``slug``'s visual ``visual_id`` as the page spec says it shows:
+    its measures, by its category fields, its top N, ordered by the measure it is sorted on."""
+    spec = load_pages().by_slug(slug).visual(visual_id)
+    fields = spec.web.category if spec.web.category is not None else spec.category
+    by = tuple((str(f.table), f.name) for f in fields)
+    order_by, descending = None, True
+    if spec.sort is not None and spec.sort[0].is_measure and spec.top is None:
+        order_by, descending = spec.sort[0].name, spec.sort[1] == "Descending"
+    return Dataset(spec.measures_on(WEB), by, spec.top, order_by, descending)
+
+
 def _requests(datasets: dict[str, Dataset], filters: Filters) -> dict[str, Request]:
     return {
         name: Request(spec.measures, filters, spec.by, spec.top, spec.order_by, spec.descending)
@@ -89,9 +106,7 @@ def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | Session |
     )
     requests = _requests(
         {
-            "kpis": Dataset(
-                ("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY")
-            ),
+            "kpis": spec_dataset("overview", "kpis"),
             "sales_vs_budget_by_month": Dataset(
                 ("Sales", "Budget", "Budget To Date", "Variance", "Attainment %"), (MONTH,)
             ),
@@ -103,7 +118,7 @@ def sales_overview(filters: Filters, scope: Scope, *, reader: Reader | Session |
     )
     requests |= _requests(
         {
-            "top_10_clients": Dataset(("Sales",), (CLIENT,), top=10),
+            "top_10_clients": spec_dataset("overview", "top_10_clients"),
             "top_10_products": Dataset(("Sales",), (PRODUCT, CATEGORY), top=10),
             "sales_by_category": Dataset(
                 ("Sales", "Sales In Budget Months", "Budget", "Budget To Date", "Attainment %"),
@@ -125,11 +140,11 @@ def sales_reps(filters: Filters, scope: Scope, *, reader: Reader | Session | Non
     budget = ("Sales", "Sales In Budget Months", "Budget", "Budget To Date", "Variance", "Attainment %")
     return _run(
         {
-            "kpis": Dataset(("Sales", "Budget", "Variance", "Attainment %", "Customers", "New Customers")),
+            "kpis": spec_dataset("reps", "kpis"),
             "sales_vs_budget_by_rep": Dataset(
                 (*budget, "Orders", "Customers"), rep, order_by="Attainment %", descending=False
             ),
-            "new_customers_by_rep": Dataset(("New Customers",), (SALES_REP,), order_by="New Customers"),
+            "new_customers_by_rep": spec_dataset("reps", "new_customers_by_rep"),
             "sales_by_rep_over_time": Dataset(("Sales",), (SALES_REP, *CALENDAR)),
             "sales_vs_budget_by_territory": Dataset(
                 budget, (("Territory", "Region"), ("Territory", "Territory Code"), ("Territory", "Territory"))
@@ -192,8 +207,9 @@ def _newest_lines(lines: pd.DataFrame | None) -> pd.DataFrame:
 
 
 #: The Customer Details page lists the largest clients only (by Sales): a table of 400 000 clients
-#: is not read by anyone, and computing every measure for each costs seconds at 10 M lines.
-CLIENTS_LISTED = 500
+#: is not read by anyone, and computing every measure for each costs seconds at 10 M lines. The
+#: page spec's limit of the clients table.
+CLIENTS_LISTED = int(load_pages().by_slug("customer").visual("clients").web.get("limit"))
 
 CLIENT_ATTRIBUTES = (
     "Client",
@@ -214,7 +230,7 @@ def customer_details(filters: Filters, scope: Scope, *, reader: Reader | Session
     session = session_of(reader)
     requests = _requests(
         {
-            "kpis": Dataset(("Sales", "Orders", "Units", "Average Order Value", "Margin %", "YTD YoY %")),
+            "kpis": spec_dataset("customer", "kpis"),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
             "products_bought": Dataset(
                 ("Units", "Sales"), (CATEGORY, ("Product", "Subcategory"), PRODUCT), order_by="Sales"
@@ -246,10 +262,10 @@ def product_details(filters: Filters, scope: Scope, *, reader: Reader | Session 
     requests = {"products": _members("Product", PRODUCT_MEASURES, filters)}
     requests |= _requests(
         {
-            "kpis": Dataset(("Sales", "Units", "Orders", "Customers", "Margin %", "YTD YoY %")),
+            "kpis": spec_dataset("product", "kpis"),
             "sales_over_time": Dataset(("Sales",), CALENDAR),
-            "top_clients": Dataset(("Sales",), (CLIENT,), top=10),
-            "sales_by_territory": Dataset(("Sales",), (("Territory", "Territory"),), order_by="Sales"),
+            "top_clients": spec_dataset("product", "top_clients"),
+            "sales_by_territory": spec_dataset("product", "sales_by_territory"),
             "sales_by_geography": Dataset(("Units", "Sales"), geography, order_by="Sales"),
         },
         filters,
@@ -293,8 +309,8 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
     requests = _requests(
         {
             "kpis": Dataset(("Campaign Sales", SHARE, "Sales", "New Customers")),
-            "sales_by_campaign": Dataset(("Campaign Sales",), (CAMPAIGN,), order_by="Campaign Sales"),
-            "campaign_sales_over_time": Dataset(("Campaign Sales", SHARE), (MONTH,)),
+            "sales_by_campaign": spec_dataset("campaigns", "sales_by_campaign"),
+            "campaign_sales_over_time": spec_dataset("campaigns", "campaign_sales_over_time"),
             "new_customers_by_campaign": Dataset(
                 ("New Customers",), (CAMPAIGN, is_campaign), order_by="New Customers"
             ),
@@ -334,14 +350,19 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
 forecast = analytics.forecast
 clients = analytics.clients
 
+#: The data of each web page of the page spec, by its slug.
+BUILDERS: dict[str, Callable[..., Page]] = {
+    "overview": sales_overview,
+    "reps": sales_reps,
+    "customer": customer_details,
+    "product": product_details,
+    "campaigns": campaigns,
+    "forecast": forecast,
+    "clients": clients,
+}
+#: The same by page name (the spec's title: what ``page_data`` and the web's ``PAGES`` name a page by).
 PAGES: dict[str, Callable[..., Page]] = {
-    "Sales Overview": sales_overview,
-    "Sales Reps": sales_reps,
-    "Customer Details": customer_details,
-    "Product Details": product_details,
-    "Campaigns": campaigns,
-    "Forecast": forecast,
-    "Clients": clients,
+    load_pages().by_slug(slug).title: build for slug, build in BUILDERS.items()
 }
 
 
