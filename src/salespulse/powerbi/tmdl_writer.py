@@ -13,6 +13,7 @@ from salespulse.currency import SYMBOL_PLACEHOLDER, with_currency
 from salespulse.powerbi import PROJECT_NAME
 from salespulse.semantic import Column, Measure, Role, SemanticModel, Table, load_measures, load_model
 from salespulse.semantic.measures import MEASURE_TABLE, dax
+from salespulse.semantic.model import RowRule
 
 IGNORE_RULES_ANNOTATION = "BestPracticeAnalyzer_IgnoreRules"
 NAMESPACE = uuid.UUID("6f1c1b7e-3f0a-4c5e-9a57-5a1e5b0c2d11")
@@ -393,10 +394,34 @@ def render_relationships(model: SemanticModel) -> str:
     return "\n".join(lines)
 
 
-def render_role(role: Role) -> str:
+def _dax_column(model: SemanticModel, table: str, source: str) -> str:
+    """``'Table'[Column]`` of a view column, by the names users see."""
+    name = model.table(table).column(source).name
+    return f"'{table.replace(chr(39), chr(39) * 2)}'[{name}]"
+
+
+def rule_filter(rule: RowRule, model: SemanticModel) -> str:
+    """The DAX row filter of one model.yml rule: the column equals the signed-in user's value,
+    looked up on the user table by e-mail (the e-mail itself is ``USERPRINCIPALNAME ()``)."""
+    user = model.user
+    assert user is not None, "model.yml declares no user table"
+    me = "USERPRINCIPALNAME ()"
+    value = (
+        me
+        if rule.user == user.identity
+        else f"LOOKUPVALUE ( {_dax_column(model, user.table, rule.user)}, "
+        f"{_dax_column(model, user.table, user.identity)}, {me} )"
+    )
+    column = _dax_column(model, rule.table, rule.column)
+    condition = f"{column} = {value}"
+    return f'{column} <> "" && {condition}' if rule.not_blank else condition
+
+
+def render_role(role: Role, model: SemanticModel | None = None) -> str:
+    model = model or load_model()
     lines = [*_description(role.description, ""), f"role {quote(role.name)}", f"{T}modelPermission: read", ""]
-    for table, expression in role.filters.items():
-        lines += [f"{T}tablePermission {quote(table)} = {' '.join(expression.split())}", ""]
+    for rule in role.rules:
+        lines += [f"{T}tablePermission {quote(rule.table)} = {rule_filter(rule, model)}", ""]
     return "\n".join(lines)
 
 
@@ -459,5 +484,5 @@ def render_semantic_model(
     for table in model.tables:
         files[f"definition/tables/{table.name}.tmdl"] = render_table(table)
     for role in model.roles:
-        files[f"definition/roles/{role.name}.tmdl"] = render_role(role)
+        files[f"definition/roles/{role.name}.tmdl"] = render_role(role, model)
     return files

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -65,6 +66,9 @@ class Table:
     hierarchies: tuple[Hierarchy, ...] = ()
     date_table: bool = False
     incremental_refresh: IncrementalRefresh | None = None
+    #: (view column, value): the only rows a role's rules can leave (the others belong to no user);
+    #: the web's row-level security says so in its SQL too
+    secured_rows: tuple[tuple[str, Any], ...] = ()
 
     def column(self, name: str) -> Column:
         """A column by model name or by source name."""
@@ -92,10 +96,83 @@ class Relationship:
 
 
 @dataclass(frozen=True)
+class UserTable:
+    """Who the signed-in user is: the row of ``table`` whose ``identity`` column is their e-mail
+    (``USERPRINCIPALNAME ()`` in Power BI, the web's session e-mail)."""
+
+    table: str  # model table
+    identity: str  # its view column holding the e-mail
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A role keeps the rows of ``table`` whose ``column`` equals the user's ``user`` column.
+
+    ``not_blank``: and the column is not empty (an unknown user's blank never matches).
+    ``via`` (column, model table): the column is that table's ``column`` of the row ``via[0]``
+    points at (the client's region is its territory's): the web reads it through ``via[0]``,
+    which the aggregates of the order lines keep; Power BI reads the column itself.
+    """
+
+    table: str  # model table
+    column: str  # its view column
+    user: str  # the user table's view column
+    not_blank: bool = False
+    via: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Role:
     name: str
     description: str
-    filters: dict[str, str] = field(default_factory=dict)  # model table -> DAX row filter
+    rules: tuple[RowRule, ...] = ()
+    web_role: str = ""  # the web's name of the role (salespulse.web.Scope.role)
+    job_titles: tuple[str, ...] = ()  # the user table's job titles that have this role in the web
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The row-level security of both front ends: who the user is and what each role keeps."""
+
+    user: UserTable
+    roles: tuple[Role, ...]
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a relationship: ``from_table.from_column`` -> ``to_table.to_column`` (view columns)."""
+
+    from_table: str
+    from_column: str
+    to_table: str
+    to_column: str
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How one rule restricts a query of model table ``table``: along ``hops`` (the active
+    relationships from ``table`` to the rule's table), the rows whose ``column`` of the last table
+    reached (``target``) equals the user's ``user`` column. A rule on the user table's identity
+    column is the user's own row, read by its key; a rule on a table's key is read from the foreign
+    key one step before (one join fewer)."""
+
+    rule: RowRule
+    table: str
+    hops: tuple[Hop, ...]
+    column: str  # a view column of ``target``
+    user: str  # the user table's view column the value is
+
+    @property
+    def target(self) -> str:
+        return self.hops[-1].to_table if self.hops else self.table
+
+    @property
+    def reads(self) -> tuple[str, str]:
+        """The (model table, view column) a query compares: ``target``'s column when it is the
+        queried table or one relationship away, else the foreign key of the first relationship."""
+        if len(self.hops) <= 1:
+            return self.target, self.column
+        return self.table, self.hops[0].from_column
 
 
 @dataclass(frozen=True)
@@ -105,12 +182,71 @@ class SemanticModel:
     roles: tuple[Role, ...]
     # inactive relationships (Power BI only): a measure turns one on with USERELATIONSHIP
     inactive_relationships: tuple[Relationship, ...] = ()
+    user: UserTable | None = None  # who the signed-in user is (the roles' lookups)
+    # (table, role) -> its reach: asked for on every web query
+    _reached: dict[tuple[str, str], tuple[Reach, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table(self, name: str) -> Table:
         for table in self.tables:
             if name in (table.name, table.model, table.view):
                 return table
         raise KeyError(f"no model table {name!r}")
+
+    def hops(self, start: str, end: str) -> tuple[Hop, ...] | None:
+        """The active relationships from ``start`` to ``end`` (many to one, the way filters flow
+        back), shortest first; ``None`` when a filter on ``end`` never reaches ``start``."""
+        paths: dict[str, tuple[Hop, ...]] = {start: ()}
+        queue = [start]
+        while queue:
+            current = queue.pop(0)
+            if current == end:
+                return paths[current]
+            for rel in self.relationships:
+                if rel.from_table == current and rel.to_table not in paths:
+                    hop = Hop(
+                        current,
+                        self.table(current).column(rel.from_column).source,
+                        rel.to_table,
+                        self.table(rel.to_table).column(rel.to_column).source,
+                    )
+                    paths[rel.to_table] = (*paths[current], hop)
+                    queue.append(rel.to_table)
+        return None
+
+    def web_role(self, name: str) -> Role:
+        """The role the web calls ``name`` (``Scope.role``)."""
+        for role in self.roles:
+            if role.web_role == name:
+                return role
+        raise KeyError(f"model.yml has no role for the web's {name!r}")
+
+    def reach(self, table: str, role: Role) -> tuple[Reach, ...]:
+        """The rules of ``role`` that restrict model table ``table``, each with its way there."""
+        if (table, role.name) not in self._reached:
+            self._reached[(table, role.name)] = self._reach(table, role)
+        return self._reached[(table, role.name)]
+
+    def _reach(self, table: str, role: Role) -> tuple[Reach, ...]:
+        found: list[Reach] = []
+        for rule in role.rules:
+            hops = self.hops(table, rule.table)
+            if hops is None:
+                continue  # no relationship carries the rule's filter to this table
+            column, user = rule.column, rule.user
+            if (
+                self.user is not None
+                and rule.table == self.user.table
+                and column == user == self.user.identity
+            ):
+                column = user = self.table(rule.table).key.source  # the user's own row
+            if rule.via is not None:
+                column = rule.via[0]
+            elif hops and column == hops[-1].to_column:
+                column, hops = hops[-1].from_column, hops[:-1]
+            found.append(Reach(rule, table, hops, column, user))
+        return tuple(found)
 
 
 def _view_alias(model: str, reporting: Path) -> str:
@@ -176,6 +312,7 @@ def _table(spec: dict, contract: list[dict], reporting: Path) -> Table:
         ),
         date_table=bool(spec.get("date_table", False)),
         incremental_refresh=IncrementalRefresh(**refresh) if refresh else None,
+        secured_rows=tuple((spec.get("secured_rows") or {}).items()),
     )
 
 
@@ -196,7 +333,38 @@ def load_model(model_file: Path = MODEL_FILE, reporting: Path = REPORTING_SQL) -
         Relationship(*end(left), *end(right), is_active=False)
         for left, right in spec.get("inactive_relationships") or []
     )
+    security = load_roles(model_file)
+    for rule in (rule for role in security.roles for rule in role.rules):
+        # a typo in a rule fails here, not in a query or in the Power BI Service
+        by_name[rule.table].column(rule.column)
+        by_name[security.user.table].column(rule.user)
+        if rule.via is not None:
+            by_name[rule.table].column(rule.via[0])
+            by_name[rule.via[1]].column(rule.column)
+    return SemanticModel(tables, relationships, security.roles, inactive, security.user)
+
+
+@cache
+def load_roles(model_file: Path = MODEL_FILE) -> Roles:
+    """The row-level security of ``model_file`` alone (no contracts read: cheap at import)."""
+    spec = yaml.safe_load(model_file.read_text(encoding="utf-8"))
     roles = tuple(
-        Role(item["name"], item["description"], dict(item.get("filters") or {})) for item in spec["roles"]
+        Role(
+            item["name"],
+            item["description"],
+            tuple(
+                RowRule(
+                    rule["table"],
+                    rule["column"],
+                    rule["user"],
+                    bool(rule.get("not_blank", False)),
+                    tuple(rule["via"]) if rule.get("via") else None,  # type: ignore[arg-type]
+                )
+                for rule in item.get("rules") or []
+            ),
+            item["web_role"],
+            tuple(item.get("job_titles") or ()),
+        )
+        for item in spec["roles"]
     )
-    return SemanticModel(tables, relationships, roles, inactive)
+    return Roles(UserTable(**spec["user"]), roles)

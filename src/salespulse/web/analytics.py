@@ -2,8 +2,8 @@
 
 They read the analytics reporting views (``docs/analytics.md``) with plain parameterised SQL, not
 through the order-line measure evaluator: identifiers come from ``model.yml`` (``ident``, ``view``),
-values are bound, and every statement carries the user's scope, the rules of the Power BI roles and
-of the rest of the web:
+values are bound, and every statement carries the user's scope: model.yml's role rules, rendered by
+``sqlbuild.scope_conditions`` as for the rest of the web (the Power BI roles are their DAX):
 
 - Client Segments, Client Activity, Rep Acquisition: a sales rep their own clients (and their own
   acquisition row), by ``sales_rep_key``; a regional lead the territories of their region, by
@@ -32,7 +32,8 @@ from salespulse.web.filters import Filters, Scope
 from salespulse.web.measures import difference, ratio
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
-from salespulse.web.sqlbuild import ident, placeholders, region_territories, view
+from salespulse.web.slicers import SLICERS
+from salespulse.web.sqlbuild import ident, own_columns, placeholders, scope_conditions, view
 from salespulse.web.timeintel import budget_months, load_calendar
 
 Page = dict[str, pd.DataFrame]
@@ -127,49 +128,9 @@ def _territories_where(condition: str) -> str:
     return f"select t.{ident('territory_key')} from {view(TERRITORY)} as t where {condition}"
 
 
-def rep_territory() -> str:
-    """A subquery: the territory key of one sales rep's territory (one bound value)."""
-    reps = (
-        f"select r.{ident('territory_code')} from {view(SALES_REP)} as r where r.{ident('sales_rep_key')} = ?"
-    )
-    return _territories_where(f"t.{ident('territory_code')} in ({reps})")
-
-
 # --------------------------------------------------------------------------- row-level security
-
-
-def scope_owned(query: Query, scope: Scope) -> None:
-    """Client Segments, Client Activity, Rep Acquisition: the rep's own rows, the region's territories."""
-    if scope.role == "sales_rep":
-        query.where(f"{query.col('sales_rep_key')} = ?", scope.sales_rep_key)
-    elif scope.role == "regional_lead":
-        query.where(f"{query.col('territory_key')} in ({region_territories()})", scope.region)
-
-
-def scope_series(query: Query, scope: Scope) -> None:
-    """The forecast views: a rep the territory series of their territory, a lead of their region's."""
-    if scope.role == "manager":
-        return
-    query.where(f"{query.col('series_level')} = ?", TERRITORY_LEVEL)
-    if scope.role == "regional_lead":
-        query.where(f"{query.col('territory_key')} in ({region_territories()})", scope.region)
-    else:
-        query.where(f"{query.col('territory_key')} in ({rep_territory()})", scope.sales_rep_key)
-
-
-def company_wide(query: Query, scope: Scope) -> None:
-    """Campaign Effectiveness: company-wide figures, the same for every role."""
-
-
-SCOPES: dict[str, Callable[[Query, Scope], None]] = {
-    SEGMENTS: scope_owned,
-    ACTIVITY: scope_owned,
-    ACQUISITION: scope_owned,
-    FORECAST: scope_series,
-    YEARLY: scope_series,
-    BACKTEST: scope_series,
-    EFFECTIVENESS: company_wide,
-}
+# model.yml's role rules, rendered by sqlbuild.scope_conditions as for the order lines: a table the
+# rules do not reach through its relationships (Campaign Effectiveness) is company-wide.
 
 
 # --------------------------------------------------------------------------- page filters
@@ -221,35 +182,35 @@ _SERIES_RULES: dict[str, Rule] = {
     "territory_codes": _series_of_territories,
     "categories": _series_of_categories,
 }
-#: Model table -> filter name -> how it restricts the table's view. A filter not listed does not
-#: apply to the view (it has no such column), as a Power BI slicer without a relationship.
-RULES: dict[str, dict[str, Rule]] = {
-    SEGMENTS: {
-        "regions": _on("region_name", "regions"),
-        "territory_codes": _on("territory_code", "territory_codes"),
-        "sales_rep_keys": _on("sales_rep_key", "sales_rep_keys"),
-        "customer_keys": _on("customer_key", "customer_keys"),
-        "client_types": _on("customer_type", "client_types"),
-        "industries": _on("industry", "industries"),
-    },
-    ACTIVITY: {
-        DATES: _months,
-        "regions": _on("region_name", "regions"),
-        "territory_codes": _territory_codes_by_key,
-        "sales_rep_keys": _on("sales_rep_key", "sales_rep_keys"),
-        "client_types": _on("customer_type", "client_types"),
-        "industries": _on("industry", "industries"),
-    },
-    ACQUISITION: {
-        DATES: _months,
-        "regions": _on("region_name", "regions"),
-        "territory_codes": _on("territory_code", "territory_codes"),
-        "sales_rep_keys": _on("sales_rep_key", "sales_rep_keys"),
-    },
+#: Filters that restrict a view otherwise than by its column of the slicer's (``slicers``).
+_SPECIAL: dict[str, dict[str, Rule]] = {
+    ACTIVITY: {"territory_codes": _territory_codes_by_key},  # the month rows carry the territory key
     FORECAST: _SERIES_RULES,
     YEARLY: _SERIES_RULES,
     BACKTEST: _SERIES_RULES,
-    EFFECTIVENESS: {"campaign_keys": _on("campaign_key", "campaign_keys")},
+}
+#: The views whose rows are months (the date range picks the months).
+_MONTHLY = (ACTIVITY, ACQUISITION)
+
+
+def _rules(table: str) -> dict[str, Rule]:
+    """Filter name -> how it restricts the view: the date range, then each slicer that names a
+    column of the view (``Slicer.analytics``) or has a special rule, in the registry's order."""
+    special = _SPECIAL.get(table, {})
+    rules: dict[str, Rule] = {DATES: _months} if table in _MONTHLY else {}
+    for slicer in SLICERS:
+        if slicer.name in special:
+            rules[slicer.name] = special[slicer.name]
+        elif table in slicer.analytics:
+            rules[slicer.name] = _on(slicer.analytics[table], slicer.name)
+    return rules
+
+
+#: Model table -> filter name -> how it restricts the table's view. A filter not listed does not
+#: apply to the view (it has no such column), as a Power BI slicer without a relationship.
+RULES: dict[str, dict[str, Rule]] = {
+    table: _rules(table)
+    for table in (SEGMENTS, ACTIVITY, ACQUISITION, FORECAST, YEARLY, BACKTEST, EFFECTIVENESS)
 }
 
 
@@ -264,7 +225,8 @@ def query(table: str, filters: Filters, scope: Scope) -> Query:
     if not isinstance(scope, Scope):
         raise TypeError("scope must be a salespulse.web.Scope (row-level security is never optional)")
     found = Query(table)
-    SCOPES[table](found, scope)
+    for condition, params in scope_conditions(table, scope, own_columns(table, found.alias)):
+        found.where(condition, *params)
     for name, rule in RULES[table].items():
         if _active(filters, name):
             rule(found, filters)

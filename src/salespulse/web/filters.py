@@ -8,36 +8,28 @@ signed-in user's e-mail against ``reporting.sales_reps``; every query takes one,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
+from salespulse.semantic.model import load_roles
 from salespulse.web.readers import Reader
+from salespulse.web.slicers import SLICERS
 
 Role = Literal["manager", "regional_lead", "sales_rep"]
 
-#: ``sales_reps.job_title`` -> role; the same mapping as the Power BI roles of model.yml.
+#: ``sales_reps.job_title`` -> role, from the roles of model.yml (their ``job_titles``).
 JOB_TITLE_ROLES: dict[str, Role] = {
-    "VP Sales": "manager",
-    "Regional Sales Manager": "regional_lead",
-    "Sales Representative": "sales_rep",
+    title: role.web_role  # type: ignore[misc]  # checked: Scope refuses an unknown role
+    for role in load_roles().roles
+    for title in role.job_titles
 }
 
-#: Filter field -> (model table, reporting view column) it restricts.
+#: Filter field -> (model table, reporting view column) it restricts: one per slicer (``slicers``).
 FILTER_COLUMNS: dict[str, tuple[str, str]] = {
-    "regions": ("Territory", "region_name"),
-    "territory_codes": ("Territory", "territory_code"),
-    "sales_rep_keys": ("Sales Rep", "sales_rep_key"),
-    "categories": ("Product", "category_name"),
-    "subcategories": ("Product", "subcategory_name"),
-    "product_keys": ("Product", "product_key"),
-    "customer_keys": ("Customer", "customer_key"),
-    "client_types": ("Customer", "customer_type"),
-    "industries": ("Customer", "industry"),
-    "campaign_keys": ("Campaign", "campaign_key"),
-    "geography_keys": ("Geography", "geography_key"),
+    slicer.name: (slicer.table, slicer.column) for slicer in SLICERS
 }
-_KEY_FIELDS = {name for name in FILTER_COLUMNS if name.endswith("_keys")}
+_KEY_FIELDS = {slicer.name for slicer in SLICERS if slicer.keys}
 
 
 class AccessDenied(PermissionError):
@@ -80,31 +72,14 @@ def _as_values(value: Any, name: str) -> tuple[Any, ...]:
     return tuple(sorted(set(items)))
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The slicers of a page. Everything is optional: empty means "not filtered".
+class _FilterValues:
+    """The behaviour of ``Filters``; its fields are the dates and one tuple per slicer."""
 
-    Dates are inclusive. Text values match exactly; keys are the integer surrogate keys of
-    ``filter_options``. Lists are accepted and stored as sorted tuples, so equal filters are equal
-    (and hashable, for caches). A value that cannot be a date or a key raises ``ValueError``.
-    """
-
-    date_from: date | None = None
-    date_to: date | None = None
-    regions: tuple[str, ...] = ()
-    territory_codes: tuple[str, ...] = ()
-    sales_rep_keys: tuple[int, ...] = ()
-    categories: tuple[str, ...] = ()
-    subcategories: tuple[str, ...] = ()
-    product_keys: tuple[int, ...] = ()
-    customer_keys: tuple[int, ...] = ()
-    client_types: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-    campaign_keys: tuple[int, ...] = ()
-    geography_keys: tuple[int, ...] = ()  # cities (the map's selection)
+    date_from: date | None
+    date_to: date | None
 
     def __post_init__(self) -> None:
-        for item in fields(self):
+        for item in fields(self):  # type: ignore[arg-type]
             value = getattr(self, item.name)
             if item.name in ("date_from", "date_to"):
                 normal: Any = _as_date(value, item.name)
@@ -118,11 +93,11 @@ class Filters:
 
         Unknown names and values that cannot be dates or keys raise ``ValueError``.
         """
-        names = {item.name for item in fields(cls)}
+        names = {item.name for item in fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(set(values) - names)
         if unknown:
             raise ValueError(f"unknown filters: {', '.join(map(repr, unknown))}")
-        return cls(**values)
+        return cls(**values)  # type: ignore[return-value]
 
     def active(self, table: str) -> bool:
         """Whether any filter restricts model table ``table`` (dates: the Date table)."""
@@ -133,8 +108,8 @@ class Filters:
     def without(self, table: str) -> Filters:
         """These filters but those on model table ``table`` (DAX ``REMOVEFILTERS ( 'table' )``)."""
         if table == "Date":
-            return replace(self, date_from=None, date_to=None)
-        return replace(self, **{name: () for name, (owner, _) in FILTER_COLUMNS.items() if owner == table})
+            return replace(self, date_from=None, date_to=None)  # type: ignore[type-var]
+        return replace(self, **{name: () for name, (owner, _) in FILTER_COLUMNS.items() if owner == table})  # type: ignore[type-var]
 
     def on(self, table: str) -> list[tuple[str, tuple[Any, ...]]]:
         """The (view column, values) filters that restrict ``table``."""
@@ -143,6 +118,27 @@ class Filters:
             for name, (owner, column) in FILTER_COLUMNS.items()
             if owner == table and getattr(self, name)
         ]
+
+
+# A dataclass made from the registry, so that a slicer declared there is a field here too.
+Filters = make_dataclass(
+    "Filters",
+    [
+        ("date_from", "date | None", field(default=None)),
+        ("date_to", "date | None", field(default=None)),
+        *((s.name, "tuple[int, ...]" if s.keys else "tuple[str, ...]", field(default=())) for s in SLICERS),
+    ],
+    bases=(_FilterValues,),
+    frozen=True,
+)
+Filters.__module__ = __name__
+Filters.__doc__ = """The slicers of a page. Everything is optional: empty means "not filtered".
+
+The fields are the dates and one per slicer of ``salespulse.web.slicers`` (``regions``, ...). Dates
+are inclusive. Text values match exactly; keys are the integer surrogate keys of ``filter_options``.
+Lists are accepted and stored as sorted tuples, so equal filters are equal (and hashable, for
+caches). A value that cannot be a date or a key raises ``ValueError``.
+"""
 
 
 @dataclass(frozen=True)

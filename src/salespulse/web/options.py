@@ -1,8 +1,10 @@
 """The values each slicer may offer, restricted by the user's scope like the Power BI roles.
 
-Clients: those the scope sees (a rep's own, the region's). Territories, regions, reps and cities:
-a regional lead's region, a rep's own and those of the order lines they see; a manager all.
-Products, categories and campaigns are not restricted by any role.
+Each dimension keeps the rows model.yml's role rules leave it (``sqlbuild.scope_conditions``):
+clients a rep owns or of the lead's region, the lead's territories, the rep's own row. Beyond the
+rules, a slicer offers only what is worth picking: a rep the territories and cities of the order
+lines they see, a regional lead the reps and cities of their region. Products, categories and
+campaigns are not restricted by any role.
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from salespulse.semantic import load_model
 from salespulse.web.filters import Scope
 from salespulse.web.readers import Reader
 from salespulse.web.session import Session, session_of
+from salespulse.web.slicers import SLICERS
 from salespulse.web.sources import DAILY, MONTHLY, NONE, Available, load_available
 from salespulse.web.sqlbuild import (
     SALES,
     Select,
     ident,
+    own_columns,
     region_territories,
     rollup_rows,
-    scope_customers,
+    scope_conditions,
     scope_rows,
     view,
 )
@@ -34,9 +38,10 @@ def _visible(scope: Scope, table: str, source: str, available: Available = NONE)
     """A subquery of the distinct values of a column over the order lines ``scope`` sees (from an
     aggregate of all the lines that has the column, when the build has one)."""
     model = load_model()
+    reads = [reach.reads for reach in model.reach(SALES, model.web_role(scope.role))]
     for aggregate in (DAILY, MONTHLY):
         if available.has(aggregate) and all(
-            aggregate.resolves(t, c, model) for t, c in ((table, source), *_SCOPE_COLUMNS[scope.role])
+            aggregate.resolves(t, c, model) for t, c in ((table, source), *reads)
         ):
             select = Select(SALES, source=aggregate)
             rollup_rows(select, True if aggregate.rollup else None)
@@ -46,14 +51,6 @@ def _visible(scope: Scope, table: str, source: str, available: Available = NONE)
     scope_rows(select, scope)
     column = select.ref(table, source)
     return select.render([f"distinct {column}"])
-
-
-#: The model columns a role's row-level security reads.
-_SCOPE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "manager": (),
-    "sales_rep": (("Order Lines", "sales_rep_key"), ("Customer", "sales_rep_key")),
-    "regional_lead": (("Territory", "region_name"), ("Customer", "territory_key")),
-}
 
 
 def _frame(
@@ -68,20 +65,34 @@ def _frame(
 
 
 def _restricted(
-    scope: Scope, table: str, source: str, region_condition: str, available: Available = NONE
+    scope: Scope,
+    table: str,
+    available: Available = NONE,
+    *,
+    used: str | None = None,
+    region: str | None = None,
 ) -> tuple[str, list[Any]]:
-    """The where clause of a dimension for ``scope``: the region's, or what a rep's lines use."""
-    if scope.role == "regional_lead":
-        return f"where {region_condition}", [scope.region]
-    if scope.role == "sales_rep":
-        subquery, params = _visible(scope, table, source, available)
-        return f"where v.{ident(source)} in ({subquery})", params
-    return "", []
+    """The where clause of a dimension for ``scope``: the rows the role's rules leave it and, of
+    those, for a rep the values of column ``used`` their order lines use, for a regional lead the
+    rows of the condition ``region`` on their region."""
+    found = scope_conditions(table, scope, own_columns(table, "v"))
+    if scope.role == "regional_lead" and region:
+        found.append((region, [scope.region]))
+    if scope.role == "sales_rep" and used:
+        found.append(_in(used, *_visible(scope, table, used, available)))
+    if not found:
+        return "", []
+    return "where " + " and ".join(c for c, _ in found), [value for _, params in found for value in params]
+
+
+def _in(source: str, subquery: str, params: list[Any]) -> tuple[str, list[Any]]:
+    return f"v.{ident(source)} in ({subquery})", params
 
 
 def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> dict[str, pd.DataFrame]:
-    """``{slicer: DataFrame}``: dates (first, last, as-of), regions, territories, sales_reps,
-    categories, subcategories, products, customers, client_types, industries, campaigns, cities."""
+    """``{dataset: DataFrame}``: dates (first, last, as-of), regions, territories, sales_reps,
+    categories, subcategories, products, customers, client_types, industries, campaigns, cities, and
+    the dataset of any other slicer of ``salespulse.web.slicers``."""
     if not isinstance(scope, Scope):
         raise TypeError("scope must be a salespulse.web.Scope")
     session = session_of(reader)
@@ -94,16 +105,14 @@ def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> d
             columns=["First Date", "Last Date", "As Of Date"],
         )
     }
-    where, params = _restricted(scope, "Territory", "territory_key", "v.region_name = ?", available)
+    where, params = _restricted(scope, "Territory", available, used="territory_key")
     territories = _frame(
         reader, "Territory", ["region_name", "territory_code", "territory_name"], where, params
     )
     options["regions"] = territories[["Region"]].drop_duplicates().reset_index(drop=True)
     options["territories"] = territories
-    if scope.role == "sales_rep":
-        where, params = "where v.sales_rep_key = ?", [scope.sales_rep_key]
-    else:
-        where, params = _restricted(scope, "Sales Rep", "sales_rep_key", "v.region_name = ?", available)
+    # a rep: their own row (the role's rule)
+    where, params = _restricted(scope, "Sales Rep", available, region="v.region_name = ?")
     options["sales_reps"] = _frame(
         reader, "Sales Rep", ["full_name", "sales_rep_key", "territory_code", "region_name"], where, params
     )
@@ -112,8 +121,7 @@ def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> d
     options["products"] = _frame(
         reader, "Product", ["category_name", "subcategory_name", "product_name", "product_key"]
     )
-    condition, params = scope_customers("v", scope)
-    where = f"where {condition}"
+    where, params = _restricted(scope, "Customer", available)
     options["customers"] = _frame(
         reader, "Customer", ["customer_label", "customer_key", "customer_type", "industry"], where, params
     )
@@ -123,9 +131,9 @@ def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> d
     where, params = _restricted(
         scope,
         "Geography",
-        "geography_key",
-        f"v.territory_code in ({region_territories('territory_code')})",
         available,
+        used="geography_key",
+        region=f"v.territory_code in ({region_territories('territory_code')})",
     )
     options["cities"] = _frame(
         reader,
@@ -134,4 +142,12 @@ def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> d
         where,
         params,
     )
+    model = load_model()
+    for slicer in SLICERS:  # a slicer without a dataset above: the values the role's rules leave
+        if slicer.options not in options:
+            table = model.table(slicer.table)
+            names = dict.fromkeys(name for name in (slicer.shown, slicer.value, slicer.extra) if name)
+            where, params = _restricted(scope, slicer.table, available)
+            sources = [table.column(name).source for name in names]
+            options[slicer.options] = _frame(reader, slicer.table, sources, where, params)
     return options

@@ -423,10 +423,8 @@ class Need:
         found: list[Pair] = [*self.groups, *self.extra]
         for table in (CUSTOMER, PRODUCT, SALES_REP, GEOGRAPHY, TERRITORY, CAMPAIGN, DATE):
             found += [(table, column) for column, _ in self.filters.on(table)]
-        if self.scope.role == "sales_rep":
-            found += [(SALES, "sales_rep_key"), (CUSTOMER, "sales_rep_key")]
-        elif self.scope.role == "regional_lead":
-            found += [(TERRITORY, "region_name"), (CUSTOMER, "territory_key")]
+        model = load_model()
+        found += [reach.reads for reach in model.reach(SALES, model.web_role(self.scope.role))]
         for measure in self.measures:
             spec = measure.spec
             if spec.get("function") == "sum" and (spec.get("where") or spec.get("where_not")):

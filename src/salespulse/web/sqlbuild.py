@@ -4,17 +4,19 @@ A ``Select`` reads one fact view of the reporting schema, or an aggregate of the
 (``salespulse.web.sources``), and joins a dimension view only when a column of it is used, along
 the model's relationships. ``GroupColumn`` is a model column a result is grouped by. ``filter_rows``
 and ``scope_rows`` add a page's filters and a user's row-level security to any select on the sales
-facts, whatever it reads.
+facts, whatever it reads. ``scope_conditions`` is the web's one rendering of model.yml's role rules
+(the Power BI roles are their DAX): every query builder of the web applies a user's scope with it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from salespulse.semantic import Column, SemanticModel, load_model
+from salespulse.semantic.model import Reach
 from salespulse.web.filters import Filters, Scope
 from salespulse.web.sources import DATE as DATE_TABLE
 from salespulse.web.sources import Source
@@ -262,30 +264,100 @@ def region_territories(column: str = "territory_key") -> str:
     return f"select {ident(column)} from {view(TERRITORY)} where region_name = ?"
 
 
+#: ``ref(model table, view column)``: a query's expression of a column of the table it reads or of
+#: one it reaches in one step; ``KeyError`` when it cannot read it (the condition then goes through
+#: a subquery on the foreign key).
+Ref = Callable[[str, str], str]
+
+
+def own_columns(table: str, alias: str, model: SemanticModel | None = None) -> Ref:
+    """A ``Ref`` of a plain ``<view> as <alias>`` query: its own columns only."""
+    model = model or load_model()
+
+    def ref(owner: str, column: str) -> str:
+        if owner != table:
+            raise KeyError(f"{table!r} reads no column of {owner!r}")
+        return f"{alias}.{ident(model.table(table).column(column).source)}"
+
+    return ref
+
+
+#: The user table's columns a ``Scope`` carries (resolved at sign-in); others are looked up on the
+#: user's own row by their key.
+_CARRIED = {"region_name": "region", "sales_rep_key": "sales_rep_key"}
+
+
+def _user_value(reach: Reach, scope: Scope, model: SemanticModel) -> tuple[str, list[Any]]:
+    """The SQL of the user's value of a rule, and its bound values."""
+    carried = _CARRIED.get(reach.user)
+    if carried is not None and getattr(scope, carried) is not None:
+        return "?", [getattr(scope, carried)]
+    user = model.user
+    if user is None or scope.sales_rep_key is None:
+        raise ValueError(f"a {scope.role} scope has no {reach.user!r} for the rule on {reach.rule.table!r}")
+    key = model.table(user.table).key.source
+    lookup = f"(select {ident(reach.user)} from {view(user.table, model)} where {ident(key)} = ?)"
+    return lookup, [scope.sales_rep_key]
+
+
+def _condition(reach: Reach, expression: str, value: str, model: SemanticModel) -> str:
+    """``expression`` (the reach's column) keeps the rows of the user's ``value``."""
+    rule = reach.rule
+    if rule.via is not None:  # the column of the row the via column points at
+        through = model.table(rule.via[1])
+        return (
+            f"{expression} in (select {ident(through.key.source)} from {view(through.name, model)} "
+            f"where {ident(rule.column)} = {value})"
+        )
+    if rule.not_blank:
+        return f"{expression} <> '' and {expression} = {value}"
+    return f"{expression} = {value}"
+
+
+def scope_conditions(
+    table: str, scope: Scope, ref: Ref, model: SemanticModel | None = None
+) -> list[tuple[str, list[Any]]]:
+    """Row-level security on a query of model table ``table``: (condition, bound values) pairs.
+
+    The one rendering of model.yml's role rules for the web, as the Power BI roles are their DAX:
+    each rule that reaches ``table`` through the model's relationships keeps its rows. A column
+    ``ref`` reads (the table's own, a joined dimension's, an aggregate's copy) is compared directly;
+    otherwise the foreign key is restricted to the keys a subquery keeps, relationship by relationship.
+    A table's ``secured_rows`` (model.yml) are said wherever a rule reaches through it.
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError("scope must be a salespulse.web.Scope (row-level security is never optional)")
+    model = model or load_model()
+    found: list[tuple[str, list[Any]]] = []
+    for reach in model.reach(table, model.web_role(scope.role)):
+        value, params = _user_value(reach, scope, model)
+        if len(reach.hops) <= 1:
+            try:
+                condition = _condition(reach, ref(*reach.reads), value, model)
+                secured = model.table(reach.target).secured_rows
+                only = [f"{ref(reach.target, column)} = ?" for column, _ in secured]
+                found.append((" and ".join([*only, condition]), [*(v for _, v in secured), *params]))
+                continue
+            except KeyError:
+                if not reach.hops:
+                    raise
+        inner = _condition(reach, ident(reach.column), value, model)
+        for index in reversed(range(len(reach.hops))):
+            hop = reach.hops[index]
+            secured = model.table(hop.to_table).secured_rows
+            where = " and ".join([*(f"{ident(column)} = ?" for column, _ in secured), inner])
+            params = [*(v for _, v in secured), *params]
+            keys = f"select {ident(hop.to_column)} from {view(hop.to_table, model)} where {where}"
+            inner = f"{ref(table, hop.from_column) if index == 0 else ident(hop.from_column)} in ({keys})"
+        found.append((inner, params))
+    return found
+
+
 def scope_rows(select: Select, scope: Scope) -> None:
-    """Row-level security on a select of the sales facts (model.yml roles)."""
-    if scope.role == "manager":
-        return
-    if scope.role == "sales_rep":
-        select.where(f"{select.ref(select.fact, 'sales_rep_key')} = ?", scope.sales_rep_key)
-        select.where(f"{select.ref(CUSTOMER, 'sales_rep_key')} = ?", scope.sales_rep_key)
-        return
-    select.where(f"{select.ref(TERRITORY, 'region_name')} = ?", scope.region)
-    select.where(f"{select.ref(CUSTOMER, 'territory_key')} in ({region_territories()})", scope.region)
+    """Row-level security on a select of the sales facts or the budget (model.yml roles)."""
+    for condition, params in scope_conditions(select.fact, scope, select.ref, select.model):
+        select.where(condition, *params)
 
 
-def scope_budget(select: Select, scope: Scope) -> None:
-    """Row-level security on a select of the budget: the rep's rows, the region's territories."""
-    if scope.role == "sales_rep":
-        select.where(f"{select.ref(BUDGET, 'sales_rep_key')} = ?", scope.sales_rep_key)
-    elif scope.role == "regional_lead":
-        select.where(f"{select.ref(TERRITORY, 'region_name')} = ?", scope.region)
-
-
-def scope_customers(alias: str, scope: Scope) -> tuple[str, list[Any]]:
-    """The condition on ``reporting.customers as <alias>`` of the clients a scope sees."""
-    if scope.role == "sales_rep":
-        return f"{alias}.sales_rep_key = ?", [scope.sales_rep_key]
-    if scope.role == "regional_lead":
-        return f"{alias}.territory_key in ({region_territories()})", [scope.region]
-    return "1 = 1", []
+#: The budget's row-level security: the same rules (a rep's own rows, the region's territories).
+scope_budget = scope_rows

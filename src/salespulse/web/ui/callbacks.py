@@ -29,9 +29,10 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import request
 
 from salespulse.web.exports import export_href
+from salespulse.web.slicers import panel_slicers
 from salespulse.web.ui import context
 from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
-from salespulse.web.ui.choices import option_lists, options_of
+from salespulse.web.ui.choices import option_lists, slicer_options
 from salespulse.web.ui.layout import SLICERS, slicer_id
 from salespulse.web.ui.render import filter_chips, page_content
 from salespulse.web.ui.screen import screen_data
@@ -48,8 +49,10 @@ from salespulse.web.ui.state import (
 from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 
 FIELDS = [field for field, _ in SLICERS]
-#: Slicers whose options the layout brings (``choices``; the client slicer's come with the type-ahead).
-OPTION_FIELDS = [field for field in FIELDS if field != "customer_keys"]
+#: The slicer whose options come as the user types (the clients, ``client_options``).
+(TYPEAHEAD,) = [slicer for slicer in panel_slicers() if slicer.typeahead]
+#: Slicers whose options the layout brings (``choices``).
+OPTION_FIELDS = [field for field in FIELDS if field != TYPEAHEAD.name]
 #: Outputs of the control step: state, path, dates (2), quick pick, notice, client options,
 #: quick-pick options, the other slicers' options, every slicer's value.
 CONTROL_OUTPUTS = 8 + len(OPTION_FIELDS) + len(FIELDS)
@@ -163,7 +166,7 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
     clean = resolved.state
     slicer_values = [clean[field] for field in FIELDS]
     clients = (
-        client_options(None, clean["customer_keys"]) if trigger != slicer_id("customer_keys") else no_update
+        client_options(None, clean[TYPEAHEAD.name]) if trigger != slicer_id(TYPEAHEAD.name) else no_update
     )
     path_out = (
         f"/{new_slug}" if new_slug != slug or (trigger is None and (pathname or "/") == "/") else no_update
@@ -214,18 +217,17 @@ def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...
 
 def client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
     """Clients the user may see whose name contains ``search`` (and the selected ones)."""
-    clients = context.options()["customers"]
+    clients = context.options()[TYPEAHEAD.options]
+    key, name = TYPEAHEAD.value, TYPEAHEAD.shown
     chosen = {int(v) for v in (selected if isinstance(selected, list) else []) if isinstance(v, int)}
-    picked = clients[clients["Customer Key"].isin(chosen)]
+    picked = clients[clients[key].isin(chosen)]
     needle = search.strip().casefold() if isinstance(search, str) else ""
     if needle:
-        found = clients[clients["Client"].str.casefold().str.contains(needle, regex=False)].head(
-            CLIENT_MATCHES
-        )
+        found = clients[clients[name].str.casefold().str.contains(needle, regex=False)].head(CLIENT_MATCHES)
     else:
         found = clients.head(CLIENT_MATCHES)
-    frame = pd.concat([picked, found[~found["Customer Key"].isin(chosen)]]) if len(picked) else found
-    return options_of(frame, "Client", "Customer Key", "Client Type")
+    frame = pd.concat([picked, found[~found[key].isin(chosen)]]) if len(picked) else found
+    return slicer_options(TYPEAHEAD, frame)
 
 
 # --------------------------------------------------------------------------- saved views
@@ -295,7 +297,7 @@ def register(app: Dash) -> None:
         Output("quick-pick", "value"),
         Output("notice", "children"),
         # with the clients' value: a client set by a click must be among the options when it arrives
-        Output(slicer_id("customer_keys"), "options", allow_duplicate=True),
+        Output(slicer_id(TYPEAHEAD.name), "options", allow_duplicate=True),
         # and, when a link or a saved view restores a state, every slicer's options with its value
         Output("quick-pick", "options", allow_duplicate=True),
         *(Output(slicer_id(field), "options", allow_duplicate=True) for field in OPTION_FIELDS),
@@ -339,9 +341,9 @@ def register(app: Dash) -> None:
         return (*controlled, *render(new_state, path_out if isinstance(path_out, str) else pathname))
 
     @app.callback(
-        Output(slicer_id("customer_keys"), "options"),
-        Input(slicer_id("customer_keys"), "search_value"),
-        Input(slicer_id("customer_keys"), "value"),
+        Output(slicer_id(TYPEAHEAD.name), "options"),
+        Input(slicer_id(TYPEAHEAD.name), "search_value"),
+        Input(slicer_id(TYPEAHEAD.name), "value"),
         prevent_initial_call=True,  # the page load's clients come with its state (control)
     )
     def _client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from salespulse.web.freshness import Freshness, load_freshness
 from salespulse.web.services import reader, services
+from salespulse.web.slicers import Slicer, panel_slicers
 from salespulse.web.ui import context
 from salespulse.web.ui.report import describe_scope
 from salespulse.web.ui.state import calendar_of, quick_picks
@@ -26,18 +27,17 @@ def options_of(frame: Any, label: str, value: str, extra: str | None = None) -> 
     return out
 
 
+def slicer_options(slicer: Slicer, frame: Any) -> Options:
+    """A slicer's dropdown options from its ``filter_options`` dataset (or the rows of it given)."""
+    return options_of(frame, slicer.shown, slicer.value, slicer.extra)
+
+
 def option_lists(opts: Any) -> dict[str, Options]:
-    """What each slicer but the client one offers, from a scope's ``filter_options``."""
+    """What each slicer but the type-ahead one (clients) offers, from a scope's ``filter_options``."""
     return {
-        "regions": options_of(opts["regions"], "Region", "Region"),
-        "territory_codes": options_of(opts["territories"], "Territory", "Territory Code", "Region"),
-        "sales_rep_keys": options_of(opts["sales_reps"], "Sales Rep", "Sales Rep Key", "Territory Code"),
-        "categories": options_of(opts["categories"], "Category", "Category"),
-        "subcategories": options_of(opts["subcategories"], "Subcategory", "Subcategory", "Category"),
-        "product_keys": options_of(opts["products"], "Product", "Product Key", "Subcategory"),
-        "client_types": options_of(opts["client_types"], "Client Type", "Client Type"),
-        "industries": options_of(opts["industries"], "Industry", "Industry"),
-        "campaign_keys": options_of(opts["campaigns"], "Campaign", "Campaign Key"),
+        slicer.name: slicer_options(slicer, opts[slicer.options])
+        for slicer in panel_slicers()
+        if not slicer.typeahead
     }
 
 

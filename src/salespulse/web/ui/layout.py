@@ -17,24 +17,14 @@ from flask_login import current_user
 
 from salespulse.web.auth import csrf_token
 from salespulse.web.freshness import SEPARATOR
+from salespulse.web.slicers import panel_slicers
 from salespulse.web.ui.choices import Choices, choices
 from salespulse.web.ui.context import own_views
 from salespulse.web.ui.state import FIELD_LABELS, empty_state
 from salespulse.web.ui.visuals import PAGES
 
-#: Slicers of the filter panel, in order: (state field, placeholder).
-SLICERS: tuple[tuple[str, str], ...] = (
-    ("regions", "All regions"),
-    ("territory_codes", "All territories"),
-    ("sales_rep_keys", "All sales reps"),
-    ("categories", "All categories"),
-    ("subcategories", "All subcategories"),
-    ("product_keys", "All products"),
-    ("customer_keys", "Type a client's name…"),
-    ("client_types", "All client types"),
-    ("industries", "All industries"),
-    ("campaign_keys", "All campaigns"),
-)
+#: Slicers of the filter panel, in order: (state field, placeholder) (``salespulse.web.slicers``).
+SLICERS: tuple[tuple[str, str], ...] = tuple((slicer.name, slicer.placeholder) for slicer in panel_slicers())
 
 
 #: The language of the page, for screen readers and hyphenation (WCAG 3.1.1); every text is English.

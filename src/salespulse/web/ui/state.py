@@ -20,35 +20,19 @@ from typing import Any
 import pandas as pd
 
 from salespulse.web.filters import Filters
+from salespulse.web.slicers import panel_slicers
 
 State = dict[str, Any]
 
-#: State field -> (filter_options dataset, column) that lists the values a scope may use.
+#: State field -> (filter_options dataset, column) that lists the values a scope may use: the
+#: filter panel's slicers (``salespulse.web.slicers``).
 LIST_FIELDS: dict[str, tuple[str, str]] = {
-    "regions": ("regions", "Region"),
-    "territory_codes": ("territories", "Territory Code"),
-    "sales_rep_keys": ("sales_reps", "Sales Rep Key"),
-    "categories": ("categories", "Category"),
-    "subcategories": ("subcategories", "Subcategory"),
-    "product_keys": ("products", "Product Key"),
-    "customer_keys": ("customers", "Customer Key"),
-    "client_types": ("client_types", "Client Type"),
-    "industries": ("industries", "Industry"),
-    "campaign_keys": ("campaigns", "Campaign Key"),
+    slicer.name: (slicer.options, slicer.value) for slicer in panel_slicers()
 }
 #: What each field is called on screen and in exports.
 FIELD_LABELS: dict[str, str] = {
     "dates": "Dates",
-    "regions": "Region",
-    "territory_codes": "Territory",
-    "sales_rep_keys": "Sales rep",
-    "categories": "Category",
-    "subcategories": "Subcategory",
-    "product_keys": "Product",
-    "customer_keys": "Client",
-    "client_types": "Client type",
-    "industries": "Industry",
-    "campaign_keys": "Campaign",
+    **{slicer.name: slicer.label for slicer in panel_slicers()},
     "geo": "Geography",
 }
 GEO_LEVELS = ("Region", "Country", "City")
@@ -303,11 +287,9 @@ def describe(resolved: Resolved, labels: Mapping[str, Mapping[Any, str]]) -> lis
 def value_labels(options: Mapping[str, pd.DataFrame]) -> dict[str, dict[Any, str]]:
     """Names of the key-valued slicers' keys (for describing filters)."""
     return {
-        "sales_rep_keys": _names(options["sales_reps"], "Sales Rep Key", "Sales Rep"),
-        "product_keys": _names(options["products"], "Product Key", "Product"),
-        "customer_keys": _names(options["customers"], "Customer Key", "Client"),
-        "campaign_keys": _names(options["campaigns"], "Campaign Key", "Campaign"),
-        "territory_codes": _names(options["territories"], "Territory Code", "Territory"),
+        slicer.name: _names(options[slicer.options], slicer.value, slicer.shown)
+        for slicer in panel_slicers()
+        if slicer.value != slicer.shown
     }
 
 
