@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 DATA_DIR ?= data/demo
 export SALESPULSE_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: help setup system-deps venv js-deps demo data load build forecast powerbi parquet docs summary serve test lint pytest bench lock clean
+.PHONY: help setup system-deps venv js-deps demo data load build forecast powerbi parquet docs summary serve watch test lint pytest bench lock clean
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -76,6 +76,10 @@ summary: venv ## Row counts and amount totals of the raw layer.
 serve: venv ## Serve the web dashboard on http://127.0.0.1:8050 (demo accounts, password "demo").
 	$(BIN)/salespulse serve --demo-users
 
+WATCH_INTERVAL ?= 60
+watch: venv ## Refresh the warehouse from data/demo every 60 s and when files arrive, until Ctrl+C (feed: salespulse generate --trickle).
+	$(BIN)/salespulse watch --data-dir $(DATA_DIR) --interval $(WATCH_INTERVAL)
+
 test: setup lint pytest ## Set up and run every check (what CI runs).
 
 lint: venv ## ruff, sqlfluff, generated files in step with their sources, the Power BI project's offline checks.
@@ -85,7 +89,7 @@ lint: venv ## ruff, sqlfluff, generated files in step with their sources, the Po
 	$(BIN)/salespulse powerbi check
 	@# sqlfluff compiles through dbt: give it a scratch warehouse, not the demo's
 	lint_dir=$$(mktemp -d) && SALESPULSE_DUCKDB_PATH=$$lint_dir/lint.duckdb \
-	  $(BIN)/sqlfluff lint models tests/reconciliation tests/web analyses --disable-progress-bar; \
+	  $(BIN)/sqlfluff lint models data_tests analyses --disable-progress-bar; \
 	rc=$$?; rm -rf $$lint_dir; exit $$rc
 
 pytest: venv ## The Python test suite (starts and stops its own PostgreSQL cluster).

@@ -255,6 +255,118 @@ def build(target: str | None, skip_quality: bool) -> None:
         sys.exit(main_summary(target))
 
 
+DATA_DIR_OPTION = click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="Delivery folder (default: SALESPULSE_DATA_DIR)."
+)
+QUALITY_OPTION = click.option(
+    "--quality",
+    is_flag=True,
+    help="Run the quality suite on the new build before publishing it (fail: no publish).",
+)
+
+
+def _delivery(data_dir: Path | None) -> tuple[Path, list[Path]]:
+    """The delivery folder a cycle lands and its budget workbooks, resolved like `salespulse load`'s."""
+    settings = load_settings()
+    folder = data_dir or settings.data_dir
+    return folder, settings.budget_workbooks(folder)
+
+
+@main.command()
+@DATA_DIR_OPTION
+@target_option()
+@QUALITY_OPTION
+@click.option(
+    "--force", is_flag=True, help="Build even when no file is new (PostgreSQL: after a failed build)."
+)
+def refresh(data_dir: Path | None, target: str | None, quality: bool, force: bool) -> None:
+    """One near-real-time cycle: land the new files, build incrementally, publish -- as ONE hand-over.
+
+    Readers never see the new rows without the models built on them; a failure publishes nothing
+    (DuckDB). Exit 0 when published or nothing was new, 2 when the load was refused, 1 when the quality
+    suite failed, else dbt's code.
+    """
+    from salespulse.dbt import DbtInterrupted
+    from salespulse.refresh import run_cycle
+
+    logging.getLogger("salespulse.handover").setLevel(logging.INFO)
+    folder, workbooks = _delivery(data_dir)
+    try:
+        cycle = run_cycle(target, folder, workbooks, quality=quality, force=force, capture=False)
+    except DbtInterrupted as stop:
+        _interrupted("refresh", stop, target)
+    if cycle.new_files:
+        click.echo("new: " + ", ".join(cycle.new_files))
+    for line in cycle.lines:
+        click.echo(line, err=cycle.failed)
+    click.echo(f"refresh: {cycle.status} in {cycle.seconds:.1f} s", err=cycle.failed)
+    sys.exit(cycle.exit_code)
+
+
+@main.command()
+@DATA_DIR_OPTION
+@target_option()
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds between cycles on the timer (0: only when files arrive).",
+)
+@click.option(
+    "--on-arrival/--no-on-arrival",
+    default=True,
+    show_default=True,
+    help="Also run a cycle when files arrive.",
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds between folder listings.",
+)
+@click.option(
+    "--max-backoff",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    help="Longest wait after failed cycles (the wait doubles from 5 s).",
+)
+@QUALITY_OPTION
+@click.option(
+    "--cycles", type=click.IntRange(min=0), default=0, help="Stop after this many cycles (0: until stopped)."
+)
+def watch(
+    data_dir: Path | None,
+    target: str | None,
+    interval: float,
+    on_arrival: bool,
+    poll: float,
+    max_backoff: float,
+    quality: bool,
+    cycles: int,
+) -> None:
+    """Run refresh cycles every --interval seconds and when files arrive, one at a time, until SIGTERM/Ctrl+C.
+
+    A failed cycle keeps the last good publish, is logged with why, and is retried after a backoff.
+    """
+    from salespulse.watch import Schedule
+    from salespulse.watch import watch as run
+
+    if interval == 0 and not on_arrival:
+        raise click.UsageError("with --interval 0 and --no-on-arrival no cycle would ever run")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
+    folder, workbooks = _delivery(data_dir)
+    schedule = Schedule(
+        interval=interval,
+        on_arrival=on_arrival,
+        poll=poll,
+        max_backoff=max(max_backoff, Schedule.min_backoff),
+    )
+    sys.exit(run(target, folder, workbooks, schedule, quality=quality, cycles=cycles))
+
+
 def _interrupted(what: str, stop: DbtInterrupted, target: str | None) -> NoReturn:
     """Say that a signal stopped dbt and what readers see now, then exit 128 + the signal's number."""
     from salespulse.handover import published_path

@@ -30,14 +30,41 @@ is the same published build.
 A first staged build migrates a plain file at ``P`` (the layout before this module): it is
 copied, and replaced by the link; readers that had it open keep their copy until they close it.
 POSIX only (symlinks, flock).
+
+Standby (blue/green) for repeatable cycles. Copying the published file costs its whole size on
+every cycle (GBs at 10 M order lines) however small the change. A cycle that can be *replayed*
+(``salespulse refresh``: land every file of the delivery folder not landed yet, then an
+incremental ``dbt build``) passes a ``replay`` key, written into the ``.published`` marker as JSON
+with the id of the build it replaced (``previous``). The next cycle with the same key takes that
+previous build -- the *standby*, one cycle behind -- instead of a copy: the loader lands what the
+standby has not landed (it tracks landed files by SHA-256) and the incremental build catches up,
+so the result equals the published build plus one cycle. The standby is taken only when
+
+- the current build was published by a cycle with the same key (a ``load``, ``build`` or
+  ``forecast`` in between did something a refresh does not repeat: the next cycle copies);
+- it is the build the current one replaced, still marked published, with no WAL beside it;
+- no process has it open: DuckDB would refuse the writer's lock. The web's reader keeps the build
+  it last queried open until its next query, so a reader may still sit on it; the cycle waits
+  up to ``standby_wait`` seconds for it to close, then copies the current build instead.
+
+Taking the standby first removes its marker, then renames its directory to the new build id (a
+rename, not a copy: the same inode, O(1)): a crash from then on leaves an unmarked directory that
+the next cycle deletes (``prune``) before copying the current build again; a failed cycle deletes
+it at once. Readers resolve build paths from the link only, and a build id is never reused, so a
+path still names one immutable published build and caches keyed by it stay right; a reader that
+resolved the standby's old path opens nothing (``FileNotFoundError``) and resolves the link again.
+Disk: two warehouses in the steady state (today's copy needs a third during a build).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
+import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -48,9 +75,13 @@ from salespulse.settings import PROJECT_ROOT
 
 T = TypeVar("T")
 
-#: Published builds kept after a publish (the current one and the one before it).
+log = logging.getLogger(__name__)
+
+#: Published builds kept after a publish (the current one and the one before it: the standby).
 DEFAULT_KEEP = 2
 PUBLISHED_MARKER = ".published"
+#: Seconds a replayable cycle waits for readers to close the standby before it copies instead.
+STANDBY_WAIT_SECONDS = 5.0
 
 
 def builds_dir(published: Path) -> Path:
@@ -154,6 +185,23 @@ def _checkpoint(staged: Path) -> None:
     _fsync_file(staged)
 
 
+def _marker(build: Path) -> dict[str, str]:
+    """What a build's ``.published`` marker says (``{}``: empty, as before the standby, or unreadable)."""
+    try:
+        data = json.loads((build / PUBLISHED_MARKER).read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_marker(published: Path, staged: Path, replay: str | None) -> None:
+    """Say how ``staged`` was made: a replayable cycle's key and the build it replaces (the standby
+    the next such cycle may take). ``_publish`` then marks it published."""
+    previous = current(published).parent.name if published.is_symlink() else None
+    marker = {"replay": replay, "previous": previous} if replay else {}
+    (staged.parent / PUBLISHED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+
 def _publish(published: Path, staged: Path) -> None:
     (staged.parent / PUBLISHED_MARKER).touch()
     _fsync_dir(staged.parent)
@@ -191,13 +239,70 @@ def prune(published: Path, keep: int = DEFAULT_KEEP) -> list[Path]:
     return doomed
 
 
-@contextlib.contextmanager
-def staged(published: Path, *, keep: int = DEFAULT_KEEP) -> Iterator[Path]:
-    """A private copy of the published warehouse to write; published when the block ends cleanly.
+def _in_use(path: Path) -> str | None:
+    """Why ``path`` cannot be written now (a process has it open), or ``None`` when it can.
 
-    Yields the path to give the writer (as ``SALESPULSE_DUCKDB_PATH``). Builds run one at a time
-    (a second one waits for the lock); readers are never waited for and never see the copy before
-    it is complete. An exception in the block discards the copy and propagates.
+    Asks DuckDB itself: opening it for writing takes the lock every DuckDB connection takes, so a
+    reader in any process (or a connection of this one) makes it fail. Closed again at once.
+    """
+    import duckdb
+
+    try:
+        probe = duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
+    except duckdb.Error as error:
+        return str(error).splitlines()[0]
+    probe.close()
+    return None
+
+
+def _standby(published: Path, replay: str) -> tuple[Path | None, str]:
+    """The build a cycle with key ``replay`` may take instead of a copy, or ``None`` and why not."""
+    if not published.is_symlink():
+        return None, "no build published yet"
+    live = current(published).parent
+    marker = _marker(live)
+    if marker.get("replay") != replay:
+        return None, "the current build was not published by this kind of cycle"
+    standby = builds_dir(published) / str(marker.get("previous") or "")
+    if standby == live or not (standby / PUBLISHED_MARKER).is_file():
+        return None, "the build before the current one is gone"
+    if standby.joinpath(published.name + ".wal").exists():
+        return None, "the standby has a WAL: something wrote it after it was published"
+    return standby, ""
+
+
+def _take_standby(published: Path, replay: str, build_dir: Path, wait: float) -> tuple[bool, str]:
+    """Rename the standby to ``build_dir`` if it can be taken (see the module docstring)."""
+    standby, why = _standby(published, replay)
+    if standby is None:
+        return False, why
+    deadline = time.monotonic() + wait
+    while (busy := _in_use(standby / published.name)) is not None:
+        if time.monotonic() >= deadline:
+            return False, f"the standby {standby.name} is still open after {wait:g} s ({busy})"
+        time.sleep(0.2)
+    (standby / PUBLISHED_MARKER).unlink()  # from here on a crash leaves a folder prune deletes
+    _fsync_dir(standby)
+    os.rename(standby, build_dir)
+    _fsync_dir(build_dir.parent)
+    return True, f"took the standby {standby.name} (one cycle behind) as {build_dir.name}"
+
+
+@contextlib.contextmanager
+def staged(
+    published: Path,
+    *,
+    keep: int = DEFAULT_KEEP,
+    replay: str | None = None,
+    standby_wait: float = STANDBY_WAIT_SECONDS,
+) -> Iterator[Path]:
+    """A private warehouse to write; published when the block ends cleanly.
+
+    Yields the path to give the writer (as ``SALESPULSE_DUCKDB_PATH``): a copy of the published
+    warehouse, or -- for a replayable cycle (``replay``, see the module docstring) -- the standby
+    build, one cycle behind, when it can be taken. Builds run one at a time (a second one waits
+    for the lock); readers are never waited for (but for ``standby_wait`` on the standby) and never
+    see the build before it is complete. An exception in the block discards it and propagates.
     """
     published = published.absolute()
     directory = builds_dir(published)
@@ -205,12 +310,26 @@ def staged(published: Path, *, keep: int = DEFAULT_KEEP) -> Iterator[Path]:
         prune(published, keep)  # leftovers of crashed builds
         build_id = datetime.now().strftime("%Y%m%dT%H%M%S.%f") + "-" + uuid.uuid4().hex[:8]
         build_dir = directory / build_id
-        build_dir.mkdir()
         build_file = build_dir / published.name
         try:
-            _copy_published(published, build_file)
+            taken, why = _take_standby(published, replay, build_dir, standby_wait) if replay else (False, "")
+            if taken:
+                log.info("hand-over: %s", why)
+            else:
+                build_dir.mkdir()
+                started = time.monotonic()
+                _copy_published(published, build_file)
+                if replay:
+                    size = build_file.stat().st_size / 1e6 if build_file.exists() else 0.0
+                    log.info(
+                        "hand-over: copied the published warehouse (%.0f MB in %.1f s): %s",
+                        size,
+                        time.monotonic() - started,
+                        why,
+                    )
             yield build_file
             _checkpoint(build_file)
+            _write_marker(published, build_file, replay)
             _publish(published, build_file)
         except BaseException:
             # a Ctrl+C can land just after the hand-over (in _publish's fsync): never delete what
@@ -227,10 +346,12 @@ def run_staged(
     *,
     succeeded: Callable[[T], bool] = lambda _: True,
     keep: int = DEFAULT_KEEP,
+    replay: str | None = None,
 ) -> T:
     """Run ``work(env)`` against a staged copy of a DuckDB target and publish it if it succeeded.
 
     ``env`` holds ``SALESPULSE_DUCKDB_PATH`` of the copy; ``work`` passes it to the loader or dbt.
+    ``replay``: ``work`` is a replayable cycle, which may start from the standby (``staged``).
     For other targets (PostgreSQL) ``work({})`` runs in place: the loader commits all or nothing
     and dbt replaces each relation in a transaction, so readers see a relation before or after.
     """
@@ -243,7 +364,7 @@ def run_staged(
 
     outcome: list[T] = []
     try:
-        with staged(published, keep=keep) as path:
+        with staged(published, keep=keep, replay=replay) as path:
             outcome.append(work({"SALESPULSE_DUCKDB_PATH": str(path)}))
             if not succeeded(outcome[0]):
                 raise _Failed
