@@ -113,6 +113,26 @@ def test_old_builds_are_pruned_and_a_reader_of_a_pruned_build_keeps_reading(publ
     reader.close()
 
 
+def _open_files() -> set[Path]:
+    fds = Path("/proc/self/fd")
+    return {Path(os.readlink(fd)) for fd in fds.iterdir() if fd.exists()}
+
+
+def test_an_idle_reader_lets_go_of_a_build_that_is_no_longer_published(published: Path) -> None:
+    """The next refresh cycle takes the previous build as its standby only if nobody has it open."""
+    reader = DuckDBReader(published, release_every=0.1)
+    assert reader.query("select v from t") == [(1,)]
+    first = current(published)
+    assert first in _open_files()
+    publish(published, "update t set v = 2")
+    deadline = time.monotonic() + 30
+    while first in _open_files() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first not in _open_files(), "the reader still holds a build that is no longer published"
+    assert reader.query("select v from t") == [(2,)]  # and the next query opens the new build
+    reader.close()
+
+
 def test_a_plain_warehouse_file_is_migrated_to_published_builds(tmp_path: Path) -> None:
     plain = tmp_path / "salespulse.duckdb"
     write(plain, "create table t as select 1 as v")

@@ -40,15 +40,23 @@ class DuckDBReader:
     by all threads (a cursor per query). A query that starts after a publish runs on the new build;
     queries already running finish on the old one, whose connection is closed when the last of
     them returns. The reader never holds the file a build writes, so it never blocks one.
+
+    An idle web must not hold the build it last read either: the next refresh cycle takes that
+    build as its standby (``salespulse.handover``) and has to copy the warehouse while any process
+    has it open. So a daemon thread checks the link every ``release_every`` seconds and closes the
+    connection of a build that is no longer published once no query uses it.
     """
 
     dialect = "duckdb"
 
-    def __init__(self, published: Path) -> None:
+    def __init__(self, published: Path, release_every: float = 2.0) -> None:
         self.published = published
+        self.release_every = release_every
         self._lock = threading.Lock()
         self._handles: dict[Path, _Handle] = {}
         self._current: Path | None = None
+        self._stop = threading.Event()
+        self._releaser: threading.Thread | None = None
 
     @property
     def build(self) -> Path | None:
@@ -78,9 +86,32 @@ class DuckDBReader:
                 self._handles[path] = _Handle(path, connection)
                 self._current = path
                 self._close_idle()
+                self._start_releaser()
             handle = self._handles[path]
             handle.in_flight += 1
             return handle
+
+    def _start_releaser(self) -> None:
+        if self._releaser is None and self.release_every > 0:
+            self._stop.clear()
+            self._releaser = threading.Thread(
+                target=self._release_loop, name="warehouse-release", daemon=True
+            )
+            self._releaser.start()
+
+    def _release_loop(self) -> None:
+        while not self._stop.wait(self.release_every):
+            self.release_stale()
+
+    def release_stale(self) -> None:
+        """Retire the connection of a build that is no longer published (closed once idle)."""
+        with self._lock:
+            if self._current is None or handover.current(self.published) == self._current:
+                return
+            for handle in self._handles.values():
+                handle.retired = True
+            self._current = None
+            self._close_idle()
 
     def _close_idle(self) -> None:
         for path, handle in list(self._handles.items()):
@@ -105,11 +136,13 @@ class DuckDBReader:
             self._release(handle)
 
     def close(self) -> None:
+        self._stop.set()
         with self._lock:
             for handle in self._handles.values():
                 handle.retired = True
             self._current = None
             self._close_idle()
+            self._releaser = None
 
 
 class PostgresReader:
