@@ -27,6 +27,7 @@ from salespulse.cli import main as cli
 from salespulse.settings import SettingsError
 from salespulse.web.app import ASSETS, create_app, server_limits
 from salespulse.web.appdb import DEMO_PASSWORD, AppDB
+from salespulse.web.assetversions import versioned_url
 from salespulse.web.readers import DuckDBReader
 from salespulse.web.security import SecuritySettings, security_settings
 from salespulse.web.throttle import address_key
@@ -453,6 +454,27 @@ def test_library_code_is_revalidated_and_pages_are_never_stored(site: Site) -> N
     assert "no-store" not in caching and "no-cache" in caching and "private" in caching
     again = client.get(library, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and not again.data
+    assert client.get("/overview").headers["Cache-Control"] == "no-store"
+
+
+def test_assets_asked_for_with_their_version_are_kept_for_good(site: Site) -> None:
+    """An asset file asked for with its current version (the content hash ``?v=``, Dash's modified
+    time ``?m=``) is kept a year without asking again, signed in or not; the same file without a
+    version, or with one it no longer has, is revalidated; nothing else changes."""
+    immutable = "public, max-age=31536000, immutable"
+    anonymous = site.client()
+    current = versioned_url("app.css")
+    assert anonymous.get(current).headers["Cache-Control"] == immutable
+    for stale in ("/assets/app.css", "/assets/app.css?v=0123456789abcdef", "/assets/app.css?m=1"):
+        answer = anonymous.get(stale)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache", stale
+    client = site.signed_in(MANAGER)
+    page = client.get("/overview").get_data(as_text=True)
+    scripts = re.findall(r'src="(/assets/[^"]+\?m=[^"]+)"', page)
+    assert scripts and all(anonymous.get(url).headers["Cache-Control"] == immutable for url in scripts)
+    bundle = re.search(r'<meta name="salespulse-plotly" content="([^"]+)"', page)
+    if bundle:  # built by npm ci (test_web_bundle checks it is)
+        assert anonymous.get(bundle.group(1)).headers["Cache-Control"] == immutable
     assert client.get("/overview").headers["Cache-Control"] == "no-store"
 
 

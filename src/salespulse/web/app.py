@@ -2,7 +2,9 @@
 
 ``create_app()`` builds it; ``serve()`` (``salespulse serve``) serves it on
 ``SALESPULSE_WEB_HOST``:``SALESPULSE_WEB_PORT`` (default http://127.0.0.1:8050). Every asset
-(JavaScript, CSS, map shapes) is served by the app itself: nothing is fetched from a CDN.
+(JavaScript, CSS, map shapes) is served by the app itself: nothing is fetched from a CDN. The charts
+draw with a partial Plotly bundle that ``npm ci`` builds (``salespulse.web.assetversions``), kept
+by the browser under an address carrying its version.
 Data come from the warehouse of ``SALESPULSE_TARGET`` through the data layer's reader, per request,
 so the next interaction after a rebuild shows the new build without a restart.
 
@@ -25,6 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from salespulse.settings import SettingsError
 from salespulse.web.appdb import AppDB, app_db_path, create_demo_users
+from salespulse.web.assetversions import BUNDLE_META, plotly_bundle_url
 from salespulse.web.auth import content_security_policy, init_auth
 from salespulse.web.currency import reporting_currency
 from salespulse.web.exports import init_exports
@@ -80,10 +83,14 @@ def create_app(
     signin = init_auth(server, db, assets=ASSETS, settings=security, clock=clock)
     init_exports(server)
 
+    bundle = plotly_bundle_url(ASSETS)
     app = Dash(
         __name__,
         server=server,
         assets_folder=str(ASSETS),
+        # vendored code is not a page script: the Plotly bundle is loaded by the first graph
+        assets_path_ignore=["^vendor$"],
+        meta_tags=[{"name": BUNDLE_META, "content": bundle}] if bundle else [],
         serve_locally=True,
         title="salespulse",
         update_title=None,

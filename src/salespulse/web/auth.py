@@ -36,6 +36,7 @@ from flask import Flask, Response, current_app, g, jsonify, redirect, render_tem
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from salespulse.web.appdb import AppDB
+from salespulse.web.assetversions import is_current_version
 from salespulse.web.audit import EXTENSION as AUDIT_EXTENSION
 from salespulse.web.audit import AuditLog
 from salespulse.web.filters import AccessDenied, Scope, resolve_scope
@@ -50,6 +51,8 @@ LIBRARY_PREFIX = "/_dash-component-suites/"
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 #: Paths answered with 401 rather than a redirect to the sign-in page.
 API_PREFIXES = ("/_dash", "/export/", "/api/", "/_reload-hash")
+#: A versioned asset file: the same bytes at that address for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
 #: The key of the server-side session's token in the (signed) cookie session.
 SESSION_TOKEN = "sid"
 EXTENSION = "salespulse.signin"
@@ -184,6 +187,12 @@ def is_public_asset(path: str, assets: Path) -> bool:
     return target.is_relative_to(root) and target.is_file()
 
 
+def _current_version(path: str) -> bool:
+    """The request names the public asset ``path`` with the version the file has now."""
+    file = signin().assets.joinpath(*path[len(ASSETS_PREFIX) :].split("/"))
+    return is_current_version(file, request.args.get("v"), request.args.get("m"))
+
+
 def _is_api(path: str) -> bool:
     return path.startswith(API_PREFIXES)
 
@@ -240,7 +249,11 @@ def _headers(response: Response) -> Response:
     if services.settings.hsts_seconds:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={services.settings.hsts_seconds}")
     if _public_asset(request.path):
-        return response  # cacheable, and no session is looked up for it
+        # no session is looked up for it; asked for with its current version (``?v=`` / Dash's
+        # ``?m=``), the file is kept a year and not asked for again (a new version is a new address)
+        if response.status_code in (200, 304) and _current_version(request.path):
+            response.headers["Cache-Control"] = IMMUTABLE
+        return response
     if request.path.startswith(LIBRARY_PREFIX):
         # Dash's and Plotly's own code, the same for everyone: versioned files are kept a year (Dash
         # sets it); the others (the charts' 4.8 MB Plotly among them) are revalidated by their ETag,

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from salespulse.web.assetversions import versioned_url
 from salespulse.web.ui.formatting import d3_format, is_percent, titled, unit
 from salespulse.web.ui.screen import MONTH_NUMBERS, as_number
 from salespulse.web.ui.state import GEO_LEVELS
@@ -30,17 +31,32 @@ TOPOJSON_URL = "/assets/topojson/"
 CATEGORY_TITLES = {"Year Month Name": "Month", "Month Start Date": "Month"}
 
 
-def graph_config() -> dict[str, Any]:
+def graph_config(figure: go.Figure | None = None) -> dict[str, Any]:
     """``dcc.Graph(config=...)``: no Plotly logo or cloud links, map shapes from this server.
 
     Not ``responsive``: with a figure height, Dash then sizes the graph to 100 % of a card whose
     height is its content's, and every chart collapses to a few pixels. Dash 4's graph redraws at
-    its container's width whenever that changes without it (``test_web_pages_browser``)."""
-    return {
+    its container's width whenever that changes without it (``test_web_pages_browser``).
+
+    A map's shapes are fetched once the map draws: ``topojson_url`` names them with their version,
+    so the browser keeps them and never asks again."""
+    config: dict[str, Any] = {
         "displaylogo": False,
         "topojsonURL": TOPOJSON_URL,
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
     }
+    if figure is not None and any(trace.type == "scattergeo" for trace in figure.data):
+        config["topojsonURL"] = topojson_url(int(figure.layout.geo.resolution or 110))
+    return config
+
+
+def topojson_url(resolution: int) -> str:
+    """Plotly's ``topojsonURL`` for a world map at ``resolution`` (110 or 50): the file's versioned
+    address. Plotly asks for ``topojsonURL + "world_<resolution>m.json"``; the ``#`` after the
+    version makes that name a fragment, which the browser never sends, so the request is the
+    file's own versioned address (``/assets/topojson/world_110m.json?v=<hash>``)."""
+    name = f"topojson/world_{resolution}m.json"
+    return f"{versioned_url(name)}#"
 
 
 def axis_format(measure: str) -> str:

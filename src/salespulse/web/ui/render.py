@@ -376,7 +376,7 @@ def page_content(
         graph = dcc.Graph(
             id={"type": "chart", "id": chart_id(slug, item)},
             figure=figure,
-            config=graph_config(),
+            config=graph_config(figure),
             className="graph",
         )
         extra = _breadcrumbs(item.drill, state, labels) if item.drill else None
