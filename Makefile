@@ -38,10 +38,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
-# axe-core, which the accessibility tests inject into the dashboard: pinned by package-lock.json
+# axe-core, which the accessibility tests inject into the dashboard, and plotly.js + esbuild, from which
+# the dashboard's partial Plotly bundle is built (scripts/plotly_bundle.mjs): pinned by package-lock.json
 js-deps: node_modules/.installed
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json scripts/plotly_bundle.mjs
 	npm ci --no-audit --no-fund --no-update-notifier
 	@touch $@
 
@@ -105,4 +106,4 @@ lock: ## Re-pin every Python dependency from a fresh resolve (needs the package 
 	.lock-venv/bin/pip freeze --exclude salespulse | sort > requirements.lock && rm -rf .lock-venv
 
 clean: ## Remove the warehouse, generated data and caches (not the venv).
-	rm -rf .warehouse data/demo target logs .pytest_cache .ruff_cache
+	rm -rf .warehouse data/demo target logs .pytest_cache .ruff_cache src/salespulse/web/assets/vendor
