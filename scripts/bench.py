@@ -5,6 +5,13 @@ dashboard in a browser at chosen scales.
     python scripts/bench.py                        # 100 k, 1 M and 10 M lines, DuckDB; PostgreSQL at 1 M
     python scripts/bench.py --scales 200000 --postgres-scales 200000 --browser-scales 200000
 
+At the scales of --build-scales (default 10 M) it also runs scripts/bench_build.py on copies of the
+loaded raw warehouse: the hand-written baseline (bench/baseline.py) and `salespulse build` back to back
+(target: the build <= 2x the baseline), the quality suite (<= 60 s, <= 4 GB), an incremental refresh of a
+10 k-line delivery (<= 10 % of the build, <= 15 s); and, at --freshness-scales (default 10 M),
+scripts/bench_freshness.py: file arrival -> visible in the web with `salespulse watch` running while the
+web is used (p95 <= 60 s). Their results: bench/results/build-<lines>.json, freshness-<lines>.json.
+
 Targets (this 2-core machine): 10 M order lines built and tested by dbt on DuckDB in <= 60 s; web
 page interactions p95 <= 150 ms server-side at 10 M lines (scripts/bench_web.py,
 bench/results/web-<lines>.json); in Chromium, from a user's action to the charts drawn, p95 <= 1 s
@@ -57,7 +64,12 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def bench_scale(
-    lines: int, work: Path, postgres_env: dict[str, str] | None, browser_rounds: int | None
+    lines: int,
+    work: Path,
+    postgres_env: dict[str, str] | None,
+    browser_rounds: int | None,
+    build_bench: bool = False,
+    freshness_bench: bool = False,
 ) -> list[Step]:
     data = work / f"data-{lines}"
     shutil.rmtree(data, ignore_errors=True)
@@ -73,6 +85,12 @@ def bench_scale(
     steps.append(Step("load", "duckdb", lines, seconds, rss))
     seconds, rss = run([*load, "--target", "duckdb"], env)
     steps.append(Step("reload (unchanged)", "duckdb", lines, seconds, rss))
+    warehouse = Path(os.path.realpath(env["SALESPULSE_DUCKDB_PATH"]))  # the loaded raw warehouse
+    if build_bench:  # baseline vs build, quality, refresh: bench/results/build-<lines>.json (own table)
+        issue15 = [sys.executable, str(ROOT / "scripts" / "bench_build.py"), "--label", str(lines)]
+        issue15 += ["--warehouse", str(warehouse), "--data-dir", str(data), "--work-dir", str(work / "build")]
+        seconds, rss = run(issue15, env)
+        steps.append(Step("baseline/build/refresh", "duckdb", lines, seconds, rss))
     build = [str(BIN / "salespulse"), "build", "--skip-quality"]
     quality = [str(BIN / "salespulse"), "quality"]
     seconds, rss = run([*build, "--target", "duckdb"], env)
@@ -81,6 +99,11 @@ def bench_scale(
     steps.append(Step("quality (GX)", "duckdb", lines, seconds, rss))
     seconds, rss = run([str(BIN / "salespulse"), "forecast", "--target", "duckdb"], env)
     steps.append(Step("forecast (fit, land, build)", "duckdb", lines, seconds, rss))
+    if freshness_bench:  # file arrival -> visible in the web: bench/results/freshness-<lines>.json
+        freshness = [sys.executable, str(ROOT / "scripts" / "bench_freshness.py"), "--label", str(lines)]
+        freshness += ["--warehouse", env["SALESPULSE_DUCKDB_PATH"], "--data-dir", str(data)]
+        seconds, rss = run([*freshness, "--work-dir", str(work / "freshness")], env)
+        steps.append(Step("arrival -> web (watch)", "duckdb", lines, seconds, rss))
     # the web dashboard's server-side time per interaction: bench/results/web-<lines>.json
     seconds, rss = run([sys.executable, str(ROOT / "scripts" / "bench_web.py"), "--label", str(lines)], env)
     steps.append(Step("web pages (all)", "duckdb", lines, seconds, rss))
@@ -108,6 +131,8 @@ def main() -> None:
     parser.add_argument("--postgres-scales", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--browser-scales", type=int, nargs="*", default=[100_000, 10_000_000])
     parser.add_argument("--browser-rounds", type=int, default=3, help="rounds of every page's actions")
+    parser.add_argument("--build-scales", type=int, nargs="*", default=[10_000_000])
+    parser.add_argument("--freshness-scales", type=int, nargs="*", default=[10_000_000])
     parser.add_argument("--work-dir", type=Path, default=ROOT / "bench" / "work")
     args = parser.parse_args()
 
@@ -120,7 +145,14 @@ def main() -> None:
         for lines in args.scales:
             pg_env = cluster.env if lines in args.postgres_scales else None
             rounds = args.browser_rounds if lines in args.browser_scales else None
-            steps += bench_scale(lines, args.work_dir, pg_env, rounds)
+            steps += bench_scale(
+                lines,
+                args.work_dir,
+                pg_env,
+                rounds,
+                build_bench=lines in args.build_scales,
+                freshness_bench=lines in args.freshness_scales,
+            )
     shutil.rmtree(args.work_dir, ignore_errors=True)
 
     print(f"\n{'step':<20} {'target':<9} {'order lines':>12} {'seconds':>9} {'lines/s':>11} {'peak MB':>9}")

@@ -30,6 +30,7 @@ from salespulse.quality.checks import RANGE, VOLUME, check
 from salespulse.quality.context import ephemeral_context
 from salespulse.quality.datasets import DATASETS, Dataset
 from salespulse.quality.projection import columns_read
+from salespulse.quality.runner import run_suite
 from salespulse.warehouse import Warehouse
 from warehouse_build import build_warehouse
 
@@ -289,6 +290,34 @@ def test_the_projected_frame_has_the_tables_columns_and_rows(mini_duckdb: Path, 
             read = sorted(columns_read(checks) or ())
             pd.testing.assert_frame_equal(frame[read], whole[read])
             assert frame.drop(columns=read).isna().all().all()  # placeholders: names only
+
+
+def test_frames_come_in_the_dtypes_gx_checks_vectorised(mini_duckdb: Path, tmp_path: Path) -> None:
+    """Integers as int64 (GX checks an int32 column's range value by value in Python), decimals as float64
+    and dates as datetime64, as DuckDB's ``.df()`` gave them; the values unchanged."""
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh")
+    sql = """
+        select 7::integer as small, 2.5::decimal(18, 4) as amount, date '2024-02-29' as day,
+            null::integer as missing, 'x' as label
+    """
+    with closing(engines.open_engine(ephemeral_context(tmp_path / "docs"), "duckdb", environ)) as engine:
+        frame = engine.frame(sql)
+    assert [str(t) for t in frame.dtypes] == ["int64", "float64", "datetime64[us]", "float64", "str"]
+    assert frame.iloc[0, :3].tolist() == [7, 2.5, pd.Timestamp("2024-02-29")]
+    assert frame["missing"].isna().all() and frame["label"].tolist() == ["x"]
+
+
+def test_no_frame_outlives_its_suite(mini_duckdb: Path, tmp_path: Path) -> None:
+    """GX's execution engine caches every batch it loads: the runner lets each suite's frame go."""
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh")
+    context = ephemeral_context(tmp_path / "docs")
+    with closing(engines.open_engine(context, "duckdb", environ)) as engine:
+        cache = engine.source.get_execution_engine().batch_manager.batch_data_cache
+        for name in (FCT_SALES, "marts.fct_budget"):
+            assert run_suite(context, engine, dataset(name)).success
+            assert len(cache) == 1  # the suite's frame, kept by GX...
+            engine.release()
+            assert not cache  # ...until released
 
 
 def outcomes(report: QualityReport) -> list[tuple[Any, ...]]:

@@ -65,7 +65,10 @@ def run_quality_checks(
     with closing(open_engine(context, target, environ)) as engine, warnings.catch_warnings():
         # GX 1.24 wants a table asset's schema in the connection (search_path); the marts span two.
         warnings.filterwarnings("ignore", message="`schema_name` is deprecated", category=DeprecationWarning)
-        suites = [run_suite(context, engine, dataset) for dataset in DATASETS]
+        suites = []
+        for dataset in DATASETS:
+            suites.append(run_suite(context, engine, dataset))
+            engine.release()
     clear_docs(docs_dir)
     docs_dir.mkdir(parents=True, exist_ok=True)
     context.build_data_docs(site_names=[DOCS_SITE])
