@@ -1,8 +1,22 @@
-{{ config(materialized='table') }}
-{#- First and last order of every customer, from sales that count (not cancelled). -#}
+{#-
+    First and last order of every customer, from sales that count (not cancelled).
+    Incremental (macros/incremental.sql): the customers of the change set are recomputed whole.
+-#}
+{%- set upstream = [] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('customer_id', touched_customer_ids(), [], " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan([], upstream) %}
+
 with sales_lines as (
     select * from {{ ref('int_order_lines__checked') }}
-    where rejection_reason is null and counts_as_sales
+    where
+        rejection_reason is null and counts_as_sales
+        and {{ touched_only(plan, 'customer_id', touched_customer_ids()) }}
 ),
 
 customer_orders as (

@@ -2,10 +2,32 @@
     Internet sales at order-line grain (latest version of every accepted line). Cancelled lines
     are kept and flagged; their amounts are in `cancelled_amount` and every sales measure column
     is zero for them, so summing a measure never needs a filter.
+
+    Incremental (macros/incremental.sql): the touched order lines (int_order_lines__changes) are
+    deleted and inserted again; a change of the customer, product or
+    campaign keys the lines copy (a client moved to another rep or territory, a new product)
+    rebuilds it in full.
 -#}
+{%- set digests = [
+    ('dim_customer', ['customer_id', 'customer_key', 'geography_key', 'territory_key', 'sales_rep_key']),
+    ('dim_product', ['sku', 'product_key']),
+    ('dim_campaign', ['campaign_code', 'campaign_key']),
+] -%}
+{%- set upstream = ['int_customer_orders'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('order_line_id', touched_order_line_ids(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan(digests, upstream) %}
+
 with order_lines as (
     select * from {{ ref('int_order_lines__checked') }}
-    where rejection_reason is null
+    where
+        rejection_reason is null
+        and {{ touched_only(plan, 'order_line_id', touched_order_line_ids()) }}
 ),
 
 customers as (

@@ -2,10 +2,26 @@
     Sales orders: one row per order with at least one line that counts as sales (orders whose
     every line was cancelled are not sales orders), with the customer's order sequence. The basis
     of the client analytics: recency, frequency, intervals between orders, new and lost clients.
+
+    Incremental (macros/incremental.sql): every order of the touched clients (the clients of the
+    touched lines, before and after the change, and of their orders' other lines) is recomputed,
+    so their sequences stay whole.
 -#}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('customer_key', fct_orders_touched_customers(), [], " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan([], upstream) %}
+
 with sales_lines as (
     select * from {{ ref('fct_sales') }}
-    where counts_as_sales
+    where
+        counts_as_sales
+        and {{ touched_only(plan, 'order_number', fct_orders_touched_orders()) }}
 ),
 
 orders as (
@@ -35,6 +51,7 @@ sequenced as (
             partition by orders.customer_key order by orders.order_date, orders.order_number
         ) as next_order_date
     from orders
+    where {{ touched_only(plan, 'orders.customer_key', fct_orders_touched_customers()) }}
 )
 
 select

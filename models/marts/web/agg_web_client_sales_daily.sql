@@ -11,6 +11,20 @@
       (agg_web_sales_checks verifies it on every build: `client_orders_add_up`).
     - The client's type, owning rep and territory ride along (row-level security without a join).
 -#}
+{#- Incremental (macros/incremental.sql): the touched days are recomputed whole. -#}
+{%- set digests = [
+    ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
+] -%}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('order_date', touched_days(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan(digests, upstream) %}
+
 {#- The slices every row is grouped by: an order has one value of each (when the orders add up). -#}
 {%- set slices = [
     'customer_key', 'order_date', 'order_date_key', 'territory_key', 'sales_rep_key',
@@ -34,6 +48,7 @@ with lines as (
         margin_amount,
         cancelled_amount
     from {{ ref('int_order_lines__enriched') }}
+    where {{ touched_only(plan, 'order_date', touched_days()) }}
 ),
 
 -- one row per order and slice first: counting those rows is cheaper than a distinct count

@@ -11,6 +11,22 @@
     The sales rep, territory and city are those of the order lines (fct_sales takes them from the
     client, so there is one row per client and category: a test checks it).
 -#}
+{#- Incremental (macros/incremental.sql): the touched clients are recomputed whole. -#}
+{%- set digests = [
+    ('dim_customer', ['customer_key', 'customer_label', 'customer_type', 'industry', 'sales_rep_key', 'territory_key']),
+    ('dim_product', ['product_key', 'category_name']),
+    ('dim_date', ['date_day', 'month_start_date']),
+] -%}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('customer_key', touched_customer_keys(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan(digests, upstream) %}
+
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}
 ),
@@ -37,7 +53,9 @@ lines as (
         + cast(extract(month from order_lines.order_date) as integer) - calendar.first_month as month_index
     from order_lines
     cross join calendar
-    where order_lines.counts_as_sales and order_lines.customer_key <> -1  -- the Unknown customer is no client
+    where
+        order_lines.counts_as_sales and order_lines.customer_key <> -1  -- the Unknown customer is no client
+        and {{ touched_only(plan, 'order_lines.customer_key', touched_customer_keys()) }}
 ),
 
 by_category as (

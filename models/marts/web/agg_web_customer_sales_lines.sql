@@ -5,6 +5,21 @@
     is read from fct_sales: its few lines cost little there. Client attributes are joined when read
     (one client: one row).
 -#}
+{#-
+    Incremental (macros/incremental.sql): the pre-hook deletes the lines of the touched clients and
+    of the clients no longer big; the clients of agg_web_big_clients left without lines here (those
+    and the newly big ones) get all their lines again.
+-#}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('customer_key', touched_big_client_keys(), [], " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan([], upstream) %}
+
 with sales as (
     select * from {{ ref('fct_sales') }}
 ),
@@ -33,4 +48,5 @@ select
     sales.cancelled_amount
 from sales
 inner join big_clients on sales.customer_key = big_clients.customer_key
+where not ({{ touched_only(plan, 'sales.customer_key', 'select customer_key from ' ~ this) }})
 order by sales.customer_key, sales.order_date

@@ -4,6 +4,17 @@
     in date order, so a product's lines are spread over all of it). Client attributes are joined
     when read.
 -#}
+{#- Incremental (macros/incremental.sql): the lines of the touched orders are replaced. -#}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('order_number', touched_orders(), [], " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan([], upstream) %}
+
 with sales as (
     select * from {{ ref('fct_sales') }}
 )
@@ -22,4 +33,5 @@ select
     net_sales_amount,
     margin_amount
 from sales
+where {{ touched_only(plan, 'order_number', touched_orders()) }}
 order by product_key, order_date

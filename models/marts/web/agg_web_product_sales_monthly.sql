@@ -3,6 +3,20 @@
     dashboard's product rankings and product page over whole months. Sums only: they add up to any
     coarser group.
 -#}
+{#- Incremental (macros/incremental.sql): the touched months are recomputed whole. -#}
+{%- set digests = [
+    ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
+] -%}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('month_start_date', touched_months(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan(digests, upstream) %}
+
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}
 ),
@@ -27,6 +41,7 @@ lines as (
         order_lines.customer_territory_key
     from order_lines
     inner join dates on order_lines.order_date_key = dates.date_key
+    where {{ touched_only(plan, 'dates.month_start_date', touched_months()) }}
 )
 
 select

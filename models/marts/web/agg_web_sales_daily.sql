@@ -12,6 +12,21 @@
       category at a time, else over the all-categories rows.
     - The Unknown customer (-1) is no client: it is not counted (as the New Customers measure).
 -#}
+{#- Incremental (macros/incremental.sql): the touched days are recomputed whole. -#}
+{%- set digests = [
+    ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
+    ('dim_product', ['product_key', 'category_name']),
+] -%}
+{%- set upstream = ['fct_sales'] -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ changes_clear('order_date', touched_days(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+) }}
+{%- set plan = changes_plan(digests, upstream) %}
+
 {#- The slices every row is grouped by besides the day and the category. -#}
 {%- set slices = [
     'campaign_key', 'territory_key', 'sales_rep_key',
@@ -38,6 +53,7 @@ with lines as (
         customer_sales_rep_key,
         customer_territory_key
     from {{ ref('int_order_lines__enriched') }}
+    where {{ touched_only(plan, 'order_date', touched_days()) }}
 ),
 
 category_sums as (

@@ -1,6 +1,19 @@
-{{ config(materialized='table') }}
+{#-
+    Incremental (macros/incremental.sql): a build re-ranks only the lines with a raw row loaded
+    since the previous one (every version of them), deletes their rows and inserts their latest
+    version; a full rebuild when the state says so.
+-#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ incremental_clear(raw_order_lines_plan(), 'order_line_id', stg_order_lines_changed_ids()) }}",
+    post_hook="{{ incremental_save(raw_order_lines_plan()) }}",
+) }}
+{%- set plan = raw_order_lines_plan() %}
+
 with latest_order_lines as (
-    {{ latest_versions('erp', 'order_lines') }}
+    {{ latest_versions('erp', 'order_lines', none if plan.full else plan.since) }}
 ),
 
 renamed as (

@@ -1,0 +1,313 @@
+{#-
+    Incremental builds of the order-line path (staging's latest versions, fct_sales, fct_orders,
+    int_customer_orders and the web aggregates): a delivery rebuilds only what it touches.
+
+    Each incremental model keeps one row in `intermediate.incremental_state`: the fingerprint of
+    what shapes its output (its SQL, the settings it reads, digests of the dimensions it copies),
+    the raw order lines it has seen (`loaded_until`, the latest `_loaded_at`; `raw_rows`) and the
+    as-of date it was built at. A model rebuilds in full (its rows deleted, all of them inserted)
+    whenever it cannot prove an incremental run gives the full refresh's rows:
+
+    - no state (first build, or a table built by `--full-refresh` before the state existed);
+    - another fingerprint: its SQL, a setting (history start, budget year, currency, business
+      keys, web thresholds) or a dimension it copies (customer keys, product categories) changed;
+    - raw rows were removed (a re-delivered order-lines file replaces its earlier rows);
+    - a model downstream of int_order_lines__changes missed a run (its `loaded_until` is not the
+      change set's starting point).
+
+    The fingerprint covers a model's own SQL file, not the macros it calls: after changing a macro
+    such as money() or surrogate_key(), build once with `--full-refresh`.
+
+    Otherwise the touched set is int_order_lines__changes (every raw version of the lines loaded
+    since, the lines the as-of date move crosses, the old and new first orders of customers whose
+    first order changed): the pre-hook deletes the rows of the touched keys (order lines, orders,
+    customers, days or months) and the model inserts them again, recomputed whole (append
+    strategy), so a line that moves to another group leaves its old one and a group that loses its
+    last line disappears.
+-#}
+
+{#- Where the state lives: one small table next to the change set. -#}
+{% macro incremental_state_relation() -%}
+    {{ return(api.Relation.create(
+        database=this.database,
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='incremental_state',
+        type='table')) }}
+{%- endmacro %}
+
+{#- The state table, created by the first model that saves its state. -#}
+{% macro incremental_state_table() -%}
+    {%- set state = incremental_state_relation() -%}
+    {%- do adapter.create_schema(state) -%}
+    {%- do run_query(
+        'create table if not exists ' ~ state ~ ' (model_name ' ~ dbt.type_string() ~ ', fingerprint '
+        ~ dbt.type_string() ~ ', since_loaded_at ' ~ dbt.type_timestamp() ~ ', loaded_until '
+        ~ dbt.type_timestamp() ~ ', raw_rows ' ~ dbt.type_bigint() ~ ', as_of_date date)') -%}
+    {{- return(state) -}}
+{%- endmacro %}
+
+{#- The state row of a model (a dict), or none. -#}
+{% macro incremental_state(model_name) -%}
+    {%- if not execute -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {#- read only: compiling (dbt compile, docs, sqlfluff) writes nothing -#}
+    {%- set state = incremental_state_relation() -%}
+    {%- if adapter.get_relation(database=state.database, schema=state.schema, identifier=state.identifier) is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set rows = run_query(
+        'select fingerprint, since_loaded_at, loaded_until, raw_rows, as_of_date from ' ~ state
+        ~ " where model_name = '" ~ model_name ~ "'").rows -%}
+    {%- if not rows -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return({
+        'fingerprint': rows[0][0], 'since': rows[0][1], 'until': rows[0][2],
+        'raw_rows': rows[0][3], 'as_of': rows[0][4]}) -}}
+{%- endmacro %}
+
+{#-
+    What shapes a model's output besides its input rows: its SQL's checksum, the settings, and
+    `digests`: (model name, columns) of the dimensions it copies (see incremental_digest).
+-#}
+{% macro incremental_fingerprint(digests=[]) -%}
+    {%- set parts = [
+        model.checksum.checksum,
+        history_start_value(),
+        budget_year_value() ~ '',
+        var('currency_code') ~ '',
+        var('business_keys') | tojson,
+        var('web_client_lines_min', 200) ~ '',
+    ] -%}
+    {%- for name, columns in digests -%}
+        {%- do parts.append(incremental_digest(ref(name), columns)) -%}
+    {%- endfor -%}
+    {{- return(local_md5(parts | join('|'))) -}}
+{%- endmacro %}
+
+{#-
+    An order-independent digest of a relation's columns: row count and the sum of each row's
+    surrogate key (52-bit md5 prefix). A changed, added or removed row changes it.
+-#}
+{% macro incremental_digest(relation, columns) -%}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- set row = run_query(
+        'select count(*), sum(cast(' ~ surrogate_key(columns) ~ ' as decimal(38, 0))) from '
+        ~ relation).rows[0] -%}
+    {{- return(relation.identifier ~ ':' ~ row[0] ~ ':' ~ row[1]) -}}
+{%- endmacro %}
+
+{#-
+    The plan of a model reading raw order lines directly (staging, the change set):
+    {'full': bool, 'since': the last `_loaded_at` it saw or none, 'as_of': its last as-of date}.
+-#}
+{% macro raw_order_lines_plan() -%}
+    {%- set plan = {'full': true, 'since': none, 'as_of': none} -%}
+    {%- set rebuilt_each_run = config.get('materialized') == 'table' -%}
+    {%- if not execute or this is none or model.resource_type == 'unit_test'
+        or not (is_incremental() or (rebuilt_each_run and not flags.FULL_REFRESH)) -%}
+        {{- return(plan) -}}
+    {%- endif -%}
+    {%- set state = incremental_state(this.name) -%}
+    {%- if state is none or state.until is none or state.fingerprint != incremental_fingerprint() -%}
+        {{- return(plan) -}}
+    {%- endif -%}
+    {%- set kept = run_query(
+        'select count(*) from ' ~ source('erp', 'order_lines')
+        ~ " where _loaded_at <= cast('" ~ state.until ~ "' as " ~ dbt.type_timestamp() ~ ')').rows[0][0] -%}
+    {%- if kept != state.raw_rows -%}
+        {{- log('salespulse: ' ~ this.name ~ ': raw order lines were replaced, full rebuild', info=true) -}}
+        {{- return(plan) -}}
+    {%- endif -%}
+    {{- return({'full': false, 'since': state.until, 'as_of': state.as_of}) -}}
+{%- endmacro %}
+
+{#-
+    The plan of a model downstream of int_order_lines__changes: {'full': bool, 'since': ...}.
+    Incremental only when the change set is (its build was incremental), the model's own state
+    continues where the change set started, its fingerprint (`digests` included) is unchanged and
+    the incremental models it reads (`upstream`) were built incrementally in this run.
+-#}
+{% macro changes_plan(digests=[], upstream=[]) -%}
+    {#- the dimensions digested are read at run time: declare them when parsing -#}
+    {%- for name, columns in digests if model.resource_type != 'unit_test' -%}
+        {%- do ref(name) -%}
+    {%- endfor -%}
+    {%- if not execute or this is none or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{- return({'full': true, 'since': none}) -}}
+    {%- endif -%}
+    {%- set state = incremental_state(this.name) -%}
+    {%- set changes = incremental_state('int_order_lines__changes') -%}
+    {%- set plan = namespace(full=state is none or changes is none or changes.since is none
+        or state.until != changes.since or state.fingerprint != incremental_fingerprint(digests)) -%}
+    {%- for name in upstream if not plan.full -%}
+        {%- set upstream_state = incremental_state(name) -%}
+        {%- if upstream_state is none or upstream_state.since != changes.since -%}
+            {%- set plan.full = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set full = plan.full -%}
+    {%- if full -%}
+        {{- log('salespulse: ' ~ this.name ~ ': full rebuild (no previous build, a setting or dimension changed, '
+            ~ 'or an input was rebuilt in full)', info=true) -}}
+    {%- endif -%}
+    {{- return({'full': full, 'since': none if full else changes.since}) -}}
+{%- endmacro %}
+
+{#-
+    Pre-hook: an incremental run deletes the touched rows (`key` in `touched_sql`); a full rebuild
+    of an existing table deletes them all. Nothing on a new table or `--full-refresh`.
+-#}
+{% macro incremental_clear(plan, key, touched_sql) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        {%- if not plan.full %} where {{ key }} in ({{ touched_sql }}){% endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook: remember what this build saw (the raw order lines, the settings, the as-of date). -#}
+{% macro incremental_save(plan, digests=[]) -%}
+    {%- if execute -%}
+        {%- set state = incremental_state_table() -%}
+        {%- do run_query('delete from ' ~ state ~ " where model_name = '" ~ this.name ~ "'") -%}
+        insert into {{ state }} (model_name, fingerprint, since_loaded_at, loaded_until, raw_rows, as_of_date)
+        select
+            '{{ this.name }}',
+            '{{ incremental_fingerprint(digests) }}',
+            {%- if not plan.full and plan.since is not none %}
+                cast('{{ plan.since }}' as {{ dbt.type_timestamp() }}),
+            {%- else %}
+                cast(null as {{ dbt.type_timestamp() }}),
+            {%- endif %}
+            max(_loaded_at),
+            count(*),
+            {{ as_of_date() }}
+        from {{ source('erp', 'order_lines') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The staging ids of the order lines with a raw row loaded since the previous build. -#}
+{% macro stg_order_lines_changed_ids() -%}
+    {%- set plan = raw_order_lines_plan() -%}
+    select order_number || '-' || cast(line_number as {{ dbt.type_string() }})
+    from {{ source('erp', 'order_lines') }}
+    where _loaded_at > cast('{{ plan.since }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#-
+    The change set's plan: a full build also when int_customer_orders does not exist yet (the
+    previous first orders are unknown).
+-#}
+{% macro change_set_plan() -%}
+    {%- set plan = raw_order_lines_plan() -%}
+    {%- if execute and not plan.full and adapter.get_relation(
+        database=this.database, schema=generate_schema_name('intermediate', none) | trim,
+        identifier='int_customer_orders') is none -%}
+        {{- return({'full': true, 'since': none, 'as_of': none}) -}}
+    {%- endif -%}
+    {{- return(plan) -}}
+{%- endmacro %}
+
+{#-
+    The order lines an incremental run recomputes: the change set (int_order_lines__changes).
+    Columns: order_line_id, order_number, order_date, customer_id.
+-#}
+{% macro touched_order_lines() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    select order_line_id, order_number, order_date, customer_id
+    from {{ ref('int_order_lines__changes') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The days, months, orders and customer keys of the touched order lines (for deletes and filters). -#}
+{% macro touched_days() -%}
+    select distinct order_date from ({{ touched_order_lines() }}) as touched
+{%- endmacro %}
+
+{% macro touched_months() -%}
+    select distinct cast({{ dbt.date_trunc('month', 'order_date') }} as date) from ({{ touched_order_lines() }}) as touched
+{%- endmacro %}
+
+{% macro touched_orders() -%}
+    select distinct order_number from ({{ touched_order_lines() }}) as touched
+{%- endmacro %}
+
+{#- Known clients' keys are the hash of their id; -1 (unknown clients) is always recomputed. -#}
+{% macro touched_customer_keys() -%}
+    select {{ surrogate_key(['customer_id']) }} from ({{ touched_order_lines() }}) as touched
+    union
+    select -1
+{%- endmacro %}
+
+{#- fct_orders' touched clients: those of the touched lines and of every line of their orders. -#}
+{% macro fct_orders_touched_customers() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    {{ touched_customer_keys() }}
+    union
+    select customer_key from {{ ref('fct_sales') }}
+    where order_number in ({{ touched_orders() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The hooks of a model downstream of the change set: delete the touched `key`s, save the state. -#}
+{% macro changes_clear(key, touched_sql, digests=[], upstream=[]) -%}
+    {{ incremental_clear(changes_plan(digests, upstream), key, touched_sql) }}
+{%- endmacro %}
+
+{% macro changes_save(digests=[], upstream=[]) -%}
+    {{ incremental_save(changes_plan(digests, upstream), digests) }}
+{%- endmacro %}
+
+{#- The touched ids, for the hooks. -#}
+{% macro touched_customer_ids() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    select customer_id from {{ ref('int_order_lines__changes') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro touched_order_line_ids() -%}
+    select order_line_id from ({{ touched_order_lines() }}) as touched
+{%- endmacro %}
+
+{#- agg_web_customer_sales_lines: the touched clients and those no longer big. -#}
+{% macro touched_big_client_keys() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    {{ touched_customer_keys() }}
+    union
+    select customer_key from {{ this }}
+    where customer_key not in (select customer_key from {{ ref('agg_web_big_clients') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A model's filter to its touched rows: `key in (touched_sql)`, or true in a full build. -#}
+{% macro touched_only(plan, key, touched_sql) -%}
+    {%- if plan.full -%}
+        true
+    {%- else -%}
+        {{ key }} in ({{ touched_sql }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    fct_orders: every order of the touched clients (all its lines). The touched_* macros read
+    nothing in a unit test: it builds in full and mocks only the model's own inputs.
+-#}
+{% macro fct_orders_touched_orders() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    select order_number from {{ ref('fct_sales') }}
+    where customer_key in ({{ fct_orders_touched_customers() }})
+    {%- endif -%}
+{%- endmacro %}
