@@ -197,7 +197,7 @@ def free_port() -> int:
 
 def manager_email() -> tuple[str, int]:
     """The manager's e-mail (VP Sales) and the order lines of the warehouse read."""
-    from salespulse.web.readers import open_reader
+    from salespulse.web.query.readers import open_reader
 
     reader = open_reader()
     try:
@@ -213,7 +213,7 @@ def manager_email() -> tuple[str, int]:
 @contextmanager
 def served(work: Path, email: str) -> Iterator[str]:
     """``salespulse serve`` on a free port with an app database holding the manager's account."""
-    from salespulse.web.appdb import DEMO_PASSWORD, AppDB
+    from salespulse.web.server.appdb import DEMO_PASSWORD, AppDB
 
     app_db = work / "app.sqlite"
     AppDB(app_db).set_password(email, DEMO_PASSWORD)

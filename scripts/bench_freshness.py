@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import ROOT, SALESPULSE, copy_warehouse, has_command
 
 RESULTS = ROOT / "bench" / "results"
-PASSWORD = "demo"  # salespulse.web.appdb.DEMO_PASSWORD
+PASSWORD = "demo"  # salespulse.web.server.appdb.DEMO_PASSWORD
 LOADED = re.compile(r"loaded (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PAGES = ("/", "/reps", "/customer", "/product", "/campaigns", "/forecast", "/clients")  # web/pages

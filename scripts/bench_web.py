@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "src"))
 
-from salespulse.web.filters import Filters, Scope, resolve_scope  # noqa: E402
-from salespulse.web.pages import PAGES, filter_options, page_data  # noqa: E402
-from salespulse.web.readers import open_reader  # noqa: E402
-from salespulse.web.session import Session  # noqa: E402
+from salespulse.web.query.filters import Filters, Scope, resolve_scope  # noqa: E402
+from salespulse.web.query.pages import PAGES, filter_options, page_data  # noqa: E402
+from salespulse.web.query.readers import open_reader  # noqa: E402
+from salespulse.web.query.session import Session  # noqa: E402
 
 
 def _values(frame, column: str) -> list:  # type: ignore[no-untyped-def]

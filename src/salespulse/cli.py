@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from click.decorators import FC
 
     from salespulse.dbt import DbtInterrupted
-    from salespulse.web.appdb import AppDB
-    from salespulse.web.audit import AuditLog
+    from salespulse.web.server.appdb import AppDB
+    from salespulse.web.server.audit import AuditLog
 
 SNAPSHOT_ENTITIES = [e for e in ENTITIES if e.mode == "snapshot"]
 DAY = click.DateTime(["%Y-%m-%d"])
@@ -485,8 +485,8 @@ def export_parquet(out_dir: Path, target: str | None) -> None:
 )
 def serve(host: str | None, port: int | None, target: str | None, demo_users: bool) -> None:
     """Serve the web dashboard (http://127.0.0.1:8050 by default) until Ctrl+C."""
-    from salespulse.web.app import serve as run
-    from salespulse.web.app import settings
+    from salespulse.web.server.app import serve as run
+    from salespulse.web.server.app import settings
 
     default_host, default_port = settings()
     run(host or default_host, port or default_port, target=target, demo_users=demo_users)
@@ -499,10 +499,10 @@ def users() -> None:
 
 def _accounts() -> tuple[AppDB, AuditLog]:
     """The app database of ``SALESPULSE_APP_DB`` and its audit log on the system clock, opened the one
-    way every ``users`` command needs them (the web app opens its own in ``salespulse.web.app``)."""
-    from salespulse.web.appdb import AppDB, app_db_path
-    from salespulse.web.audit import AuditLog
-    from salespulse.web.security import system_clock
+    way every ``users`` command needs them (the web app opens its own in ``salespulse.web.server.app``)."""
+    from salespulse.web.server.appdb import AppDB, app_db_path
+    from salespulse.web.server.audit import AuditLog
+    from salespulse.web.server.security import system_clock
 
     db = AppDB(app_db_path())
     return db, AuditLog(db, system_clock)
@@ -527,8 +527,8 @@ def users_set_password(email: str) -> None:
 @target_option()
 def users_demo_users(target: str | None) -> None:
     """An account (password 'demo') for everyone in reporting.sales_reps who has none yet."""
-    from salespulse.web.appdb import DEMO_PASSWORD, create_demo_users
-    from salespulse.web.readers import open_reader
+    from salespulse.web.query.readers import open_reader
+    from salespulse.web.server.appdb import DEMO_PASSWORD, create_demo_users
 
     db, _ = _accounts()
     created = create_demo_users(db, open_reader(target))
@@ -539,7 +539,7 @@ def users_demo_users(target: str | None) -> None:
 @click.argument("email", required=False)
 def users_sessions(email: str | None) -> None:
     """List the sessions not ended yet (of EMAIL, or of everyone)."""
-    from salespulse.web.appdb import iso_time
+    from salespulse.web.server.appdb import iso_time
 
     db, _ = _accounts()
     found = db.sessions(email)
@@ -578,7 +578,7 @@ def users_delete(email: str) -> None:
 @click.argument("who")
 def users_unlock(who: str) -> None:
     """Lift the sign-in lockout of WHO (an e-mail or a client address) and forget its failures."""
-    from salespulse.web.throttle import account_key, address_key
+    from salespulse.web.server.throttle import account_key, address_key
 
     db, _ = _accounts()
     key = account_key(who) if "@" in who else address_key(who)

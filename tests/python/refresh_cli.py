@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from salespulse.handover import staged
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SALESPULSE = str(Path(sys.executable).with_name("salespulse"))

@@ -23,8 +23,8 @@ from pypdf import PdfReader
 
 from salespulse.budget import read_budget
 from salespulse.web import Filters, evaluate, resolve_scope
-from salespulse.web.readers import DuckDBReader, Reader, open_reader
-from salespulse.web.timeintel import load_calendar
+from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
+from salespulse.web.query.timeintel import load_calendar
 from test_web_queries import MANAGER, assert_agrees_with_monthly_model
 from warehouse_build import build_warehouse
 
@@ -273,7 +273,7 @@ def test_postgres_builds_the_same_reporting_numbers(duck: Reader, postgres: Read
 
 
 def test_kpi_cards_name_the_period_each_covers(duck: Reader) -> None:
-    from salespulse.web.periods import card_periods
+    from salespulse.web.query.periods import card_periods
 
     first = _one(duck, "select min(date_day) from reporting.dates where is_in_history")
     cards = ("Sales", "Budget", "Attainment %", "Sales YTD", "Sales PYTD", "Sales Run-Rate FY")
@@ -297,7 +297,7 @@ def test_kpi_cards_name_the_period_each_covers(duck: Reader) -> None:
 
 
 def test_vs_budget_by_territory_compares_the_budget_months_only(duck: Reader) -> None:
-    from salespulse.web.pages import sales_reps
+    from salespulse.web.query.pages import sales_reps
 
     page = sales_reps(Filters(), resolve_scope(MANAGER, duck), reader=duck)
     web = {

@@ -23,8 +23,8 @@ from foreign_exports import NAMESAKE, ForeignExports, doc_mapping, net_amount, w
 from salespulse.cli import main
 from salespulse.semantic.model import display_name
 from salespulse.web import Filters, evaluate, resolve_scope
-from salespulse.web.pages import PAGES
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.pages import PAGES
+from salespulse.web.query.readers import DuckDBReader
 from web_testing import publish_copy
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ import re
 import yaml
 
 from salespulse.semantic.model import REPORTING_SQL, load_model
-from salespulse.web.freshness import FRESHNESS_VIEW
-from salespulse.web.sources import ALL_SOURCES, CHECKS_VIEW, MEMBER_VIEWS
+from salespulse.web.query.sources import ALL_SOURCES, CHECKS_VIEW, MEMBER_VIEWS
+from salespulse.web.server.freshness import FRESHNESS_VIEW
 
 REF = re.compile(r"ref\('([a-z0-9_]+)'\)")
 

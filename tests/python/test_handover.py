@@ -15,7 +15,7 @@ import pytest
 
 from duckdb_files import write
 from salespulse.handover import builds_dir, current, run_staged, staged
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

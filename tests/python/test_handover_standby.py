@@ -23,7 +23,7 @@ from duckdb_files import write
 from salespulse.handover import PUBLISHED_MARKER, builds_dir, current, staged
 from salespulse.loader import LoadReport, load
 from salespulse.warehouse import DuckDBWarehouse
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 
 KEY = "refresh:test"
 HEADER = (

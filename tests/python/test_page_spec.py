@@ -24,8 +24,8 @@ from salespulse.powerbi.report import write_report
 from salespulse.powerbi.report_reader import PageFile, VisualFile, read_pages
 from salespulse.semantic import load_measures
 from salespulse.semantic.pages import POWERBI, WEB, PageSpec, PageSpecError, VisualSpec, load_pages
-from salespulse.web.pages import BUILDERS
-from salespulse.web.pages import PAGES as PAGE_DATA
+from salespulse.web.query.pages import BUILDERS
+from salespulse.web.query.pages import PAGES as PAGE_DATA
 from salespulse.web.ui.charts import CATEGORY_TITLES
 from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES, visuals, web_visual

@@ -13,7 +13,7 @@ import pytest
 
 from refresh_cli import BROKEN, Setup, break_delivery, demo_setup, order_numbers, salespulse, trickle
 from salespulse.handover import builds_dir, current
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 
 
 @pytest.fixture

@@ -25,12 +25,11 @@ import pytest
 
 from salespulse.powerbi.tmdl_writer import render_semantic_model
 from salespulse.semantic import SemanticModel, load_model
-from salespulse.web.analytics import RULES, query
-from salespulse.web.appdb import demo_emails
-from salespulse.web.filters import Filters, Scope, resolve_scope
-from salespulse.web.options import filter_options
-from salespulse.web.readers import DuckDBReader
-from salespulse.web.sqlbuild import (
+from salespulse.web.query.analytics import RULES, query
+from salespulse.web.query.filters import Filters, Scope, resolve_scope
+from salespulse.web.query.options import filter_options
+from salespulse.web.query.readers import DuckDBReader
+from salespulse.web.query.sqlbuild import (
     BUDGET,
     SALES,
     Select,
@@ -40,6 +39,7 @@ from salespulse.web.sqlbuild import (
     scope_rows,
     view,
 )
+from salespulse.web.server.appdb import demo_emails
 from web_testing import LEAD, REP, forecast_copy, publish_copy
 
 _COLUMN = r"'((?:[^']|'')+)'\[([^\]]+)\]"

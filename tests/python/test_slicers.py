@@ -1,4 +1,4 @@
-"""One slicer registry (``salespulse.web.slicers``): a slicer added there alone is a filter panel
+"""One slicer registry (``salespulse.web.query.slicers``): a slicer added there alone is a filter panel
 dropdown, a key of the URL / saved-view state, a ``Filters`` field, a condition in the SQL of the
 order lines and of the analytics views it names, a list of options the user's scope allows, and an
 input and output of the callbacks.
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from salespulse.web import slicers
-from salespulse.web.filters import FILTER_COLUMNS, Filters
+from salespulse.web.query import slicers
+from salespulse.web.query.filters import FILTER_COLUMNS, Filters
 from salespulse.web.ui.layout import SLICERS
 from salespulse.web.ui.state import FIELD_LABELS, LIST_FIELDS
 from web_testing import REP, publish_copy
@@ -39,18 +39,19 @@ EXTRA = textwrap.dedent(
 
     import salespulse  # the top package only: the web is imported after the edit
 
-    path = Path(salespulse.__file__).parent / "web" / "slicers.py"
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("salespulse.web.slicers", None))
+    path = Path(salespulse.__file__).parent / "web" / "query" / "slicers.py"
+    spec = importlib.util.spec_from_loader("salespulse.web.query.slicers", None)
+    module = importlib.util.module_from_spec(spec)
     module.__file__ = str(path)
-    sys.modules["salespulse.web.slicers"] = module
+    sys.modules["salespulse.web.query.slicers"] = module
     exec(compile(path.read_text(encoding="utf-8") + sys.argv[3], str(path), "exec"), module.__dict__)
 
     from dash import Dash
-    from salespulse.web.analytics import query
-    from salespulse.web.filters import Filters, resolve_scope
-    from salespulse.web.options import filter_options
-    from salespulse.web.readers import DuckDBReader
-    from salespulse.web.sqlbuild import SALES, Select, filter_rows
+    from salespulse.web.query.analytics import query
+    from salespulse.web.query.filters import Filters, resolve_scope
+    from salespulse.web.query.options import filter_options
+    from salespulse.web.query.readers import DuckDBReader
+    from salespulse.web.query.sqlbuild import SALES, Select, filter_rows
     from salespulse.web.ui import callbacks
     from salespulse.web.ui.layout import _filters
     from salespulse.web.ui.state import GeoIndex, empty_state, resolve

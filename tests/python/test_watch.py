@@ -27,7 +27,7 @@ from refresh_cli import (
 )
 from salespulse.handover import current
 from salespulse.watch import Schedule, folder_state
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc: Linux only")
 

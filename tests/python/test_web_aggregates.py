@@ -13,11 +13,11 @@ import pytest
 from salespulse.handover import staged
 from salespulse.semantic import load_model
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
-from salespulse.web.measures import measure
-from salespulse.web.pages import PAGES, page_data
-from salespulse.web.readers import DuckDBReader, Reader
-from salespulse.web.session import Session
-from salespulse.web.sources import (
+from salespulse.web.query.measures import measure
+from salespulse.web.query.pages import PAGES, page_data
+from salespulse.web.query.readers import DuckDBReader, Reader
+from salespulse.web.query.session import Session
+from salespulse.web.query.sources import (
     CUSTOMER_ACTIVITY,
     CUSTOMER_LINES,
     DAILY,

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from salespulse.web import Filters, Scope, resolve_scope
-from salespulse.web.analytics import FILTERED_BY, honours
-from salespulse.web.pages import PAGES
-from salespulse.web.readers import DuckDBReader, Reader, Row, open_reader
+from salespulse.web.query.analytics import FILTERED_BY, honours
+from salespulse.web.query.pages import PAGES
+from salespulse.web.query.readers import DuckDBReader, Reader, Row, open_reader
 from warehouse_build import postgres_copy
 from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, forecast_copy, publish_copy
 

@@ -22,10 +22,10 @@ from pypdf import PdfReader
 
 from salespulse.handover import staged
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
-from salespulse.web.appdb import AppDB
-from salespulse.web.pages import page_data
-from salespulse.web.periods import card_periods
-from salespulse.web.readers import DuckDBReader, Reader, open_reader
+from salespulse.web.query.pages import page_data
+from salespulse.web.query.periods import card_periods
+from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
+from salespulse.web.server.appdb import AppDB
 from salespulse.web.ui.formatting import display
 from salespulse.web.ui.screen import as_number, quota_note
 from salespulse.web.ui.state import empty_state

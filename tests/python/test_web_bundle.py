@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from salespulse.web.assetversions import (
+from salespulse.web.server.assetversions import (
     ASSETS,
     BUNDLE,
     BUNDLE_META,

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from salespulse.web.ui.report import Report, chart_data, shorten
-from salespulse.web.ui.report_csv import report_zip
-from salespulse.web.ui.report_pdf import pdf_bytes
-from salespulse.web.ui.report_xlsx import sheet_name, workbook_bytes
+from salespulse.web.exports.report import Report, chart_data, shorten
+from salespulse.web.exports.report_csv import report_zip
+from salespulse.web.exports.report_pdf import pdf_bytes
+from salespulse.web.exports.report_xlsx import sheet_name, workbook_bytes
 from salespulse.web.ui.visuals import VISUALS, Visual
 
 FORBIDDEN = set("[]:*?/\\")

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from salespulse.web.ui.report import file_stem
+from salespulse.web.exports.report import file_stem
 from salespulse.web.ui.visuals import PAGES, visuals
 from test_web_browser import (  # the module's server: the demo warehouse after the forecast
     assert_all_local,

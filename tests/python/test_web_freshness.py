@@ -24,7 +24,7 @@ from salespulse.generator import trickle
 from salespulse.handover import staged
 from salespulse.loader import load
 from salespulse.warehouse import DuckDBWarehouse
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 from web_testing import MANAGER, REP, duckdb_app, login
 
 pytestmark = pytest.mark.slow

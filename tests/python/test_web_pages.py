@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from salespulse.web import Filters, resolve_scope
-from salespulse.web.measures import ratio
-from salespulse.web.pages import NO_CAMPAIGN_NEW_CUSTOMERS, PAGES
-from salespulse.web.readers import Reader
+from salespulse.web.query.measures import ratio
+from salespulse.web.query.pages import NO_CAMPAIGN_NEW_CUSTOMERS, PAGES
+from salespulse.web.query.readers import Reader
 from salespulse.web.ui.formatting import TONES, card_text, money, signed, table_format, titled, tone
 from salespulse.web.ui.layout import slicer_id
 from salespulse.web.ui.state import Calendar, empty_state, pick_of

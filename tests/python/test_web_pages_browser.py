@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from salespulse.web import Filters, evaluate, resolve_scope
-from salespulse.web.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader
 from test_web_browser import (
     assert_all_local,
     chips,

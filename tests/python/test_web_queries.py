@@ -16,10 +16,10 @@ import pytest
 
 from salespulse.handover import staged
 from salespulse.web import AccessDenied, Filters, Scope, evaluate, resolve_scope
-from salespulse.web.analytics import honours
-from salespulse.web.pages import PAGES, filter_options
-from salespulse.web.readers import DuckDBReader, Reader, open_reader
-from salespulse.web.timeintel import previous_year, window
+from salespulse.web.query.analytics import honours
+from salespulse.web.query.pages import PAGES, filter_options
+from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
+from salespulse.web.query.timeintel import previous_year, window
 
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from salespulse.web.readers import Reader
+from salespulse.web.query.readers import Reader
 from salespulse.web.ui.state import LIST_FIELDS, empty_state
 from salespulse.web.ui.visuals import PAGES
 from web_testing import (

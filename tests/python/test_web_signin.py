@@ -25,12 +25,12 @@ from dash import Dash
 
 from salespulse.cli import main as cli
 from salespulse.settings import SettingsError
-from salespulse.web.app import ASSETS, create_app, server_limits
-from salespulse.web.appdb import DEMO_PASSWORD, AppDB
-from salespulse.web.assetversions import versioned_url
-from salespulse.web.readers import DuckDBReader
-from salespulse.web.security import SecuritySettings, security_settings
-from salespulse.web.throttle import address_key
+from salespulse.web.query.readers import DuckDBReader
+from salespulse.web.server.app import ASSETS, create_app, server_limits
+from salespulse.web.server.appdb import DEMO_PASSWORD, AppDB
+from salespulse.web.server.assetversions import versioned_url
+from salespulse.web.server.security import SecuritySettings, security_settings
+from salespulse.web.server.throttle import address_key
 from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES
 from web_testing import LEAD, MANAGER, REP, USERS, csrf_header, login, publish_copy

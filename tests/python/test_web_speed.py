@@ -17,11 +17,11 @@ import pytest
 
 from salespulse.semantic import load_model
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
-from salespulse.web import measures as measures_module
-from salespulse.web.measures import measure
-from salespulse.web.readers import DuckDBReader, Reader
-from salespulse.web.session import Session
-from salespulse.web.sources import CLIENT_SOURCES, CLIENTS_DAILY, SOURCES, Available, Need, choose
+from salespulse.web.query import measures as measures_module
+from salespulse.web.query.measures import measure
+from salespulse.web.query.readers import DuckDBReader, Reader
+from salespulse.web.query.session import Session
+from salespulse.web.query.sources import CLIENT_SOURCES, CLIENTS_DAILY, SOURCES, Available, Need, choose
 from web_testing import LEAD, MANAGER, REP, Recording, publish_copy
 
 #: The client table's measures (pages.CLIENT_MEASURES): sums, a distinct count, last year, ratios.

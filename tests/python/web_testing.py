@@ -13,9 +13,9 @@ from typing import Any
 from dash import Dash
 
 from salespulse.handover import staged
-from salespulse.web.app import create_app
-from salespulse.web.appdb import DEMO_PASSWORD, AppDB
-from salespulse.web.readers import DuckDBReader, Reader, Row
+from salespulse.web.query.readers import DuckDBReader, Reader, Row
+from salespulse.web.server.app import create_app
+from salespulse.web.server.appdb import DEMO_PASSWORD, AppDB
 
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe

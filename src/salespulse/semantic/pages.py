@@ -1,7 +1,7 @@
 """Load ``pages.yml``: what every report page shows, for both front ends.
 
 The Power BI report writer (``salespulse.powerbi.report_pages``) and the web dashboard
-(``salespulse.web.ui.visuals``, ``salespulse.web.pages``) render their pages from these specs, so a
+(``salespulse.web.ui.visuals``, ``salespulse.web.query.pages``) render their pages from these specs, so a
 visual's title, measures and category fields are said once. Each front end's own rendering (a PBIR
 visual type, a Plotly chart kind, a click) sits in the visual's ``powerbi`` / ``web`` block; where a
 front end deliberately shows something else, its block says what and why, and

@@ -3,7 +3,7 @@
 The Dash UI calls only these functions; every number is a measure of
 ``salespulse/semantic/measures.yml`` evaluated against the warehouse's reporting views, or (the
 Forecast and Clients pages, campaign effectiveness) read from the analytics views by
-``salespulse.web.analytics`` with the same row-level security:
+``salespulse.web.query.analytics`` with the same row-level security:
 
 - ``resolve_scope(email)`` once per request (the signed-in user), ``Filters(...)`` from the slicers;
 - ``filter_options(scope)`` for the slicers, ``page_data(name, filters, scope)`` (or the page
@@ -12,12 +12,12 @@ Forecast and Clients pages, campaign effectiveness) read from the analytics view
 
 Any ``reader=`` may be a ``Session`` (one per request): lookups read once, shared by its calls.
 Order-line measures are read from the smallest aggregate built for the web that gives the same
-numbers (``salespulse.web.sources``).
+numbers (``salespulse.web.query.sources``).
 """
 
-from salespulse.web.filters import AccessDenied, Filters, Scope, resolve_scope
-from salespulse.web.measures import Request, evaluate, evaluate_many
-from salespulse.web.pages import (
+from salespulse.web.query.filters import AccessDenied, Filters, Scope, resolve_scope
+from salespulse.web.query.measures import Request, evaluate, evaluate_many
+from salespulse.web.query.pages import (
     PAGES,
     campaigns,
     clients,
@@ -29,9 +29,9 @@ from salespulse.web.pages import (
     sales_overview,
     sales_reps,
 )
-from salespulse.web.readers import Reader, default_reader, open_reader
-from salespulse.web.session import Session
-from salespulse.web.timeintel import Calendar, load_calendar
+from salespulse.web.query.readers import Reader, default_reader, open_reader
+from salespulse.web.query.session import Session
+from salespulse.web.query.timeintel import Calendar, load_calendar
 
 __all__ = [
     "PAGES",

@@ -28,8 +28,8 @@ import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import request
 
-from salespulse.web.exports import export_href
-from salespulse.web.slicers import panel_slicers
+from salespulse.web.exports.routes import export_href
+from salespulse.web.query.slicers import panel_slicers
 from salespulse.web.ui import context
 from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
 from salespulse.web.ui.choices import option_lists, slicer_options

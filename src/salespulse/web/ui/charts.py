@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from salespulse.web.assetversions import versioned_url
+from salespulse.web.server.assetversions import versioned_url
 from salespulse.web.ui.formatting import d3_format, is_percent, titled, unit
 from salespulse.web.ui.screen import MONTH_NUMBERS, as_number
 from salespulse.web.ui.state import GEO_LEVELS

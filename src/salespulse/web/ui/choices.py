@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from salespulse.web.freshness import Freshness, load_freshness
-from salespulse.web.services import reader, services
-from salespulse.web.slicers import Slicer, panel_slicers
+from salespulse.web.exports.report import describe_scope
+from salespulse.web.query.slicers import Slicer, panel_slicers
+from salespulse.web.server.freshness import Freshness, load_freshness
+from salespulse.web.server.services import reader, services
 from salespulse.web.ui import context
-from salespulse.web.ui.report import describe_scope
 from salespulse.web.ui.state import calendar_of, quick_picks
 
 Options = list[dict[str, Any]]

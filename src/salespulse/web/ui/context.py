@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 import pandas as pd
 from flask import g
 
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import evaluate
-from salespulse.web.pages import filter_options
-from salespulse.web.services import app_db, reader, services
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.measures import evaluate
+from salespulse.web.query.pages import filter_options
+from salespulse.web.server.services import app_db, reader, services
 from salespulse.web.ui.actions import Lookups
 from salespulse.web.ui.state import GeoIndex, value_labels
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 def scope() -> Scope:
     """The signed-in user's scope, resolved on the server (once per request)."""
-    from salespulse.web.auth import current_scope
+    from salespulse.web.server.auth import current_scope
 
     return current_scope()
 
@@ -41,7 +41,7 @@ def _memo(kind: str, who: Scope, compute: Callable[[], T]) -> T:
 
 
 def options(user: Scope | None = None) -> dict[str, pd.DataFrame]:
-    """What each slicer may offer the user (``salespulse.web.pages.filter_options``)."""
+    """What each slicer may offer the user (``salespulse.web.query.pages.filter_options``)."""
     who = user or scope()
     return _memo("options", who, lambda: filter_options(who, reader=reader()))
 

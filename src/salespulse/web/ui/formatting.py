@@ -16,7 +16,7 @@ from typing import Any
 
 from salespulse.currency import DEFAULT_CURRENCY, currency_for, quoted_symbol_pattern, with_currency
 from salespulse.semantic import Measure, load_measures
-from salespulse.web.measures import catalog
+from salespulse.web.query.measures import catalog
 
 #: Power BI format string -> (d3 format for Plotly / DataTable, Excel number format).
 FORMATS: dict[str, tuple[str, str]] = {

@@ -15,15 +15,15 @@ from typing import Any
 from dash import dash_table, dcc, hooks, html
 from flask_login import current_user
 
-from salespulse.web.auth import csrf_token
-from salespulse.web.freshness import SEPARATOR
-from salespulse.web.slicers import panel_slicers
+from salespulse.web.query.slicers import panel_slicers
+from salespulse.web.server.auth import csrf_token
+from salespulse.web.server.freshness import SEPARATOR
 from salespulse.web.ui.choices import Choices, choices
 from salespulse.web.ui.context import own_views
 from salespulse.web.ui.state import FIELD_LABELS, empty_state
 from salespulse.web.ui.visuals import PAGES
 
-#: Slicers of the filter panel, in order: (state field, placeholder) (``salespulse.web.slicers``).
+#: Slicers of the filter panel, in order: (state field, placeholder) (``salespulse.web.query.slicers``).
 SLICERS: tuple[tuple[str, str], ...] = tuple((slicer.name, slicer.placeholder) for slicer in panel_slicers())
 
 

@@ -16,11 +16,11 @@ from typing import Any
 import pandas as pd
 from dash import dash_table, dcc, html
 
-from salespulse.web.exports import export_href
+from salespulse.web.exports.report import public_columns
+from salespulse.web.exports.routes import export_href
 from salespulse.web.ui.actions import crumbs
 from salespulse.web.ui.charts import figure_for, graph_config
 from salespulse.web.ui.formatting import TONES, card_text, display, is_variance, table_format, tone
-from salespulse.web.ui.report import public_columns
 from salespulse.web.ui.screen import KPI_PERIODS, QUOTA_NOTE, as_number
 from salespulse.web.ui.state import FIELD_LABELS, LIST_FIELDS, Resolved
 from salespulse.web.ui.visuals import Visual, chart_id, visuals

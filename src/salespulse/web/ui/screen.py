@@ -20,12 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from salespulse.web.budget import budget_grain
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import evaluate
-from salespulse.web.pages import page_data
-from salespulse.web.periods import card_periods
-from salespulse.web.readers import Reader
+from salespulse.web.query.budget import budget_grain
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.measures import evaluate
+from salespulse.web.query.pages import page_data
+from salespulse.web.query.periods import card_periods
+from salespulse.web.query.readers import Reader
 from salespulse.web.ui.state import GEO_LEVELS, Resolved, State, parse_date
 from salespulse.web.ui.visuals import PAGES, visuals
 

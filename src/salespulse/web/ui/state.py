@@ -19,13 +19,13 @@ from typing import Any
 
 import pandas as pd
 
-from salespulse.web.filters import Filters
-from salespulse.web.slicers import panel_slicers
+from salespulse.web.query.filters import Filters
+from salespulse.web.query.slicers import panel_slicers
 
 State = dict[str, Any]
 
 #: State field -> (filter_options dataset, column) that lists the values a scope may use: the
-#: filter panel's slicers (``salespulse.web.slicers``).
+#: filter panel's slicers (``salespulse.web.query.slicers``).
 LIST_FIELDS: dict[str, tuple[str, str]] = {
     slicer.name: (slicer.options, slicer.value) for slicer in panel_slicers()
 }
@@ -39,7 +39,7 @@ GEO_LEVELS = ("Region", "Country", "City")
 MAX_VALUES = 500  # per slicer: more is not a person clicking
 
 
-#: The Forecast page's series (``level:member``, see ``salespulse.web.analytics``): a choice of the
+#: The Forecast page's series (``level:member``, see ``salespulse.web.query.analytics``): a choice of the
 #: page, not a filter; the page falls back to the first series the user may see.
 SERIES = re.compile(r"^(total|category|territory):[^\x00-\x1f]{1,100}$")
 

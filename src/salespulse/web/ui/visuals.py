@@ -3,7 +3,7 @@
 Rendered from the page spec (``salespulse/semantic/pages.yml``, the same spec the Power BI report's
 pages are written from): a visual's title, measures and category fields come from there, and its
 ``web`` block gives the web's own rendering (Plotly chart kind, category column, click, width).
-The screen (``render``), the exports (``salespulse.web.exports``) and the click handling
+The screen (``render``), the exports (``salespulse.web.exports.routes``) and the click handling
 (``actions``) all read these specs, so an export holds exactly the visuals of the page.
 """
 
@@ -14,7 +14,7 @@ from functools import cache
 
 from salespulse.semantic.pages import WEB, PageSpec, VisualSpec, load_pages
 
-#: URL slug -> page name (the page spec's title; ``salespulse.web.pages.PAGES`` builds each page's
+#: URL slug -> page name (the page spec's title; ``salespulse.web.query.pages.PAGES`` builds each page's
 #: data by that name). The web's pages, in the spec's order.
 PAGES: dict[str, str] = {page.slug: page.title for page in load_pages().on(WEB)}
 DEFAULT_SLUG = next(iter(PAGES))

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from salespulse.semantic import Measure, load_model
-from salespulse.web.filters import Filters, Scope
+from salespulse.web.query.filters import Filters, Scope
 
 SALES, CUSTOMER, PRODUCT, DATE = "Order Lines", "Customer", "Product", "Date"
 TERRITORY, SALES_REP, CAMPAIGN, GEOGRAPHY = "Territory", "Sales Rep", "Campaign", "Geography"

@@ -35,14 +35,14 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, jsonify, redirect, render_template_string, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from salespulse.web.appdb import AppDB
-from salespulse.web.assetversions import is_current_version
-from salespulse.web.audit import EXTENSION as AUDIT_EXTENSION
-from salespulse.web.audit import AuditLog
-from salespulse.web.filters import AccessDenied, Scope, resolve_scope
-from salespulse.web.security import Clock, SecuritySettings
-from salespulse.web.services import reader
-from salespulse.web.throttle import Throttle
+from salespulse.web.query.filters import AccessDenied, Scope, resolve_scope
+from salespulse.web.server.appdb import AppDB
+from salespulse.web.server.assetversions import is_current_version
+from salespulse.web.server.audit import EXTENSION as AUDIT_EXTENSION
+from salespulse.web.server.audit import AuditLog
+from salespulse.web.server.security import Clock, SecuritySettings
+from salespulse.web.server.services import reader
+from salespulse.web.server.throttle import Throttle
 
 CSRF_COOKIE = "_csrf_token"
 CSRF_HEADER = "X-CSRFToken"
@@ -396,7 +396,7 @@ def init_auth(
     system's; ``assets`` is the folder served under ``/assets/``. Set ``SignIn.policy`` once the
     Dash app knows its inline scripts (``content_security_policy(app.csp_hashes())``).
     """
-    from salespulse.web.security import security_settings, system_clock
+    from salespulse.web.server.security import security_settings, system_clock
 
     settings = settings or security_settings()
     clock = clock or system_clock

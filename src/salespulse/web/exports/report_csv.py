@@ -9,7 +9,7 @@ import zipfile
 
 import pandas as pd
 
-from salespulse.web.ui.report import Report, file_stem, public_columns
+from salespulse.web.exports.report import Report, file_stem, public_columns
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:

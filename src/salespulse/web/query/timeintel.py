@@ -29,13 +29,13 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from salespulse.semantic import Measure
-from salespulse.web.aggregates import Key, Part, Values
-from salespulse.web.dimensions import dimension_rows
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sources import Source
-from salespulse.web.sqlbuild import DATE, GroupColumn, view
+from salespulse.web.query.aggregates import Key, Part, Values
+from salespulse.web.query.dimensions import dimension_rows
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sources import Source
+from salespulse.web.query.sqlbuild import DATE, GroupColumn, view
 
 MONEY = Decimal("0.0001")
 #: Enough digits that rounding a quotient of two amounts to 4 or 6 places is exact.

@@ -5,9 +5,10 @@ It holds nothing from the warehouse: a user's role and scope are resolved from
 ``reporting.sales_reps`` on every request (``salespulse.web.resolve_scope``); this file only knows
 who may sign in (an e-mail and an Argon2 password hash), who is signed in (a row per session, so
 that signing out or revoking ends it on the server, whatever cookie a browser kept), who failed
-to sign in lately (``salespulse.web.throttle``), what happened (``salespulse.web.audit``) and what
-each user saved. Times of sessions and throttling are seconds since the epoch from the app's clock
-(``salespulse.web.security.Clock``), so tests move time instead of waiting.
+to sign in lately (``salespulse.web.server.throttle``), what happened
+(``salespulse.web.server.audit``) and what each user saved. Times of sessions and throttling are
+seconds since the epoch from the app's clock
+(``salespulse.web.server.security.Clock``), so tests move time instead of waiting.
 
 Setting: ``SALESPULSE_APP_DB`` (default ``.warehouse/app.sqlite``). ``salespulse users
 set-password EMAIL`` creates or resets one account (``salespulse users --help``: the others).
@@ -455,7 +456,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 def demo_emails(reader: Any) -> list[str]:
     """The e-mail of every sales rep, regional manager and VP in ``reporting.sales_reps``."""
-    from salespulse.web.filters import JOB_TITLE_ROLES
+    from salespulse.web.query.filters import JOB_TITLE_ROLES
 
     rows = reader.query(
         "select email, job_title from reporting.sales_reps where email is not null order by email"

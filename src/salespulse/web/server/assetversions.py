@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-ASSETS = Path(__file__).with_name("assets")
+ASSETS = Path(__file__).parents[1] / "assets"
 #: The bundle, relative to the assets folder (kept out of the page's own scripts: Dash's graphs load
 #: it when the first one is drawn, ``assets/plotly-bundle.js``).
 BUNDLE = "vendor/plotly.min.js"

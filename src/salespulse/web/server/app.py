@@ -3,13 +3,13 @@
 ``create_app()`` builds it; ``serve()`` (``salespulse serve``) serves it on
 ``SALESPULSE_WEB_HOST``:``SALESPULSE_WEB_PORT`` (default http://127.0.0.1:8050). Every asset
 (JavaScript, CSS, map shapes) is served by the app itself: nothing is fetched from a CDN. The charts
-draw with a partial Plotly bundle that ``npm ci`` builds (``salespulse.web.assetversions``), kept
+draw with a partial Plotly bundle that ``npm ci`` builds (``salespulse.web.server.assetversions``), kept
 by the browser under an address carrying its version.
 Data come from the warehouse of ``SALESPULSE_TARGET`` through the data layer's reader, per request,
 so the next interaction after a rebuild shows the new build without a restart.
 
-Sign-in, sessions and the security headers: ``salespulse.web.auth`` (settings in
-``salespulse.web.security``). Running it for many users behind a reverse proxy with TLS:
+Sign-in, sessions and the security headers: ``salespulse.web.server.auth`` (settings in
+``salespulse.web.server.security``). Running it for many users behind a reverse proxy with TLS:
 docs/deploy.md (``SALESPULSE_WEB_THREADS``, ``SALESPULSE_WEB_CONNECTION_LIMIT``).
 """
 
@@ -19,26 +19,24 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 
 from dash import Dash
 from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from salespulse.settings import SettingsError
-from salespulse.web.appdb import AppDB, app_db_path, create_demo_users
-from salespulse.web.assetversions import BUNDLE_META, plotly_bundle_url
-from salespulse.web.auth import content_security_policy, init_auth
-from salespulse.web.currency import reporting_currency
-from salespulse.web.exports import init_exports
-from salespulse.web.readers import Reader, open_reader
-from salespulse.web.security import Clock, SecuritySettings, security_settings
-from salespulse.web.services import EXTENSION, ScopeCache, Services
+from salespulse.web.exports.routes import init_exports
+from salespulse.web.query.currency import reporting_currency
+from salespulse.web.query.readers import Reader, open_reader
+from salespulse.web.server.appdb import AppDB, app_db_path, create_demo_users
+from salespulse.web.server.assetversions import ASSETS, BUNDLE_META, plotly_bundle_url
+from salespulse.web.server.auth import content_security_policy, init_auth
+from salespulse.web.server.security import Clock, SecuritySettings, security_settings
+from salespulse.web.server.services import EXTENSION, ScopeCache, Services
 from salespulse.web.ui.callbacks import register
 from salespulse.web.ui.formatting import use_currency
 from salespulse.web.ui.layout import serve_layout
 
-ASSETS = Path(__file__).with_name("assets")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 #: waitress: requests served at once, and connections held open (the rest wait in the backlog).

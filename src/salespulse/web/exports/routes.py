@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, request
 
-from salespulse.web.audit import record_export
+from salespulse.web.exports.report import Report, describe_scope, file_stem
+from salespulse.web.exports.report_csv import report_zip, table_csv
+from salespulse.web.exports.report_pdf import pdf_bytes
+from salespulse.web.exports.report_xlsx import workbook_bytes
+from salespulse.web.server.audit import record_export
 from salespulse.web.ui import context
-from salespulse.web.ui.report import Report, describe_scope, file_stem
-from salespulse.web.ui.report_csv import report_zip, table_csv
-from salespulse.web.ui.report_pdf import pdf_bytes
-from salespulse.web.ui.report_xlsx import workbook_bytes
 from salespulse.web.ui.screen import screen_data, shown
 from salespulse.web.ui.state import calendar_of, describe, resolve
 from salespulse.web.ui.visuals import PAGES, visuals

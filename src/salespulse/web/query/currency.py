@@ -5,9 +5,9 @@ so it shows what the published warehouse says even when the server's environment
 from __future__ import annotations
 
 from salespulse.currency import Currency
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sqlbuild import view
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sqlbuild import view
 
 SETTINGS = "Settings"
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from salespulse.semantic import load_measures
 from salespulse.semantic.measures import CARD_PERIODS, DEFAULT_PERIOD
-from salespulse.web.analytics import budget_year
-from salespulse.web.filters import Filters
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sqlbuild import DATE, placeholders, view
-from salespulse.web.timeintel import budget_months, load_calendar, month_end, year_earlier
+from salespulse.web.query.analytics import budget_year
+from salespulse.web.query.filters import Filters
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sqlbuild import DATE, placeholders, view
+from salespulse.web.query.timeintel import budget_months, load_calendar, month_end, year_earlier
 
 Span = tuple[date, date]
 

@@ -4,7 +4,7 @@ A partial result (``Values``) maps a group key (the group columns' values, in or
 measures computed for it; ``None`` is a blank.
 
 A ``Part`` is one dataset's aggregate measures on one source (``reporting.sales`` or an aggregate
-of it, see ``salespulse.web.sources``). ``run_parts`` runs many parts with few statements: parts
+of it, see ``salespulse.web.query.sources``). ``run_parts`` runs many parts with few statements: parts
 with the same source, filters and scope share one ``group by grouping sets (...)`` (one scan for
 several datasets); a part that keeps only its top groups (``Rank``) runs alone, ranked in SQL.
 """
@@ -17,10 +17,10 @@ from datetime import date
 from typing import Any
 
 from salespulse.semantic import Measure
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.session import Session
-from salespulse.web.sources import INTEGER_SUMS, Source, count_key, month_masks
-from salespulse.web.sqlbuild import (
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.session import Session
+from salespulse.web.query.sources import INTEGER_SUMS, Source, count_key, month_masks
+from salespulse.web.query.sqlbuild import (
     ALIASES,
     SALES,
     GroupColumn,

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from salespulse.web.readers import Reader, Row
+from salespulse.web.query.readers import Reader, Row
 
 T = TypeVar("T")
 
@@ -80,7 +80,7 @@ def session_of(reader: Reader | Session | None) -> Session:
     if isinstance(reader, Session):
         return reader
     if reader is None:
-        from salespulse.web.readers import default_reader
+        from salespulse.web.query.readers import default_reader
 
         reader = default_reader()
     return Session(reader)

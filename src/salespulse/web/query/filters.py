@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from salespulse.semantic.model import load_roles
-from salespulse.web.readers import Reader
-from salespulse.web.slicers import SLICERS
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.slicers import SLICERS
 
 Role = Literal["manager", "regional_lead", "sales_rep"]
 
@@ -134,7 +134,7 @@ Filters = make_dataclass(
 Filters.__module__ = __name__
 Filters.__doc__ = """The slicers of a page. Everything is optional: empty means "not filtered".
 
-The fields are the dates and one per slicer of ``salespulse.web.slicers`` (``regions``, ...). Dates
+The fields are the dates and one per slicer of ``salespulse.web.query.slicers`` (``regions``, ...). Dates
 are inclusive. Text values match exactly; keys are the integer surrogate keys of ``filter_options``.
 Lists are accepted and stored as sorted tuples, so equal filters are equal (and hashable, for
 caches). A value that cannot be a date or a key raises ``ValueError``.
@@ -183,7 +183,7 @@ def resolve_scope(email: str, reader: Reader | None = None) -> Scope:
 
     Raises ``AccessDenied`` for an unknown e-mail or a job title without a role.
     """
-    from salespulse.web.readers import default_reader
+    from salespulse.web.query.readers import default_reader
 
     reader = reader or default_reader()
     address = (email or "").strip()

@@ -21,13 +21,13 @@ import pandas as pd
 
 from salespulse.semantic import load_model
 from salespulse.semantic.pages import WEB, load_pages
-from salespulse.web import analytics
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import Request, evaluate_many
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sqlbuild import ident, placeholders, view
-from salespulse.web.timeintel import load_calendar
+from salespulse.web.query import analytics
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.measures import Request, evaluate_many
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sqlbuild import ident, placeholders, view
+from salespulse.web.query.timeintel import load_calendar
 
 Pair = tuple[str, str]
 Page = dict[str, pd.DataFrame]
@@ -346,7 +346,7 @@ def campaigns(filters: Filters, scope: Scope, *, reader: Reader | Session | None
     return page
 
 
-#: The analytics pages (``salespulse.web.analytics``): read from the analytics reporting views.
+#: The analytics pages (``salespulse.web.query.analytics``): read from the analytics reporting views.
 forecast = analytics.forecast
 clients = analytics.clients
 
@@ -376,6 +376,6 @@ def page_data(
 
 def filter_options(scope: Scope, *, reader: Reader | None = None) -> Page:
     """What each slicer may offer, already restricted to what ``scope`` sees (see ``options``)."""
-    from salespulse.web.options import filter_options as options
+    from salespulse.web.query.options import filter_options as options
 
     return options(scope, reader=reader)

@@ -18,9 +18,9 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 
-from salespulse.web.appdb import AppDB, iso_time
-from salespulse.web.filters import Scope
-from salespulse.web.security import Clock
+from salespulse.web.query.filters import Scope
+from salespulse.web.server.appdb import AppDB, iso_time
+from salespulse.web.server.security import Clock
 
 EXTENSION = "salespulse.audit"
 
@@ -37,7 +37,7 @@ class AuditLog:
 
 
 def audit_log() -> AuditLog:
-    """The app's audit log (set up by ``salespulse.web.auth.init_auth``)."""
+    """The app's audit log (set up by ``salespulse.web.server.auth.init_auth``)."""
     log: AuditLog = current_app.extensions[EXTENSION]
     return log
 

@@ -20,8 +20,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from salespulse.web.exports.report import ChartData, Report, chart_data, public_columns
 from salespulse.web.ui.formatting import excel_format
-from salespulse.web.ui.report import ChartData, Report, chart_data, public_columns
 
 HEADER = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")

@@ -5,10 +5,10 @@ returns one row per group (model names as headers), as a Power BI visual would s
 where every asked measure is blank are left out. Every kind follows the header of measures.yml:
 
 - aggregate: SQL aggregates over ``reporting.sales``, joined to the dimensions used only, or over
-  the smallest aggregate of it that gives the same numbers (``salespulse.web.aggregates``,
-  ``salespulse.web.sources``);
-- budget: sums over ``reporting.budget`` with the budget-grain rule (``salespulse.web.budget``);
-- time: the base over a shifted date range (``salespulse.web.timeintel``);
+  the smallest aggregate of it that gives the same numbers (``salespulse.web.query.aggregates``,
+  ``salespulse.web.query.sources``);
+- budget: sums over ``reporting.budget`` with the budget-grain rule (``salespulse.web.query.budget``);
+- time: the base over a shifted date range (``salespulse.web.query.timeintel``);
 - difference, ratio: from their operands here, with ``decimal.Decimal``; a ratio is rounded half
   up to 6 places like the warehouse's ``ratio_of`` macro.
 
@@ -33,12 +33,12 @@ from typing import Any
 import pandas as pd
 
 from salespulse.semantic import Measure, load_measures, load_model
-from salespulse.web.aggregates import Dates, Key, Part, Rank, Values, run_parts
-from salespulse.web.budget import budget_values
-from salespulse.web.filters import FILTER_COLUMNS, Filters, Scope
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sources import (
+from salespulse.web.query.aggregates import Dates, Key, Part, Rank, Values, run_parts
+from salespulse.web.query.budget import budget_values
+from salespulse.web.query.filters import FILTER_COLUMNS, Filters, Scope
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sources import (
     CAMPAIGN,
     CLIENT_BOUNDS,
     CLIENT_KEYS_MONTHLY,
@@ -56,7 +56,7 @@ from salespulse.web.sources import (
     load_available,
     rollup_rows,
 )
-from salespulse.web.sqlbuild import (
+from salespulse.web.query.sqlbuild import (
     GroupColumn,
     Select,
     filter_rows,
@@ -65,7 +65,7 @@ from salespulse.web.sqlbuild import (
     scope_rows,
     sort_columns,
 )
-from salespulse.web.timeintel import EXACT, Calendar, TimePlan, finish_time, load_calendar, plan_time
+from salespulse.web.query.timeintel import EXACT, Calendar, TimePlan, finish_time, load_calendar, plan_time
 
 RATIO_PLACES = Decimal("0.000001")
 DERIVED = ("difference", "ratio")

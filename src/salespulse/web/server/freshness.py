@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from salespulse.web.readers import Reader
-from salespulse.web.sqlbuild import SCHEMA, ident
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.sqlbuild import SCHEMA, ident
 
 FRESHNESS_VIEW = "data_freshness"
 UNKNOWN = "unknown"

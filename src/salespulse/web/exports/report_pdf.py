@@ -19,9 +19,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from salespulse.web.exports.report import ChartData, Report, chart_data, public_columns, shorten
 from salespulse.web.ui.charts import PALETTE
 from salespulse.web.ui.formatting import display
-from salespulse.web.ui.report import ChartData, Report, chart_data, public_columns, shorten
 
 TABLE_ROWS = 30
 MAX_LABELS = 24  # category labels on one axis

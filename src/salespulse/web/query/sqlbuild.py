@@ -1,7 +1,7 @@
 """SQL pieces rendered from the semantic model: identifiers only from model.yml, values only bound.
 
 A ``Select`` reads one fact view of the reporting schema, or an aggregate of the order lines
-(``salespulse.web.sources``), and joins a dimension view only when a column of it is used, along
+(``salespulse.web.query.sources``), and joins a dimension view only when a column of it is used, along
 the model's relationships. ``GroupColumn`` is a model column a result is grouped by. ``filter_rows``
 and ``scope_rows`` add a page's filters and a user's row-level security to any select on the sales
 facts, whatever it reads. ``scope_conditions`` is the web's one rendering of model.yml's role rules
@@ -17,9 +17,9 @@ from typing import Any
 
 from salespulse.semantic import Column, SemanticModel, load_model
 from salespulse.semantic.model import Reach
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.sources import DATE as DATE_TABLE
-from salespulse.web.sources import Source
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.sources import DATE as DATE_TABLE
+from salespulse.web.query.sources import Source
 
 SCHEMA = "reporting"
 SALES = "Order Lines"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from salespulse.semantic import load_model
-from salespulse.web.session import Session
-from salespulse.web.sqlbuild import ident, view
+from salespulse.web.query.session import Session
+from salespulse.web.query.sqlbuild import ident, view
 
 
 def dimension_rows(session: Session, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:

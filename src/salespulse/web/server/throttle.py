@@ -9,7 +9,7 @@ is higher (several people may share an office's address) and is not reset by a s
 or one account of an attacker's own would wipe the failures it made against others'. An IPv6
 client counts by its /64 network: one machine usually holds a whole /64.
 
-Settings (``salespulse.web.security``): ``SALESPULSE_LOGIN_MAX_FAILURES``,
+Settings (``salespulse.web.server.security``): ``SALESPULSE_LOGIN_MAX_FAILURES``,
 ``SALESPULSE_LOGIN_MAX_FAILURES_PER_ADDRESS``, ``SALESPULSE_LOGIN_WINDOW_MINUTES``,
 ``SALESPULSE_LOGIN_LOCKOUT_MINUTES``.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from salespulse.web.appdb import AppDB
-from salespulse.web.security import Clock, SecuritySettings
+from salespulse.web.server.appdb import AppDB
+from salespulse.web.server.security import Clock, SecuritySettings
 
 ACCOUNT = "account"
 ADDRESS = "address"

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from salespulse.web.appdb import AppDB
-from salespulse.web.readers import Reader
+from salespulse.web.query.readers import Reader
+from salespulse.web.server.appdb import AppDB
 
 EXTENSION = "salespulse"
 T = TypeVar("T")

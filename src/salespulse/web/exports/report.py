@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from salespulse.web.filters import Scope
+from salespulse.web.query.filters import Scope
 from salespulse.web.ui.screen import as_number
 from salespulse.web.ui.visuals import Visual
 

@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from salespulse.semantic import load_model
-from salespulse.web.filters import Scope
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.slicers import SLICERS
-from salespulse.web.sources import DAILY, MONTHLY, NONE, Available, load_available
-from salespulse.web.sqlbuild import (
+from salespulse.web.query.filters import Scope
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.slicers import SLICERS
+from salespulse.web.query.sources import DAILY, MONTHLY, NONE, Available, load_available
+from salespulse.web.query.sqlbuild import (
     SALES,
     Select,
     ident,
@@ -31,7 +31,7 @@ from salespulse.web.sqlbuild import (
     scope_rows,
     view,
 )
-from salespulse.web.timeintel import load_calendar
+from salespulse.web.query.timeintel import load_calendar
 
 
 def _visible(scope: Scope, table: str, source: str, available: Available = NONE) -> tuple[str, list[Any]]:
@@ -92,7 +92,7 @@ def _in(source: str, subquery: str, params: list[Any]) -> tuple[str, list[Any]]:
 def filter_options(scope: Scope, *, reader: Reader | Session | None = None) -> dict[str, pd.DataFrame]:
     """``{dataset: DataFrame}``: dates (first, last, as-of), regions, territories, sales_reps,
     categories, subcategories, products, customers, client_types, industries, campaigns, cities, and
-    the dataset of any other slicer of ``salespulse.web.slicers``."""
+    the dataset of any other slicer of ``salespulse.web.query.slicers``."""
     if not isinstance(scope, Scope):
         raise TypeError("scope must be a salespulse.web.Scope")
     session = session_of(reader)

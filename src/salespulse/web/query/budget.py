@@ -13,7 +13,7 @@ The budget then sums its rows of the context's months, of the categories of its 
 territories of its cities / its territories, of its reps; the user's scope limits the rows.
 
 The grain and the coverage of the dimensions (the calendar, products, cities: no sales data) are
-worked out in Python from their rows, read once per build (``salespulse.web.session``); the budget
+worked out in Python from their rows, read once per build (``salespulse.web.query.session``); the budget
 itself is read with the user's scope, one query per dataset.
 """
 
@@ -25,12 +25,12 @@ from datetime import date
 from typing import Any
 
 from salespulse.semantic import Measure
-from salespulse.web.aggregates import Key, Values
-from salespulse.web.dimensions import dimension_rows
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.sqlbuild import (
+from salespulse.web.query.aggregates import Key, Values
+from salespulse.web.query.dimensions import dimension_rows
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.sqlbuild import (
     BUDGET,
     CUSTOMER,
     DATE,
@@ -43,7 +43,7 @@ from salespulse.web.sqlbuild import (
     scope_budget,
     view,
 )
-from salespulse.web.timeintel import load_calendar
+from salespulse.web.query.timeintel import load_calendar
 
 PRODUCT, GEOGRAPHY, SALES_REP, CAMPAIGN = "Product", "Geography", "Sales Rep", "Campaign"
 #: Dimension -> the column of it that is the budget's grain, and the budget's column it matches.

@@ -28,13 +28,13 @@ from typing import Any
 import pandas as pd
 
 from salespulse.semantic import load_model
-from salespulse.web.filters import Filters, Scope
-from salespulse.web.measures import difference, ratio
-from salespulse.web.readers import Reader
-from salespulse.web.session import Session, session_of
-from salespulse.web.slicers import SLICERS
-from salespulse.web.sqlbuild import ident, own_columns, placeholders, scope_conditions, view
-from salespulse.web.timeintel import budget_months, load_calendar
+from salespulse.web.query.filters import Filters, Scope
+from salespulse.web.query.measures import difference, ratio
+from salespulse.web.query.readers import Reader
+from salespulse.web.query.session import Session, session_of
+from salespulse.web.query.slicers import SLICERS
+from salespulse.web.query.sqlbuild import ident, own_columns, placeholders, scope_conditions, view
+from salespulse.web.query.timeintel import budget_months, load_calendar
 
 Page = dict[str, pd.DataFrame]
 
