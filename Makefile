@@ -84,8 +84,8 @@ watch: venv ## Refresh the warehouse from data/demo every 60 s and when files ar
 test: setup lint pytest ## Set up and run every check (what CI runs).
 
 lint: venv ## ruff, sqlfluff, generated files in step with their sources, the Power BI project's offline checks.
-	$(BIN)/ruff check src tests/python scripts
-	$(BIN)/ruff format --check src tests/python scripts
+	$(BIN)/ruff check src tests/python scripts bench
+	$(BIN)/ruff format --check src tests/python scripts bench
 	$(BIN)/salespulse contract --check
 	$(BIN)/salespulse powerbi check
 	@# sqlfluff compiles through dbt: give it a scratch warehouse, not the demo's
