@@ -34,8 +34,8 @@ from salespulse.web.server.auth import content_security_policy, init_auth
 from salespulse.web.server.security import Clock, SecuritySettings, security_settings
 from salespulse.web.server.services import EXTENSION, ScopeCache, Services
 from salespulse.web.ui.callbacks import register
+from salespulse.web.ui.first_page import serve_layout
 from salespulse.web.ui.formatting import use_currency
-from salespulse.web.ui.layout import serve_layout
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050

@@ -33,7 +33,7 @@ from salespulse.web.query.slicers import panel_slicers
 from salespulse.web.ui import context
 from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
 from salespulse.web.ui.choices import option_lists, slicer_options
-from salespulse.web.ui.layout import SLICERS, slicer_id
+from salespulse.web.ui.layout import FIRST_PAGE_ID, SLICERS, slicer_id
 from salespulse.web.ui.render import filter_chips, page_content
 from salespulse.web.ui.screen import screen_data
 from salespulse.web.ui.state import (
@@ -66,7 +66,7 @@ def slug_of(pathname: Any) -> str:
     return slug if slug in PAGES else DEFAULT_SLUG
 
 
-def _resolve(state: Any) -> Resolved:
+def resolve_state(state: Any) -> Resolved:
     scope = context.scope()
     return resolve(state if isinstance(state, dict) else {}, context.options(scope), context.geo_index(scope))
 
@@ -162,7 +162,7 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
             if trigger == slicer_id(field):
                 state[field] = value or []
 
-    resolved = _resolve(state)
+    resolved = resolve_state(state)
     clean = resolved.state
     slicer_values = [clean[field] for field in FIELDS]
     clients = (
@@ -202,7 +202,7 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
 def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...]:
     slug = slug_of(pathname)
     scope = context.scope()
-    resolved = _resolve(state)
+    resolved = resolve_state(state)
     labels = context.labels(scope)
     data = screen_data(slug, resolved, scope, context.reader())
     content = page_content(slug, data, resolved, labels, calendar_of(context.options(scope)).as_of)
@@ -250,7 +250,7 @@ def views(
     link: Any = no_update
     selected_out: Any = no_update
     if ctx.triggered_id == "view-save" and save:
-        resolved = _resolve(state)
+        resolved = resolve_state(state)
         try:
             view = db.save_view(
                 me, name if isinstance(name, str) else "", slug_of(pathname), resolved.state, bool(shared)
@@ -309,13 +309,24 @@ def register(app: Dash) -> None:
         Output("export-xlsx", "href"),
         Output("export-pdf", "href"),
         *(Output(f"nav-{slug}", "className") for slug in PAGES),
+        # emptied by the first call: only the page load finds the page the layout drew
+        Output(FIRST_PAGE_ID, "data"),
         *control_inputs,
         # a page switch; also an output: a click that drills to another page draws that page at once
         Input("url", "pathname"),
         State("state", "data"),
+        State(FIRST_PAGE_ID, "data"),
         prevent_initial_call="initial_duplicate",  # runs on page load too (``?view=`` links)
     )
     def _control_and_render(*args: Any) -> tuple[Any, ...]:
+        *rest, first_page = args
+        if first_page:  # the first call: the page load, of the page the layout drew (``first_page``)?
+            search, pathname = rest[0], rest[-2]
+            if first_page == slug_of(pathname) and not search:
+                return (*(no_update,) * (CONTROL_OUTPUTS + RENDER_OUTPUTS), None)
+        return (*_respond(*rest), None if first_page else no_update)
+
+    def _respond(*args: Any) -> tuple[Any, ...]:
         *inputs, pathname, state = args
         nothing = (no_update,) * (CONTROL_OUTPUTS + RENDER_OUTPUTS)
         triggered = set(ctx.triggered_prop_ids) if ctx.triggered else set()

@@ -1,5 +1,6 @@
 """The app shell: header with the pages and the user, the filter panel, saved views, exports and
-the page area (filled by the render callback). Built per page load, for a signed-in user only.
+the page area (filled by the render callback, or already drawn: ``first_page``). Built per page
+load, for a signed-in user only.
 
 On narrow screens (phones, portrait tablets: ``app.css``) the filter panel is a drawer, closed
 at first and opened by the header's Filters button (``assets/drawer.js``); on wider screens it is
@@ -30,6 +31,8 @@ SLICERS: tuple[tuple[str, str], ...] = tuple((slicer.name, slicer.placeholder) f
 #: The language of the page, for screen readers and hyphenation (WCAG 3.1.1); every text is English.
 LANGUAGE = "en"
 FILTERS_ID = "filters"
+#: A store naming the page the layout was served with already drawn (``first_page``), else empty.
+FIRST_PAGE_ID = "first-page"
 _HTML_TAG = re.compile(r"<html(?![^>]*\blang=)", re.IGNORECASE)
 
 
@@ -264,6 +267,7 @@ def serve_layout() -> Any:
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=empty_state()),
+            dcc.Store(id=FIRST_PAGE_ID, data=None),
             *_warm_up(),
             _header(offered),
             html.Div(
