@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from salespulse.web.ui.visuals import PAGES
-from web_browsing import CHROMIUM, TIMEOUT_MS, local_context, serve_dashboard
+from test_web_browser import settle
+from web_browsing import CHROMIUM, local_context, serve_dashboard
 from web_testing import MANAGER
 
 pytestmark = pytest.mark.skipif(
@@ -44,15 +45,6 @@ def page(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
 DRAWN = "#page-content .kpi, #page-content .js-plotly-plot, #page-content .dash-table-container"
 
 
-def _settled(tab: Any) -> None:
-    tab.wait_for_timeout(300)
-    tab.wait_for_function(
-        "() => !document.querySelector('._dash-loading-callback, [data-dash-is-loading=\"true\"]')",
-        timeout=TIMEOUT_MS,
-    )
-    tab.wait_for_timeout(300)
-
-
 def _open(tab: Any, url: str) -> tuple[dict[str, Any], list[tuple[int, str]]]:
     """Load ``url``; (the layout's JSON, every callback response as (status, body)) of that load."""
     layouts: list[Any] = []
@@ -71,7 +63,7 @@ def _open(tab: Any, url: str) -> tuple[dict[str, Any], list[tuple[int, str]]]:
         tab.wait_for_selector(
             "#page-content .kpi, #page-content .js-plotly-plot, #page-content .dash-table-container"
         )
-        _settled(tab)
+        settle(tab)
     finally:
         tab.remove_listener("response", record)
     assert len(layouts) == 1
@@ -135,5 +127,5 @@ def test_a_page_drawn_by_the_layout_answers_the_next_action(page: Any, server: s
     page.click("#f-regions")
     page.get_by_role("option").first.click()
     page.keyboard.press("Escape")
-    _settled(page)
+    settle(page)
     assert page.inner_text("#active-filters") != before
