@@ -167,3 +167,42 @@ def test_every_page_draws_with_the_partial_bundle(server: str, cached_browser: t
         entries = page.evaluate(TRANSFERRED, path)
         assert entries and all(e["transferred"] == 0 and e["size"] > 0 for e in entries), (path, entries)
     assert errors == []
+
+
+#: How the page got Plotly and the map's shapes: the bundle's script elements (where), and who
+#: fetched the world's shapes (``fetch``: assets/plotly-bundle.js; ``xmlhttprequest``: Plotly).
+LOADED_BY = """() => ({
+  scripts: Array.from(document.querySelectorAll('script[src*="plotly.min.js"]'))
+    .map((s) => s.parentElement.tagName),
+  shapes: performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.startsWith('/assets/topojson/'))
+    .map((e) => e.initiatorType),
+  handed: !!(window.PlotlyGeoAssets && window.PlotlyGeoAssets.topojson.world_110m),
+  real: typeof window.Plotly.react === 'function',
+})"""
+
+
+@skip_without_chromium()
+def test_plotly_and_the_maps_shapes_load_beside_the_layout(
+    server: str, cached_browser: tuple[Any, list[str]]
+) -> None:
+    """A page opened by its address loads the bundle and the world's shapes itself, once the page
+    has loaded, while the layout is on the server (assets/plotly-bundle.js): one script, in the
+    head (Dash's graph would add its own to the body), and the shapes fetched by the page, not by
+    Plotly after the map drew without them. The charts draw with that Plotly."""
+    context, _ = cached_browser
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, MANAGER)
+    for slug in ("overview", "reps", "overview"):
+        page.goto(f"{server}/{slug}")
+        page.wait_for_selector("#page-content .js-plotly-plot .main-svg")
+        settle(page)
+        page.wait_for_function(f"() => !document.querySelector('{UNDRAWN}')")
+        loaded = page.evaluate(LOADED_BY)
+        assert loaded["scripts"] == ["HEAD"], (slug, loaded)
+        assert loaded["shapes"] == ["fetch"] and loaded["handed"] and loaded["real"], (slug, loaded)
+        assert page.evaluate(CHARTS) and all(c["drawn"] for c in page.evaluate(CHARTS)), slug
+    assert page.locator(MAP_POINTS).count() > 10
+    assert errors == []

@@ -103,6 +103,8 @@ def test_a_page_opened_by_its_address_comes_drawn_with_the_layout(page: Any, ser
     assert components["first-page"]["data"] == slug
     assert components["page-content"].get("children"), "the layout carries the page"
     assert components["page-title"]["children"] == PAGES[slug]
+    # no hidden warm-up chart and table: the page's own charts ask for their code at once
+    assert not {"warm-up-chart", "warm-up-table"} & set(components)
     assert bodies, "the page's first callback ran"
     assert not _drew_page(bodies), "the first callback drew the page again"
     assert page.inner_text("#page-title") == PAGES[slug]
@@ -113,6 +115,8 @@ def test_a_page_opened_by_its_address_comes_drawn_with_the_layout(page: Any, ser
 def test_the_root_and_links_with_a_query_are_drawn_by_the_callback(page: Any, server: str) -> None:
     layout, bodies = _open(page, f"{server}/")
     assert _stores(layout)["first-page"]["data"] is None
+    # the hidden chart and table fetch their code while the first callback is on the server
+    assert {"warm-up-chart", "warm-up-table"} <= set(_stores(layout))
     assert _drew_page(bodies)
     first = next(iter(PAGES))
     layout, bodies = _open(page, f"{server}/{first}?view=no-such-view")

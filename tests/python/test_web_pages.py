@@ -291,7 +291,7 @@ def test_the_forecast_chart_titles_its_axes(web: tuple[Any, Reader]) -> None:
     frame = pd.DataFrame(
         {"Month Start Date": [date(2024, m, 1) for m in (1, 2)], **{name: [1.0, 2.0] for name in item.y}}
     )
-    layout = band_figure(item, frame).to_plotly_json()["layout"]
+    layout = band_figure(item, frame)["layout"]
     assert layout["xaxis"]["title"]["text"] == "Month" and layout["yaxis"]["title"]["text"] == "Net sales ($)"
 
 

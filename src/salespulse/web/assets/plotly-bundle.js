@@ -1,18 +1,36 @@
-/* The charts' Plotly: the app's partial bundle instead of Dash's full one.
+/* The charts' Plotly: the app's partial bundle instead of Dash's full one, loaded while the page's
+ * first request is on the server, and the world map's shapes fetched beside it.
  *
  * Dash's graph loads Plotly, when the first graph is drawn, from the address in
  * window._dashPlotlyJSURL, which Dash's renderer sets to its full 4.8 MB bundle (under a
  * version-less address, revalidated on every page). The page's meta tag "salespulse-plotly" names
  * the partial bundle npm ci built (bar, scatter, scattergeo; salespulse.web.assetversions) at an
  * address carrying its version, kept by the browser: this pins window._dashPlotlyJSURL to it, so
- * that the renderer's own setting is ignored. Without the meta tag (no bundle built) nothing
- * changes. Loaded lazily as before, it is compiled while the page's first callback is on the
- * server. A static file, so the Content-Security-Policy needs nothing for it.
+ * that the renderer's own setting is ignored.
+ *
+ * A page opened by its address comes drawn with the layout (web/ui/first_page.py): its graphs
+ * mount as soon as the layout arrives, and Plotly, loaded only then, would be compiled after it.
+ * So the bundle is loaded once the page has loaded (the renderer has asked for the layout by then),
+ * and window.Plotly holds the promise of it meanwhile: Dash's graph waits for
+ * `Promise.resolve(window.Plotly || <its own script>)`, so a graph mounted before the bundle has run
+ * waits for this load instead of adding the script a second time. The bundle, when it runs, sets
+ * window.Plotly to itself.
+ *
+ * The same for the map: Plotly fetches a map's shapes only once the map draws, then draws it
+ * again. The meta tag "salespulse-topojson" names the world map's default shapes at their
+ * versioned address; fetched beside the bundle, they are handed to Plotly (PlotlyGeoAssets) before
+ * the map draws. If they arrive late, Plotly fetches them itself, as before.
+ *
+ * Without the meta tags (no bundle built) nothing changes. Static files, so the
+ * Content-Security-Policy needs nothing for them.
  */
 (function () {
   "use strict";
-  var meta = document.querySelector('meta[name="salespulse-plotly"]');
-  var url = meta && meta.getAttribute("content");
+  var content = function (name) {
+    var meta = document.querySelector('meta[name="' + name + '"]');
+    return meta && meta.getAttribute("content");
+  };
+  var url = content("salespulse-plotly");
   if (!url) return;
   Object.defineProperty(window, "_dashPlotlyJSURL", {
     configurable: false,
@@ -21,4 +39,39 @@
     },
     set: function () {},
   });
+
+  var loading = new Promise(function (resolve, reject) {
+    var start = function () {
+      var script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = function () {
+        resolve(window.Plotly);
+      };
+      script.onerror = function (error) {
+        if (window.Plotly === loading) window.Plotly = undefined;
+        reject(error);
+      };
+      document.head.appendChild(script);
+    };
+    if (document.readyState === "complete") start();
+    else window.addEventListener("load", start, { once: true });
+  });
+  window.Plotly = loading;
+
+  var shapes = content("salespulse-topojson");
+  if (shapes && window.fetch) {
+    var name = content("salespulse-topojson-name");
+    fetch(shapes, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (topojson) {
+        if (!topojson || !name) return;
+        var assets = (window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} });
+        assets.topojson = assets.topojson || {};
+        if (assets.topojson[name] === undefined) assets.topojson[name] = topojson;
+      })
+      .catch(function () {});
+  }
 })();

@@ -29,7 +29,7 @@ from salespulse.web.exports.routes import init_exports
 from salespulse.web.query.currency import reporting_currency
 from salespulse.web.query.readers import Reader, open_reader
 from salespulse.web.server.appdb import AppDB, app_db_path, create_demo_users
-from salespulse.web.server.assetversions import ASSETS, BUNDLE_META, plotly_bundle_url
+from salespulse.web.server.assetversions import ASSETS, page_meta_tags
 from salespulse.web.server.auth import content_security_policy, init_auth
 from salespulse.web.server.security import Clock, SecuritySettings, security_settings
 from salespulse.web.server.services import EXTENSION, ScopeCache, Services
@@ -81,14 +81,13 @@ def create_app(
     signin = init_auth(server, db, assets=ASSETS, settings=security, clock=clock)
     init_exports(server)
 
-    bundle = plotly_bundle_url(ASSETS)
     app = Dash(
         __name__,
         server=server,
         assets_folder=str(ASSETS),
-        # vendored code is not a page script: the Plotly bundle is loaded by the first graph
+        # vendored code is not a page script: assets/plotly-bundle.js loads the Plotly bundle
         assets_path_ignore=["^vendor$"],
-        meta_tags=[{"name": BUNDLE_META, "content": bundle}] if bundle else [],
+        meta_tags=page_meta_tags(ASSETS),
         serve_locally=True,
         title="salespulse",
         update_title=None,

@@ -22,11 +22,16 @@ from functools import lru_cache
 from pathlib import Path
 
 ASSETS = Path(__file__).parents[1] / "assets"
-#: The bundle, relative to the assets folder (kept out of the page's own scripts: Dash's graphs load
-#: it when the first one is drawn, ``assets/plotly-bundle.js``).
+#: The bundle, relative to the assets folder (kept out of the page's own scripts: loaded once the
+#: page has loaded, ``assets/plotly-bundle.js``).
 BUNDLE = "vendor/plotly.min.js"
 #: The page's meta tag naming the bundle's versioned address (read by ``assets/plotly-bundle.js``).
 BUNDLE_META = "salespulse-plotly"
+#: The world map's default shapes (Plotly's name for them, and the file): fetched beside the bundle
+#: and handed to Plotly before a map draws (``assets/plotly-bundle.js``).
+WORLD_SHAPES = ("world_110m", "topojson/world_110m.json")
+TOPOJSON_META = "salespulse-topojson"
+TOPOJSON_NAME_META = "salespulse-topojson-name"
 _BANNER = re.compile(rb"^/\* plotly\.js v(?P<version>[0-9][^ ]*) ")
 log = logging.getLogger(__name__)
 
@@ -93,3 +98,17 @@ def plotly_bundle_url(assets: Path = ASSETS) -> str | None:
         )
         return None
     return versioned_url(BUNDLE, assets)
+
+
+def page_meta_tags(assets: Path = ASSETS) -> list[dict[str, str]]:
+    """The page's meta tags for ``assets/plotly-bundle.js``: the bundle's versioned address and the
+    world map's default shapes (none without a bundle: Dash then loads Plotly as it does)."""
+    bundle = plotly_bundle_url(assets)
+    if bundle is None:
+        return []
+    name, shapes = WORLD_SHAPES
+    return [
+        {"name": BUNDLE_META, "content": bundle},
+        {"name": TOPOJSON_META, "content": versioned_url(shapes, assets)},
+        {"name": TOPOJSON_NAME_META, "content": name},
+    ]

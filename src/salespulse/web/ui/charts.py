@@ -1,6 +1,14 @@
 """Plotly figures of the page visuals, from the page's DataFrames (numbers as the data layer gives
 them; ``Decimal`` becomes float only here, for the browser).
 
+A figure is the plain JSON Plotly.js reads (``{"data": [...], "layout": {...}}``), written here as
+dicts rather than with plotly's graph objects: those validate and copy every property on every
+assignment, which cost ~0.2 s of server time per page of seven charts, a good part of every page
+load, filter change and drill. What the graph objects gave is kept: the look of plotly's default
+template (``HOUSE_TEMPLATE``: the part of it that bar, line and map charts use, 1.3 KB instead of the
+7 KB each figure carried), and a check of every property name against plotly's schema in the tests
+(``test_web_charts``).
+
 Every point carries ``customdata`` naming what a click on it selects (see ``actions``). Every
 cartesian chart titles its axes, values with their unit (``Sales ($)``, ``Orders (count)``,
 ``Attainment %``); a value axis whose values are all 0 or more starts at 0, never below.
@@ -13,13 +21,15 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from salespulse.web.server.assetversions import versioned_url
 from salespulse.web.ui.formatting import d3_format, is_percent, titled, unit
 from salespulse.web.ui.screen import MONTH_NUMBERS, as_number
 from salespulse.web.ui.state import GEO_LEVELS
 from salespulse.web.ui.visuals import Visual
+
+#: A Plotly figure as Plotly.js reads it.
+Figure = dict[str, Any]
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2", "#c4484e", "#5aa7c8", "#b8a23b", "#7f7f7f"]
 DIMMED = "#b9c8d6"
@@ -31,7 +41,7 @@ TOPOJSON_URL = "/assets/topojson/"
 CATEGORY_TITLES = {"Year Month Name": "Month", "Month Start Date": "Month"}
 
 
-def graph_config(figure: go.Figure | None = None) -> dict[str, Any]:
+def graph_config(figure: Figure | None = None) -> dict[str, Any]:
     """``dcc.Graph(config=...)``: no Plotly logo or cloud links, map shapes from this server.
 
     Not ``responsive``: with a figure height, Dash then sizes the graph to 100 % of a card whose
@@ -42,12 +52,57 @@ def graph_config(figure: go.Figure | None = None) -> dict[str, Any]:
     so the browser keeps them and never asks again."""
     config: dict[str, Any] = {
         "displaylogo": False,
+        "showAxisDragHandles": False,
         "topojsonURL": TOPOJSON_URL,
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
     }
-    if figure is not None and any(trace.type == "scattergeo" for trace in figure.data):
-        config["topojsonURL"] = topojson_url(int(figure.layout.geo.resolution or 110))
+    if figure is not None and any(trace["type"] == "scattergeo" for trace in figure["data"]):
+        config["topojsonURL"] = topojson_url(int(figure["layout"].get("geo", {}).get("resolution") or 110))
     return config
+
+
+def _house_template() -> dict[str, Any]:
+    """Plotly's default template ("plotly") as the charts use it: its layout without the parts of
+    other chart types (polar, ternary, 3-D scenes, colour scales), and its bar, line and map traces."""
+    import plotly.io as pio  # type: ignore[import-untyped]
+
+    full = pio.templates["plotly"].to_plotly_json()
+    unused = ("polar", "ternary", "coloraxis", "colorscale", "scene")
+    return {
+        "layout": {key: value for key, value in full["layout"].items() if key not in unused},
+        "data": {kind: full["data"][kind] for kind in TRACE_TYPES},
+    }
+
+
+#: The trace types the charts draw (the partial Plotly bundle holds these only).
+TRACE_TYPES = ("bar", "scatter", "scattergeo")
+HOUSE_TEMPLATE = _house_template()
+
+
+def _figure() -> Figure:
+    return {"data": [], "layout": {"template": HOUSE_TEMPLATE}}
+
+
+def _trace(figure: Figure, kind: str, **props: Any) -> None:
+    figure["data"].append({"type": kind, **props})
+
+
+def _merge(target: dict[str, Any], updates: dict[str, Any]) -> None:
+    """Plotly's ``update``: nested dicts merge, anything else replaces."""
+    for key, value in updates.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def _update_axes(figure: Figure, letter: str, **props: Any) -> None:
+    """Plotly's ``update_xaxes`` / ``update_yaxes``: every axis of that letter the figure has (the
+    first one at least)."""
+    layout = figure["layout"]
+    names = [key for key in layout if key.startswith(f"{letter}axis")] or [f"{letter}axis"]
+    for name in names:
+        _merge(layout.setdefault(name, {}), props)
 
 
 def topojson_url(resolution: int) -> str:
@@ -105,8 +160,18 @@ def _axis(title: str) -> dict[str, Any]:
 #: Pixels of one 12 px character of the axis labels, on the wide side, and of an axis title's line.
 CHAR_PX = 7.0
 TITLE_PX = 24
-#: The plot width a category axis is assumed to have: wider labels than fit are slanted by Plotly.
-PLOT_PX = 560
+#: A legend row's height, and a legend entry's width besides its text (the symbol and the gaps).
+LEGEND_ROW_PX = 19
+LEGEND_ENTRY_PX = 40
+#: Plotly slants category labels that do not fit side by side by 30 degrees, and stands them up
+#: (90 degrees) when even slanted they are closer than this (12 px text: about 1.3 lines / sin 30).
+UPRIGHT_BELOW_PX = 32
+
+
+def figure_px(span: int) -> int:
+    """A chart's width on a 1440 px desktop screen, for its card's span of the 12-column grid
+    (app.css: 423 px at 5 columns, 1076 px at 12). Other screens may differ: automargin mends."""
+    return int(93.3 * span - 44)
 
 
 def _tick_text(value: Any, tickformat: str | None) -> str:
@@ -118,74 +183,121 @@ def _tick_text(value: Any, tickformat: str | None) -> str:
     return f"{number:,.0f}"
 
 
-def _axis_ticks(figure: go.Figure, letter: str, name: str) -> list[str]:
+def _axis_ticks(figure: Figure, letter: str, name: str) -> list[str]:
     """The longest tick labels axis ``name`` (``y``, ``y2``, ``x``) may show: its categories, or its
     values' extremes in its tick format (Plotly's own ticks are rounder, never longer)."""
-    layout_axis = figure.layout[f"{letter}axis{name[1:]}"]
-    if layout_axis.type == "date":
+    layout_axis = figure["layout"].get(f"{letter}axis{name[1:]}", {})
+    if layout_axis.get("type") == "date":
         return ["Mmm 0000"]
     values: list[Any] = []
-    for trace in figure.data:
-        if (getattr(trace, f"{letter}axis", None) or letter) != name:
+    for trace in figure["data"]:
+        if (trace.get(f"{letter}axis") or letter) != name:
             continue
-        values += [v for v in (getattr(trace, letter, None) or ()) if v is not None]
+        values += [v for v in (trace.get(letter) or ()) if v is not None]
     if not values:
         return []
-    if layout_axis.type == "category" or any(isinstance(v, str) for v in values):
+    if layout_axis.get("type") == "category" or any(isinstance(v, str) for v in values):
         return [str(v) for v in values]
     numbers = [float(v) for v in values]
-    return [_tick_text(v, layout_axis.tickformat) for v in (min(numbers), max(numbers), 0.0)]
+    return [_tick_text(v, layout_axis.get("tickformat")) for v in (min(numbers), max(numbers), 0.0)]
 
 
-def _estimated_margins(figure: go.Figure, title: str | None) -> dict[str, int]:
-    """Margins that hold the tick labels and axis titles, estimated from the figure's own labels.
+def _legend_rows(figure: Figure, room: int) -> int:
+    """The rows of the horizontal legend above the plot (0: no legend): Plotly shows one when the
+    layout says so or, unsaid, when more than one trace has an entry (one per legend group)."""
+    entries: dict[str, str] = {}
+    for index, trace in enumerate(figure["data"]):
+        if trace.get("showlegend") is not False and trace.get("name"):
+            entries.setdefault(str(trace.get("legendgroup") or index), str(trace["name"]))
+    shown = figure["layout"].get("showlegend")
+    if not entries or shown is False or (shown is None and len(entries) < 2):
+        return 0
+    rows, used = 1, 0
+    for name in entries.values():
+        entry = int(len(name) * CHAR_PX) + LEGEND_ENTRY_PX
+        if used and used + entry > room:
+            rows, used = rows + 1, 0
+        used += entry
+    return rows
+
+
+def _estimated_margins(figure: Figure, title: str | None, width: int) -> dict[str, int]:
+    """Margins that hold the tick labels, axis titles and legend of a chart ``width`` px wide,
+    estimated from the figure's own labels as Plotly lays them out (numeric x ticks about 80 px
+    apart, 4 to 9 of them; category labels slanted, or stood up, when they do not fit).
     Plotly's ``automargin`` stays on as the safety net: it only ever widens a margin, but each
     widening draws the chart again, which is a good part of a page's drawing time; margins already
     wide enough cost it nothing."""
-    if not any(trace.type in ("bar", "scatter") for trace in figure.data):
+    if not any(trace["type"] in ("bar", "scatter") for trace in figure["data"]):
         return {"l": 10, "r": 10, "t": 30 if title else 10, "b": 10}
 
-    def width(texts: list[str]) -> int:
+    def longest(texts: list[str]) -> int:
         return int(max((len(t) for t in texts), default=0) * CHAR_PX)
 
     def titled_axis(letter: str, name: str) -> int:
-        axis_title = figure.layout[f"{letter}axis{name[1:]}"].title
-        return TITLE_PX if axis_title and axis_title.text else 0
+        axis_title = figure["layout"].get(f"{letter}axis{name[1:]}", {}).get("title") or {}
+        return TITLE_PX if axis_title.get("text") else 0
 
-    left = 12 + width(_axis_ticks(figure, "y", "y")) + titled_axis("y", "y")
+    left = 16 + longest(_axis_ticks(figure, "y", "y")) + titled_axis("y", "y")
     right = 10
-    if any(getattr(trace, "yaxis", None) == "y2" for trace in figure.data):
-        right = 12 + width(_axis_ticks(figure, "y", "y2")) + titled_axis("y", "y2")
+    if any(trace.get("yaxis") == "y2" for trace in figure["data"]):
+        right = 16 + longest(_axis_ticks(figure, "y", "y2")) + titled_axis("y", "y2")
+    plot = max(width - left - right, 100)
     ticks = _axis_ticks(figure, "x", "x")
-    longest = width(ticks)
-    slanted = len(set(ticks)) * (longest + 10) > PLOT_PX
-    bottom = 10 + (int(longest * 0.55) + 16 if slanted else 20) + titled_axis("x", "x")
-    # the top leaves room for Plotly's mode bar, which would otherwise sit on the first bar or point
-    return {"l": left, "r": right, "t": 40 if title else 30, "b": bottom}
+    label = longest(ticks)
+    x_axis = figure["layout"].get("xaxis", {})
+    words = any(isinstance(v, str) for trace in figure["data"] for v in trace.get("x") or ())
+    kind = x_axis.get("type") or ("category" if words else "linear")
+    # the label at the right end: the last category, or the widest round number
+    last = int(len(ticks[-1]) * CHAR_PX) if ticks and kind == "category" else label
+    rough = max(min(plot // 80, 9), 4)  # Plotly's numeric or date ticks: about 80 px apart
+    count = len(set(ticks)) if kind == "category" else rough + (kind != "date")
+    spacing = plot / max(count, 1)
+    if label + 10 <= spacing:  # side by side; the last label may reach past the plot's right edge
+        angle = 0
+        overhang = last // 2 - (int(spacing // 2) if kind == "category" else 8)
+        right = max(right, overhang + 6)
+        below = 20
+    elif spacing >= UPRIGHT_BELOW_PX:  # slanted by 30 degrees, reaching right of their tick
+        angle = 30
+        right = max(right, int(last * 0.87) + 6)
+        below = int(label * 0.55) + 16
+    else:  # upright
+        angle = 90
+        below = label + 16
+    bottom = 10 + below + titled_axis("x", "x") + (4 if angle else 0)
+    # the top leaves room for Plotly's mode bar, which would otherwise sit on the first bar or point,
+    # and for the legend's rows above the plot
+    top = (40 if title else 30) + LEGEND_ROW_PX * _legend_rows(figure, width - left - right)
+    return {"l": left, "r": right, "t": top, "b": bottom}
 
 
-def _layout(figure: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
-    figure.update_layout(
-        title={"text": title} if title else None,
-        height=height,
-        margin=_estimated_margins(figure, title),
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        hovermode="closest",
-        clickmode="event",
+def _layout(figure: Figure, title: str | None = None, height: int = 340) -> Figure:
+    _merge(
+        figure["layout"],
+        {
+            "title": {"text": title} if title else {},
+            "height": height,
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12},
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            "hovermode": "closest",
+            "clickmode": "event",
+        },
     )
-    figure.update_xaxes(automargin=True, gridcolor="#e6ebf0")
-    figure.update_yaxes(automargin=True, gridcolor="#e6ebf0")
+    _update_axes(figure, "x", automargin=True, gridcolor="#e6ebf0")
+    _update_axes(figure, "y", automargin=True, gridcolor="#e6ebf0")
     return figure
 
 
-def empty_figure(message: str = "No data for these filters") -> go.Figure:
-    figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, font={"size": 14, "color": "#6b7785"})
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
+def empty_figure(message: str = "No data for these filters") -> Figure:
+    figure = _figure()
+    figure["layout"]["annotations"] = [
+        {"text": message, "showarrow": False, "font": {"size": 14, "color": "#6b7785"}}
+    ]
+    _update_axes(figure, "x", visible=False)
+    _update_axes(figure, "y", visible=False)
     return _layout(figure, height=220)
 
 
@@ -235,8 +347,8 @@ def _colors(values: list[Any], selected: Collection[Any], base: str) -> list[str
 
 def bar_figure(
     item: Visual, frame: pd.DataFrame, selected: Collection[Any] = (), horizontal: bool = False
-) -> go.Figure:
-    figure = go.Figure()
+) -> Figure:
+    figure = _figure()
     labels = [str(v) for v in frame[item.x].tolist()]
     data = customdata(item, frame)
     picked = [d[0] for d in data]
@@ -248,7 +360,9 @@ def bar_figure(
         form = d3_format(measure)
         common = {"name": measure, "customdata": data, "marker": {"color": color}}
         if horizontal:
-            figure.add_bar(
+            _trace(
+                figure,
+                "bar",
                 x=values,
                 y=labels,
                 orientation="h",
@@ -256,7 +370,9 @@ def bar_figure(
                 **common,
             )
         else:
-            figure.add_bar(
+            _trace(
+                figure,
+                "bar",
                 x=labels,
                 y=values,
                 hovertemplate=f"%{{x}}<br>{measure}: %{{y:{form}}}<extra></extra>",
@@ -265,23 +381,25 @@ def bar_figure(
     axis = {"tickformat": axis_format(item.y[0]), **_axis(value_title(item.y)), **_from_zero(drawn)}
     category = _axis(category_title(item, frame))
     if horizontal:
-        figure.update_yaxes(autorange="reversed", type="category", **category)
-        figure.update_xaxes(**axis)
+        _update_axes(figure, "y", autorange="reversed", type="category", **category)
+        _update_axes(figure, "x", **axis)
     else:
-        figure.update_xaxes(type="category", **category)
-        figure.update_yaxes(**axis)
-    figure.update_layout(barmode="group", showlegend=len(item.y) > 1)
+        _update_axes(figure, "x", type="category", **category)
+        _update_axes(figure, "y", **axis)
+    _merge(figure["layout"], {"barmode": "group", "showlegend": len(item.y) > 1})
     height = max(300, 28 * len(labels) + 80) if horizontal else 340
     return _layout(figure, height=min(height, 640))
 
 
-def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+def combo_figure(item: Visual, frame: pd.DataFrame) -> Figure:
     """The first measure as bars, the second as a line (own axis when it is a percentage)."""
-    figure = go.Figure()
+    figure = _figure()
     labels = [str(v) for v in frame[item.x].tolist()]
     data = customdata(item, frame)
     bars, line = item.y[0], item.y[1]
-    figure.add_bar(
+    _trace(
+        figure,
+        "bar",
         x=labels,
         y=_numbers(frame, bars),
         name=bars,
@@ -290,7 +408,9 @@ def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
         hovertemplate=f"%{{x}}<br>{bars}: %{{y:{d3_format(bars)}}}<extra></extra>",
     )
     second_axis = is_percent(line)
-    figure.add_scatter(
+    _trace(
+        figure,
+        "scatter",
         x=labels,
         y=_numbers(frame, line),
         name=line,
@@ -303,39 +423,42 @@ def combo_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
     )
     bar_values, line_values = _numbers(frame, bars), _numbers(frame, line)
     if second_axis:
-        figure.update_layout(
-            yaxis={"tickformat": axis_format(bars), **_axis(titled(bars)), **_from_zero(bar_values)},
-            yaxis2={
-                "overlaying": "y",
-                "side": "right",
-                "tickformat": axis_format(line),
-                "showgrid": False,
-                **_axis(titled(line)),
-                **_from_zero(line_values),
+        _merge(
+            figure["layout"],
+            {
+                "yaxis": {"tickformat": axis_format(bars), **_axis(titled(bars)), **_from_zero(bar_values)},
+                "yaxis2": {
+                    "overlaying": "y",
+                    "side": "right",
+                    "tickformat": axis_format(line),
+                    "showgrid": False,
+                    **_axis(titled(line)),
+                    **_from_zero(line_values),
+                },
             },
         )
     else:
-        figure.update_layout(
-            yaxis={
-                "tickformat": axis_format(bars),
-                **_axis(value_title((bars, line))),
-                **_from_zero(bar_values + line_values),
-            }
-        )
-    figure.update_xaxes(type="category", **_axis(category_title(item, frame)))
+        figure["layout"]["yaxis"] = {
+            "tickformat": axis_format(bars),
+            **_axis(value_title((bars, line))),
+            **_from_zero(bar_values + line_values),
+        }
+    _update_axes(figure, "x", type="category", **_axis(category_title(item, frame)))
     return _layout(figure)
 
 
-def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+def lines_figure(item: Visual, frame: pd.DataFrame) -> Figure:
     """One line per ``series`` value (e.g. a year) over ``x`` (e.g. month); without ``series``, one
     line per measure."""
-    figure = go.Figure()
+    figure = _figure()
     measure = item.y[0]
     data = customdata(item, frame)
     if item.series is None:
         labels = [str(v) for v in frame[item.x].tolist()]
         for index, name in enumerate(item.y):
-            figure.add_scatter(
+            _trace(
+                figure,
+                "scatter",
                 x=labels,
                 y=_numbers(frame, name),
                 name=name,
@@ -346,14 +469,16 @@ def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
                 hovertemplate=f"%{{x}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
             )
         every = [v for name in item.y for v in _numbers(frame, name)]
-        figure.update_xaxes(type="category", **_axis(category_title(item, frame)))
-        figure.update_yaxes(
-            tickformat=axis_format(measure), **_axis(value_title(item.y)), **_from_zero(every)
+        _update_axes(figure, "x", type="category", **_axis(category_title(item, frame)))
+        _update_axes(
+            figure, "y", tickformat=axis_format(measure), **_axis(value_title(item.y)), **_from_zero(every)
         )
         return _layout(figure)
     for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
         rows = part.index.tolist()
-        figure.add_scatter(
+        _trace(
+            figure,
+            "scatter",
             x=[str(v) for v in part[item.x].tolist()],
             y=_numbers(part, measure),
             name=str(name),
@@ -362,12 +487,16 @@ def lines_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
             line={"color": PALETTE[index % len(PALETTE)], "width": 2},
             hovertemplate=f"%{{x}} {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
         )
-    figure.update_yaxes(
-        tickformat=axis_format(measure), **_axis(titled(measure)), **_from_zero(_numbers(frame, measure))
+    _update_axes(
+        figure,
+        "y",
+        tickformat=axis_format(measure),
+        **_axis(titled(measure)),
+        **_from_zero(_numbers(frame, measure)),
     )
-    figure.update_xaxes(**_axis(category_title(item, frame)))
+    _update_axes(figure, "x", **_axis(category_title(item, frame)))
     if item.x == "Month":  # calendar order, whichever year's line comes first
-        figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(MONTH_NUMBERS))
+        _update_axes(figure, "x", type="category", categoryorder="array", categoryarray=list(MONTH_NUMBERS))
     return _layout(figure)
 
 
@@ -379,11 +508,11 @@ def _present(xs: list[Any], ys: list[Any]) -> tuple[list[Any], list[Any]]:
     return [x for x, _ in pairs], [y for _, y in pairs]
 
 
-def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+def band_figure(item: Visual, frame: pd.DataFrame) -> Figure:
     """The actual and the forecast as lines over ``x`` (months), and each interval as a band
     between its lower and upper bound (``item.y``: actual, forecast, then lower / upper pairs,
     the narrowest first). Every trace's ``meta`` names the measure it draws."""
-    figure = go.Figure()
+    figure = _figure()
     xs = [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in frame[item.x].tolist()]
     actual, point, *bounds = item.y
     pairs = list(zip(bounds[0::2], bounds[1::2], strict=True))
@@ -394,7 +523,9 @@ def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
         if not all(ys for _, _, ys in edges):
             continue
         for bound, x_edge, y_edge in edges:  # the upper edge, then the lower one filled up to it
-            figure.add_scatter(
+            _trace(
+                figure,
+                "scatter",
                 x=x_edge,
                 y=y_edge,
                 name=label,
@@ -411,7 +542,9 @@ def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
     ):
         x_line, y_line = _present(xs, _numbers(frame, name))
         if y_line:
-            figure.add_scatter(
+            _trace(
+                figure,
+                "scatter",
                 x=x_line,
                 y=y_line,
                 name=label,
@@ -421,12 +554,12 @@ def band_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
                 marker={"size": 5},
                 hovertemplate=f"%{{x|%b %Y}}<br>{name}: %{{y:{d3_format(name)}}}<extra></extra>",
             )
-    figure.update_xaxes(type="date", tickformat="%b %Y", **_axis(category_title(item, frame)))
-    figure.update_yaxes(
-        tickformat=axis_format(point), rangemode="tozero", **_axis(f"Net sales ({unit(point)})")
+    _update_axes(figure, "x", type="date", tickformat="%b %Y", **_axis(category_title(item, frame)))
+    _update_axes(
+        figure, "y", tickformat=axis_format(point), rangemode="tozero", **_axis(f"Net sales ({unit(point)})")
     )
     _layout(figure, height=380)
-    figure.update_layout(hovermode="x")
+    figure["layout"]["hovermode"] = "x"
     return figure
 
 
@@ -439,14 +572,16 @@ def _bounds(values: list[Any], pad: float, low: float, high: float) -> list[floa
     return [max(low, min(present) - margin), min(high, max(present) + margin)]
 
 
-def stacked_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
+def stacked_figure(item: Visual, frame: pd.DataFrame) -> Figure:
     """Bars of ``x`` stacked by ``series`` (e.g. sales per period, per rep)."""
-    figure = go.Figure()
+    figure = _figure()
     measure = item.y[0]
     data = customdata(item, frame)
     order = list(dict.fromkeys(str(v) for v in frame[item.x].tolist()))
     for index, (name, part) in enumerate(frame.groupby(item.series, sort=True)):
-        figure.add_bar(
+        _trace(
+            figure,
+            "bar",
             x=[str(v) for v in part[item.x].tolist()],
             y=_numbers(part, measure),
             name=str(name),
@@ -454,24 +589,31 @@ def stacked_figure(item: Visual, frame: pd.DataFrame) -> go.Figure:
             marker={"color": PALETTE[index % len(PALETTE)]},
             hovertemplate=f"%{{x}} · {name}<br>{measure}: %{{y:{d3_format(measure)}}}<extra></extra>",
         )
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(
-        type="category", categoryorder="array", categoryarray=order, **_axis(category_title(item, frame))
+    figure["layout"]["barmode"] = "stack"
+    _update_axes(
+        figure,
+        "x",
+        type="category",
+        categoryorder="array",
+        categoryarray=order,
+        **_axis(category_title(item, frame)),
     )
-    figure.update_yaxes(tickformat=axis_format(measure), **_axis(titled(measure)))
+    _update_axes(figure, "y", tickformat=axis_format(measure), **_axis(titled(measure)))
     return _layout(figure, height=380)
 
 
-def map_figure(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> go.Figure:
+def map_figure(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> Figure:
     """Sales by city as bubbles on an offline world map (``graph_config`` points Plotly at the
     topojson this app serves)."""
-    figure = go.Figure()
+    figure = _figure()
     measure = item.y[0]
     values = _numbers(frame, measure)
     largest = max((v for v in values if v), default=1) or 1
     sizes = [6 + 34 * ((v or 0) / largest) ** 0.5 for v in values]
     keys = [int(k) for k in frame[item.key].tolist()]
-    figure.add_scattergeo(
+    _trace(
+        figure,
+        "scattergeo",
         lat=_numbers(frame, "Latitude"),
         lon=_numbers(frame, "Longitude"),
         text=[f"{c}, {n}" for c, n in zip(frame["City"], frame["Country"], strict=True)],
@@ -485,24 +627,31 @@ def map_figure(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()
         hovertemplate=f"%{{text}}<br>{measure}: %{{customdata[1]:{d3_format(measure)}}}<extra></extra>",
         name=measure,
     )
-    figure.update_geos(
-        projection_type="natural earth",
-        resolution=50 if len(set(frame["Country"])) == 1 else 110,
-        showcountries=True,
-        countrycolor="#c9d3dd",
-        showland=True,
-        landcolor="#f1f4f7",
-        showocean=True,
-        oceancolor="#e4eef6",
-        showlakes=False,
-        lataxis_range=_bounds(_numbers(frame, "Latitude"), 6, -60, 85),
-        lonaxis_range=_bounds(_numbers(frame, "Longitude"), 10, -180, 180),
-    )
-    figure.update_layout(showlegend=False)
+    figure["layout"]["geo"] = {
+        "projection": {"type": "natural earth"},
+        "resolution": 50 if len(set(frame["Country"])) == 1 else 110,
+        "showcountries": True,
+        "countrycolor": "#c9d3dd",
+        "showland": True,
+        "landcolor": "#f1f4f7",
+        "showocean": True,
+        "oceancolor": "#e4eef6",
+        "showlakes": False,
+        "lataxis": {"range": _bounds(_numbers(frame, "Latitude"), 6, -60, 85)},
+        "lonaxis": {"range": _bounds(_numbers(frame, "Longitude"), 10, -180, 180)},
+    }
+    figure["layout"]["showlegend"] = False
     return _layout(figure, height=380)
 
 
-def figure_for(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> go.Figure:
+def figure_for(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> Figure:
+    """The visual's figure, with margins estimated for the width of its card."""
+    figure = _drawn(item, frame, selected)
+    figure["layout"]["margin"] = _estimated_margins(figure, None, figure_px(item.width))
+    return figure
+
+
+def _drawn(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> Figure:
     if frame is None or frame.empty:
         return empty_figure()
     if item.limit:

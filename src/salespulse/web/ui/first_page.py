@@ -42,8 +42,8 @@ def requested_page(referrer: str | None, host: str) -> str | None:
 
 def serve_layout() -> Any:
     """The app shell (``layout.serve_layout``), with the requested page drawn in it when it can be."""
-    layout = shell()
     slug = requested_page(request.referrer, request.host) if current_user.is_authenticated else None
+    layout = shell(warm_up=slug is None)
     if slug is None:
         return layout
     layout[FIRST_PAGE_ID].data = slug

@@ -243,8 +243,10 @@ def _exports() -> html.Div:
 
 
 def _warm_up() -> list[Any]:
-    """An empty chart and table, never shown: they make the browser fetch and compile Plotly (4.8 MB)
-    and the table code while the page's first callbacks are on the server, instead of after them."""
+    """An empty chart and table, never shown: they make the browser fetch and compile the chart and
+    table code while the page's first callbacks are on the server, instead of after them. Not in a
+    layout that brings its page drawn (``first_page``): its own charts and tables ask for that code
+    at once, and an empty chart would cost a drawing of its own."""
     hidden = {"display": "none"}
     return [
         dcc.Graph(
@@ -258,7 +260,7 @@ def _warm_up() -> list[Any]:
     ]
 
 
-def serve_layout() -> Any:
+def serve_layout(warm_up: bool = True) -> Any:
     """The layout of one page load (the request guard only lets signed-in users get here), with what
     the filter panel offers the user: the first callback can draw the page at once. (Dash also calls
     it once unsigned, to check the layout.)"""
@@ -268,7 +270,7 @@ def serve_layout() -> Any:
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=empty_state()),
             dcc.Store(id=FIRST_PAGE_ID, data=None),
-            *_warm_up(),
+            *(_warm_up() if warm_up else []),
             _header(offered),
             html.Div(
                 [
