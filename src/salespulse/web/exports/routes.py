@@ -58,7 +58,7 @@ def build_report(slug: str, state: dict[str, Any]) -> Report:
     """The page ``slug`` for the signed-in user and ``state``, as a report."""
     scope = context.scope()
     options = context.options(scope)
-    resolved = resolve(state, options, context.geo_index(scope))
+    resolved = resolve(state, options, context.geo_index(scope), context.allowed(scope))
     data = screen_data(slug, resolved, scope, context.reader())
     notice = "Nothing you may see matches these filters." if resolved.empty else ""
     filters = describe(resolved, context.labels(scope))

@@ -68,7 +68,12 @@ def slug_of(pathname: Any) -> str:
 
 def resolve_state(state: Any) -> Resolved:
     scope = context.scope()
-    return resolve(state if isinstance(state, dict) else {}, context.options(scope), context.geo_index(scope))
+    return resolve(
+        state if isinstance(state, dict) else {},
+        context.options(scope),
+        context.geo_index(scope),
+        context.allowed(scope),
+    )
 
 
 def _find_visual(visual_id: str) -> tuple[str, Any] | None:

@@ -160,14 +160,20 @@ def allowed_values(options: Mapping[str, pd.DataFrame]) -> dict[str, set[Any]]:
     return allowed
 
 
-def resolve(state: Mapping[str, Any] | None, options: Mapping[str, pd.DataFrame], geo: GeoIndex) -> Resolved:
-    """``state`` intersected with what ``options`` (one scope's ``filter_options``) offer."""
+def resolve(
+    state: Mapping[str, Any] | None,
+    options: Mapping[str, pd.DataFrame],
+    geo: GeoIndex,
+    allowed: Mapping[str, set[Any]] | None = None,
+) -> Resolved:
+    """``state`` intersected with what ``options`` (one scope's ``filter_options``) offer
+    (``allowed``: their ``allowed_values``, when the caller keeps them)."""
     raw = dict(state or {})
     clean = empty_state()
     asked_void = raw.get("void") if isinstance(raw.get("void"), list) else []
     void: list[str] = [v for v in asked_void if isinstance(v, str) and v in FIELD_LABELS][:20]
 
-    allowed = allowed_values(options)
+    allowed = allowed if allowed is not None else allowed_values(options)
     for field in LIST_FIELDS:
         kept, dropped = _clean(field, raw.get(field), allowed[field])
         clean[field] = kept
