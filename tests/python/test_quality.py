@@ -29,6 +29,7 @@ from salespulse.quality import (
 from salespulse.quality.checks import RANGE, VOLUME, check
 from salespulse.quality.context import ephemeral_context
 from salespulse.quality.datasets import DATASETS, Dataset
+from salespulse.quality.groups import column_groups
 from salespulse.quality.projection import columns_read
 from salespulse.quality.runner import run_suite
 from salespulse.warehouse import Warehouse
@@ -388,3 +389,77 @@ def test_postgres_runs_the_suites_through_the_sql_datasource(
     assert (docs / "index.html").is_file()
     password = pg_cluster.env["PGPASSWORD"]
     assert not any(password in page.read_text(encoding="utf-8") for page in docs.rglob("*.html"))
+
+
+def test_column_groups_keep_linked_columns_together_and_small_tables_whole() -> None:
+    checks = dataset(FCT_SALES).checks()
+    rows = 10_000_000
+
+    groups = column_groups(checks, rows, max_cells=2 * rows)  # two columns a group (more if linked)
+
+    assert sorted(map(id, (c for group in groups for c in group))) == sorted(map(id, checks))  # none lost
+    read = [columns_read(group) or set() for group in groups]
+    assert {"order_number", "line_number"} <= read[0]  # a compound check's columns in one frame
+    assert {"gross_amount", "net_sales_amount", "margin_amount"} <= next(
+        r for r in read if "margin_amount" in r
+    )
+    assert all(not a & b for i, a in enumerate(read) for b in read[i + 1 :])  # a column is read once
+    no_values = [c for c in checks if columns_read([c]) == set()]
+    assert no_values and all(c in groups[0] for c in no_values)  # row count and column set: first group
+    assert len(groups) > 5 and len(column_groups(checks, 100_000)) == 1  # the demo's fct_sales is whole
+    conditioned = gxe.ExpectColumnValuesToNotBeNull(
+        column="unit_price", row_condition=Column("order_status") == "open"
+    )
+    anything = [*checks, check(RANGE, "open lines have a price", conditioned)]
+    assert column_groups(anything, rows, max_cells=1) == [anything]  # may read any column: whole
+
+
+#: Bad values in columns that column groups put in later groups of fct_sales, and the check naming each.
+LATER_GROUP_BREAKAGES: list[tuple[str, str, str]] = [
+    (
+        "update marts.fct_sales set cancelled_amount = -1 where order_line_id = 'SO2-1'",
+        BETWEEN,
+        "cancelled_amount",
+    ),
+    (
+        "update marts.fct_sales set counts_as_sales = null where order_line_id = 'SO1-1'",
+        "expect_column_values_to_not_be_null",
+        "counts_as_sales",
+    ),
+    (
+        "update marts.fct_sales set margin_amount = net_sales_amount + 1 where order_line_id = 'SO1-1'",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "net_sales_amount >= margin_amount",
+    ),
+]
+
+
+def test_column_groups_report_every_check_as_one_frame_does(mini_duckdb: Path, tmp_path: Path) -> None:
+    """Each connected set of fct_sales's columns validated alone (``group_cells=1``): the results, failures
+    planted in later groups included, equal one frame's, in the same order; the Data Docs have a page per
+    group."""
+    statements = [sql for sql, *_ in BREAKAGES] + [sql for sql, *_ in LATER_GROUP_BREAKAGES]
+    environ = warehouse_copy(mini_duckdb, tmp_path / "wh", *statements)
+
+    grouped = run_quality_checks("duckdb", docs_dir=tmp_path / "grouped", environ=environ, group_cells=1)
+    whole = run_quality_checks("duckdb", docs_dir=tmp_path / "whole", environ=environ, group_cells=10**12)
+
+    planted = [(FCT_SALES, name, target) for _, name, target in LATER_GROUP_BREAKAGES]
+    planted += [(suite, name, target) for _, suite, name, target in BREAKAGES]
+    assert not [p for p in planted if not grouped.failed(*p)], format_report(grouped)
+    assert outcomes(grouped) == outcomes(whole)
+    pages = list((tmp_path / "grouped" / "validations" / "marts" / "fct_sales").rglob("*.html"))
+    assert len(pages) > 5 and all(".part" in page.name for page in pages)  # one validation page per group
+    assert not list((tmp_path / "whole").rglob("*part*of*"))  # and one per suite when whole
+
+
+@pytest.mark.slow
+def test_column_groups_give_the_demos_results(demo_duckdb_for_quality: Path, tmp_path: Path) -> None:
+    """On the demo, where the distribution checks run (``mostly`` checks failing on many rows included)."""
+    environ = warehouse_copy(demo_duckdb_for_quality, tmp_path / "wh")
+
+    grouped = run_quality_checks("duckdb", docs_dir=tmp_path / "grouped", environ=environ, group_cells=1)
+    whole = run_quality_checks("duckdb", docs_dir=tmp_path / "whole", environ=environ, group_cells=10**12)
+
+    assert grouped.success and grouped.skipped_count == 0, format_report(grouped)
+    assert outcomes(grouped) == outcomes(whole)

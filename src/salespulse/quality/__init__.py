@@ -9,7 +9,9 @@ describe has at least ``MIN_ROWS_FOR_DISTRIBUTIONS`` rows (the report lists the 
 - DuckDB: every table (and every derived query) is read through pandas and validated in memory,
   because GX's SQL datasource emits ``SELECT * WHERE true`` against DuckDB. A table is read with only
   the columns whose values its checks read (``projection.columns_read``); the frame keeps the table's
-  column names and row count, so the results are those of reading every column.
+  column names and row count, so the results are those of reading every column. A big table (fct_sales
+  at millions of lines) is validated in column groups, a few columns' frame at a time
+  (``groups.column_groups``; one Data Docs page per group), with the results of one whole run.
 - PostgreSQL: GX's SQL datasource with table assets (and query assets for the derived queries), so
   the metrics are computed by the server.
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+from great_expectations.execution_engine import pandas_execution_engine
 from sqlalchemy.engine import URL
 
 from salespulse.settings import PROJECT_ROOT
@@ -15,6 +16,7 @@ from salespulse.warehouse import PostgresWarehouse, target_config
 
 from .checks import Check
 from .datasets import Dataset
+from .groups import column_groups
 from .projection import columns_read
 
 
@@ -29,8 +31,15 @@ class Engine:
         self.context = context
         self.target = str(config["name"])
 
-    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
-        """The batch definition of ``dataset`` and the batch parameters to run ``checks`` on it with."""
+    def groups(self, dataset: Dataset, checks: Sequence[Check], max_cells: int) -> list[list[Check]]:
+        """``checks`` in the groups to validate one after the other (each on its own batch)."""
+        return [list(checks)]
+
+    def batch(
+        self, name: str, dataset: Dataset, checks: Sequence[Check]
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """The batch definition (asset ``name``) of ``dataset`` and the batch parameters to run ``checks``
+        on it with."""
         raise NotImplementedError
 
     def row_count(self, relation: str) -> int:
@@ -48,7 +57,8 @@ class PandasDuckDBEngine(Engine):
 
     A table is read with only the columns whose values its checks read (``columns_read``); the frame
     still has all the table's columns, in order, so row count, column set and missing columns are those
-    of ``select *``. See ``read``.
+    of ``select *``. See ``read``. A big table's checks are validated in column groups (``groups``), each
+    on a frame read for its own checks.
     """
 
     def __init__(self, context: Any, config: dict[str, Any]) -> None:
@@ -66,6 +76,8 @@ class PandasDuckDBEngine(Engine):
         except duckdb.Error as error:  # e.g. a dbt build holds the write lock
             raise QualityError(f"cannot open {path}: {error}") from error
         self.source = context.data_sources.add_pandas("warehouse")
+        self.fingerprint_threshold = pandas_execution_engine.HASH_THRESHOLD
+        pandas_execution_engine.HASH_THRESHOLD = 0  # see ``close``
 
     def frame(self, sql: str) -> pd.DataFrame:
         """The rows of ``sql`` as a pandas frame, through Arrow, with the columns cast by ``pandas_ready``.
@@ -104,8 +116,16 @@ class PandasDuckDBEngine(Engine):
                 frame.insert(position, name, placeholder(len(frame)))
         return frame
 
-    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
-        asset = self.source.add_dataframe_asset(dataset.name)
+    def groups(self, dataset: Dataset, checks: Sequence[Check], max_cells: int) -> list[list[Check]]:
+        """A table's checks in column groups (``column_groups``); a derived query's whole (read whole)."""
+        if dataset.relation is None:
+            return [list(checks)]
+        return column_groups(checks, self.row_count(dataset.relation), max_cells)
+
+    def batch(
+        self, name: str, dataset: Dataset, checks: Sequence[Check]
+    ) -> tuple[Any, dict[str, Any] | None]:
+        asset = self.source.add_dataframe_asset(name)
         frame = self.read(dataset, checks)
         return asset.add_batch_definition_whole_dataframe("all rows"), {"dataframe": frame}
 
@@ -120,7 +140,15 @@ class PandasDuckDBEngine(Engine):
         manager.batch_data_cache.clear()
 
     def close(self) -> None:
+        """Close the warehouse, and give GX back its batch fingerprints (off while this engine is open).
+
+        GX fingerprints every pandas batch under 1 GB by hashing every value of every column
+        (``hash_pandas_dataframe``), a batch marker no check reads: about a second per column at 10 M rows,
+        and more for the null placeholders, which the column groups of fct_sales would all have paid for
+        (its whole frame, above 1 GB, never was). Off, the results are the same; the markers lack the hash.
+        """
         self.con.close()
+        pandas_execution_engine.HASH_THRESHOLD = self.fingerprint_threshold
 
 
 class PostgresEngine(Engine):
@@ -137,15 +165,17 @@ class PostgresEngine(Engine):
         self.warehouse.conn.autocommit = True  # counts hold no locks between suites
         self.source = context.data_sources.add_postgres("warehouse", connection_string=postgres_url(config))
 
-    def batch(self, dataset: Dataset, checks: Sequence[Check]) -> tuple[Any, dict[str, Any] | None]:
-        # The server computes each metric over the columns it needs: no projection to make here.
+    def batch(
+        self, name: str, dataset: Dataset, checks: Sequence[Check]
+    ) -> tuple[Any, dict[str, Any] | None]:
+        # The server computes each metric over the columns it needs: no projection or groups to make here.
         if dataset.relation is not None:
             schema, table = dataset.relation.split(".", 1)
-            asset = self.source.add_table_asset(dataset.name, table_name=table, schema_name=schema)
+            asset = self.source.add_table_asset(name, table_name=table, schema_name=schema)
         else:
             # GX wants a query asset to start with SELECT: wrap the ones starting with WITH.
             query = f"select * from ({dataset.sql.strip()}) as derived"
-            asset = self.source.add_query_asset(dataset.name, query=query)
+            asset = self.source.add_query_asset(name, query=query)
         return asset.add_batch_definition_whole_table("all rows"), None
 
     def row_count(self, relation: str) -> int:
