@@ -1,16 +1,3 @@
 {{ config(alias='geography') }}
 {#- Region > country > state > city, with coordinates for maps. -#}
-select
-    geography_key,
-    city,
-    state_province,
-    state_code,
-    country_code,
-    country_name,
-    territory_code,
-    territory_name,
-    region_name,
-    latitude,
-    longitude,
-    has_coordinates
-from {{ ref('dim_geography') }}
+{{ select_declared_columns(ref('dim_geography')) }}

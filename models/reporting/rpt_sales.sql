@@ -1,33 +1,3 @@
 {{ config(alias='sales') }}
 {#- Internet sales at order-line grain: the fact table of the report. -#}
-select
-    sales_key,
-    order_line_id,
-    order_number,
-    line_number,
-    order_date_key,
-    due_date_key,
-    ship_date_key,
-    order_date,
-    customer_key,
-    product_key,
-    sales_rep_key,
-    geography_key,
-    territory_key,
-    campaign_key,
-    order_status,
-    is_cancelled,
-    counts_as_sales,
-    customer_order_type,
-    ordered_quantity,
-    unit_price,
-    discount_pct,
-    sales_quantity,
-    gross_amount,
-    discount_amount,
-    net_sales_amount,
-    cost_amount,
-    margin_amount,
-    cancelled_amount,
-    last_modified_at
-from {{ ref('fct_sales') }}
+{{ select_declared_columns(ref('fct_sales')) }}

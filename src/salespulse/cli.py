@@ -258,6 +258,15 @@ def build(target: str | None, skip_quality: bool) -> None:
 DATA_DIR_OPTION = click.option(
     "--data-dir", type=click.Path(path_type=Path), help="Delivery folder (default: SALESPULSE_DATA_DIR)."
 )
+
+
+def seconds_option(name: str, minimum: float, default: float, text: str) -> Callable[[FC], FC]:
+    """A duration in seconds of ``watch``'s timing, at least ``minimum``, its default shown in --help."""
+    return click.option(
+        name, type=click.FloatRange(min=minimum), default=default, show_default=True, help=text
+    )
+
+
 QUALITY_OPTION = click.option(
     "--quality",
     is_flag=True,
@@ -306,33 +315,15 @@ def refresh(data_dir: Path | None, target: str | None, quality: bool, force: boo
 @main.command()
 @DATA_DIR_OPTION
 @target_option()
-@click.option(
-    "--interval",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    help="Seconds between cycles on the timer (0: only when files arrive).",
-)
+@seconds_option("--interval", 0, 60.0, "Seconds between cycles on the timer (0: only when files arrive).")
 @click.option(
     "--on-arrival/--no-on-arrival",
     default=True,
     show_default=True,
     help="Also run a cycle when files arrive.",
 )
-@click.option(
-    "--poll",
-    type=click.FloatRange(min=0.1),
-    default=2.0,
-    show_default=True,
-    help="Seconds between folder listings.",
-)
-@click.option(
-    "--max-backoff",
-    type=click.FloatRange(min=1),
-    default=300.0,
-    show_default=True,
-    help="Longest wait after failed cycles (the wait doubles from 5 s).",
-)
+@seconds_option("--poll", 0.1, 2.0, "Seconds between folder listings.")
+@seconds_option("--max-backoff", 1, 300.0, "Longest wait after failed cycles (the wait doubles from 5 s).")
 @QUALITY_OPTION
 @click.option(
     "--cycles", type=click.IntRange(min=0), default=0, help="Stop after this many cycles (0: until stopped)."

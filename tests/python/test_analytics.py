@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from salespulse.forecast.run import compute
 from salespulse.forecast.series import read_history
 from salespulse.settings import PROJECT_ROOT
 from salespulse.warehouse import Warehouse, connect
-from warehouse_build import build_warehouse
+from warehouse_build import assert_same_on_both, build_warehouse
 
 #: Reporting views of the analytics and their keys.
 ANALYTICS_VIEWS = {
@@ -321,17 +320,4 @@ def test_analytics_views_are_identical_on_duckdb_and_postgres(
     demo_duck: Warehouse, demo_postgres: dict[str, str]
 ) -> None:
     with connect("postgres", {**os.environ, **demo_postgres}) as pg:
-        for view, key in ANALYTICS_VIEWS.items():
-            columns = demo_duck.table_columns("reporting", view)
-            assert columns == pg.table_columns("reporting", view), view
-            select = f"select * from reporting.{view} order by {key}"
-            duck_rows, pg_rows = demo_duck.query(select), pg.query(select)
-            assert len(duck_rows) == len(pg_rows) > 0, view
-            assert [tuple(map(_normal, r)) for r in duck_rows] == [tuple(map(_normal, r)) for r in pg_rows], (
-                view
-            )
-
-
-def _normal(value: object) -> object:
-    """Compare values, not driver representations (Decimal('1.50') == Decimal('1.5000'))."""
-    return value.normalize() if isinstance(value, Decimal) else value
+        assert_same_on_both(demo_duck, pg, ANALYTICS_VIEWS)

@@ -25,7 +25,7 @@ from salespulse.semantic.model import display_name
 from salespulse.web import Filters, evaluate, resolve_scope
 from salespulse.web.query.pages import PAGES
 from salespulse.web.query.readers import DuckDBReader
-from web_testing import publish_copy
+from web_testing import published_reader
 
 pytestmark = pytest.mark.slow
 
@@ -68,9 +68,7 @@ def warehouse(company: ForeignExports, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="module")
 def reader(warehouse: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBReader]:
     """The web's reader of a published copy (the built file stays free for the Power BI check)."""
-    web = DuckDBReader(publish_copy(warehouse["SALESPULSE_DUCKDB_PATH"], tmp_path_factory.mktemp("byod-web")))
-    yield web
-    web.close()
+    yield from published_reader(warehouse, tmp_path_factory.mktemp("byod-web"))
 
 
 @pytest.fixture(scope="module")

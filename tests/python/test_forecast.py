@@ -29,7 +29,7 @@ from salespulse.forecast.series import (
     territory_rule,
 )
 from salespulse.warehouse import Warehouse, connect
-from warehouse_build import postgres_copy
+from warehouse_build import assert_same_on_both, postgres_copy
 
 AS_OF = date(2024, 12, 31)
 CATEGORIES = {"Accessories", "Bikes", "Clothing", "Components"}
@@ -404,17 +404,4 @@ def test_forecast_on_postgres_gives_the_same_rows_as_on_duckdb(
             names = ", ".join(c.name for c in TABLES[table] if c.name != "_loaded_at")
             select = f"select {names} from raw.{table}"
             assert sorted(forecast_duck.query(select)) == sorted(pg.query(select)), table
-        for view, key in FORECAST_VIEWS.items():
-            columns = forecast_duck.table_columns("reporting", view)
-            assert columns == pg.table_columns("reporting", view), view
-            select = f"select * from reporting.{view} order by {key}"
-            duck_rows, pg_rows = forecast_duck.query(select), pg.query(select)
-            assert len(duck_rows) == len(pg_rows) > 0, view
-            assert [tuple(map(_normal, r)) for r in duck_rows] == [tuple(map(_normal, r)) for r in pg_rows], (
-                view
-            )
-
-
-def _normal(value: object) -> object:
-    """Compare values, not driver representations (Decimal('1.50') == Decimal('1.5000'))."""
-    return value.normalize() if isinstance(value, Decimal) else value
+        assert_same_on_both(forecast_duck, pg, FORECAST_VIEWS)

@@ -29,7 +29,7 @@ from salespulse.web.query.pages import PAGES as PAGE_DATA
 from salespulse.web.ui.charts import CATEGORY_TITLES
 from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES, visuals, web_visual
-from web_testing import MANAGER, Callbacks, forecast_app, login, render
+from web_testing import MANAGER, Callbacks, components, forecast_app, login, render
 
 SPEC = load_pages()
 #: Visuals of a Power BI page that show no data of their own: the rail, buttons, the navigator.
@@ -109,17 +109,6 @@ def _sections(tree: Any) -> Iterator[dict[str, Any]]:
             yield from _sections(value)
 
 
-def _find(tree: Any, kind: str) -> Iterator[dict[str, Any]]:
-    if isinstance(tree, list):
-        for item in tree:
-            yield from _find(item, kind)
-    elif isinstance(tree, dict):
-        if tree.get("type") == kind:
-            yield tree
-        for value in tree.get("props", {}).values() if isinstance(tree.get("props"), dict) else ():
-            yield from _find(value, kind)
-
-
 MEASURES = {measure.name for measure in load_measures()} | set(SPEC.web_measures)
 _HOVERED = re.compile(r"<br>([^<]*?): %\{")  # a trace's hover: "<br>{measure}: %{y...}"
 
@@ -128,15 +117,15 @@ def web_section(section: dict[str, Any], series: str | None) -> Seen:
     """What a rendered visual card shows: its heading; the cards' measures; a chart's measures
     (each trace's hover names its measure) and category axis (and the field its traces split by);
     a table's columns."""
-    title = next(_find(section, "H2"))["props"]["children"]
-    cards = [d["props"]["data-measure"] for d in _find(section, "Div") if "data-measure" in d["props"]]
+    title = next(components(section, "H2"))["props"]["children"]
+    cards = [d["props"]["data-measure"] for d in components(section, "Div") if "data-measure" in d["props"]]
     if cards:
         return Seen(title, frozenset(cards), frozenset())
-    for table in _find(section, "DataTable"):
+    for table in components(section, "DataTable"):
         columns = [column["name"] for column in table["props"]["columns"]]
         measures = frozenset(c for c in columns if c in MEASURES)
         return Seen(title, measures, _names(c for c in columns if c not in MEASURES))
-    figure = next(_find(section, "Graph"))["props"]["figure"]
+    figure = next(components(section, "Graph"))["props"]["figure"]
     traces = figure["data"]
     measures = frozenset(m for trace in traces for m in _HOVERED.findall(trace.get("hovertemplate", "")))
     layout = figure["layout"]

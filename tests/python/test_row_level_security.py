@@ -40,7 +40,7 @@ from salespulse.web.query.sqlbuild import (
     view,
 )
 from salespulse.web.server.appdb import demo_emails
-from web_testing import LEAD, REP, forecast_copy, publish_copy
+from web_testing import LEAD, REP, forecast_copy, published_reader
 
 _COLUMN = r"'((?:[^']|'')+)'\[([^\]]+)\]"
 _ME = r"USERPRINCIPALNAME \(\)"
@@ -54,9 +54,7 @@ Keys = set[Any]
 @pytest.fixture(scope="module")
 def reader(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBReader]:
     env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("rls-forecast"))
-    web = DuckDBReader(publish_copy(env["SALESPULSE_DUCKDB_PATH"], tmp_path_factory.mktemp("rls")))
-    yield web
-    web.close()
+    yield from published_reader(env, tmp_path_factory.mktemp("rls"))
 
 
 def role_filters() -> dict[str, dict[str, str]]:

@@ -12,7 +12,7 @@ import pytest
 
 from salespulse.dbt import run_dbt
 from salespulse.warehouse import Warehouse, connect
-from warehouse_build import build_warehouse
+from warehouse_build import assert_same_on_both, build_warehouse
 
 REPORTING_VIEWS = {
     "sales": "sales_key",
@@ -169,22 +169,7 @@ def test_reporting_numbers_are_identical_on_duckdb_and_postgres(
     demo_duck: Warehouse, demo_postgres: dict[str, str]
 ) -> None:
     with connect("postgres", {**os.environ, **demo_postgres}) as pg:
-        for view, key in REPORTING_VIEWS.items():
-            columns = [c for c in demo_duck.table_columns("reporting", view)]
-            assert columns == pg.table_columns("reporting", view), view
-            select = f"select * from reporting.{view} order by {key}"
-            duck_rows, pg_rows = demo_duck.query(select), pg.query(select)
-            assert len(duck_rows) == len(pg_rows) > 0, view
-            assert [tuple(map(_normal, r)) for r in duck_rows] == [tuple(map(_normal, r)) for r in pg_rows], (
-                view
-            )
-
-
-def _normal(value: object) -> object:
-    """Compare values, not driver representations (Decimal('1.50') == Decimal('1.5000'))."""
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return value
+        assert_same_on_both(demo_duck, pg, REPORTING_VIEWS)
 
 
 def test_sources_are_fresh_after_a_load_and_the_budget_matches_the_workbook(

@@ -3,14 +3,12 @@ the numbers of reporting.sales itself, for every role and many filters, with few
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
 import pytest
 
-from salespulse.handover import staged
 from salespulse.semantic import load_model
 from salespulse.web import Filters, Scope, evaluate, resolve_scope
 from salespulse.web.query.measures import measure
@@ -29,17 +27,12 @@ from salespulse.web.query.sources import (
     month_masks,
     whole_months,
 )
-from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, Recording
+from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, Recording, published_reader
 
 
 @pytest.fixture(scope="module")
 def reader(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBReader]:
-    published = tmp_path_factory.mktemp("web-aggregates") / "salespulse.duckdb"
-    with staged(published) as path:
-        shutil.copyfile(demo_duckdb["SALESPULSE_DUCKDB_PATH"], path)
-    web = DuckDBReader(published)
-    yield web
-    web.close()
+    yield from published_reader(demo_duckdb, tmp_path_factory.mktemp("web-aggregates"))
 
 
 def one(reader: Reader, sql: str, params: Sequence[Any] = ()) -> Any:

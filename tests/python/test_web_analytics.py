@@ -17,17 +17,15 @@ import pytest
 from salespulse.web import Filters, Scope, resolve_scope
 from salespulse.web.query.analytics import FILTERED_BY, honours
 from salespulse.web.query.pages import PAGES
-from salespulse.web.query.readers import DuckDBReader, Reader, Row, open_reader
+from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
 from warehouse_build import postgres_copy
-from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, forecast_copy, publish_copy
+from web_testing import ANALYTICS_VIEWS, LEAD, MANAGER, REP, Recording, forecast_copy, published_reader
 
 
 @pytest.fixture(scope="module")
 def reader(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBReader]:
     """The demo warehouse as built by `make demo` before `salespulse forecast`: no forecast."""
-    web = DuckDBReader(publish_copy(demo_duckdb["SALESPULSE_DUCKDB_PATH"], tmp_path_factory.mktemp("wa")))
-    yield web
-    web.close()
+    yield from published_reader(demo_duckdb, tmp_path_factory.mktemp("wa"))
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +34,16 @@ def forecast_reader(
 ) -> Iterator[DuckDBReader]:
     """The demo warehouse after the forecast (total, categories and territories)."""
     env = forecast_copy(demo_duckdb, tmp_path_factory.mktemp("web-forecast"))
-    folder = tmp_path_factory.mktemp("wa-forecast")
-    web = DuckDBReader(publish_copy(env["SALESPULSE_DUCKDB_PATH"], folder))
-    yield web
-    web.close()
-
-
-class Recording:
-    """A reader that keeps the statements it ran, with their values."""
-
-    def __init__(self, reader: Reader) -> None:
-        self.reader = reader
-        self.dialect = reader.dialect
-        self.published = getattr(reader, "published", None)
-        self.statements: list[tuple[str, list[Any]]] = []
-
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
-        self.statements.append((sql, list(params or [])))
-        return self.reader.query(sql, params)
+    yield from published_reader(env, tmp_path_factory.mktemp("wa-forecast"))
 
 
 def rows(reader: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in reader.query(sql, list(params))]
+
+
+def firsts(reader: Reader, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """The first column of each row."""
+    return [r[0] for r in reader.query(sql, list(params))]
 
 
 def records(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
@@ -75,14 +61,9 @@ def scope_sql(reader: Reader, scope: Scope, alias: str = "v") -> tuple[str, list
     if scope.role == "sales_rep":
         return f"{alias}.sales_rep_key = ?", [scope.sales_rep_key]
     if scope.role == "regional_lead":
-        keys = [
-            r[0]
-            for r in rows(
-                reader,
-                "select territory_key from reporting.territories where region_name = ?",
-                [scope.region],
-            )
-        ]
+        keys = firsts(
+            reader, "select territory_key from reporting.territories where region_name = ?", [scope.region]
+        )
         return f"{alias}.territory_key in ({', '.join('?' for _ in keys)})", keys
     return "1 = 1", []
 
@@ -92,23 +73,15 @@ def series_sql(reader: Reader, scope: Scope) -> tuple[str, list[Any]]:
     if scope.role == "manager":
         return "1 = 1", []
     if scope.role == "sales_rep":
-        codes = [
-            r[0]
-            for r in rows(
-                reader,
-                "select territory_code from reporting.sales_reps where sales_rep_key = ?",
-                [scope.sales_rep_key],
-            )
-        ]
+        codes = firsts(
+            reader,
+            "select territory_code from reporting.sales_reps where sales_rep_key = ?",
+            [scope.sales_rep_key],
+        )
     else:
-        codes = [
-            r[0]
-            for r in rows(
-                reader,
-                "select territory_code from reporting.territories where region_name = ?",
-                [scope.region],
-            )
-        ]
+        codes = firsts(
+            reader, "select territory_code from reporting.territories where region_name = ?", [scope.region]
+        )
     return f"series_level = 'territory' and territory_code in ({', '.join('?' for _ in codes)})", codes
 
 
@@ -459,7 +432,7 @@ def test_every_analytics_statement_carries_the_scope(forecast_reader: Reader) ->
                 )
         analytics = [
             (sql, params)
-            for sql, params in recording.statements
+            for sql, params in recording.bound
             if any(f'"reporting"."{v}"' in sql for v in ANALYTICS_VIEWS)
         ]
         assert len(analytics) >= 10
@@ -470,7 +443,7 @@ def test_every_analytics_statement_carries_the_scope(forecast_reader: Reader) ->
                 assert "region_name" in sql and scope.region in params, sql
             if "sales_forecast" in sql or "forecast_backtest" in sql:
                 assert "series_level" in sql and "territory" in params, sql
-        company = [sql for sql, _ in recording.statements if '"reporting"."campaign_effectiveness"' in sql]
+        company = [sql for sql in recording.statements if '"reporting"."campaign_effectiveness"' in sql]
         assert company and all("sales_rep_key" not in sql for sql in company)
     with pytest.raises(TypeError, match="row-level security"):
         PAGES["Clients"](Filters(), None, reader=forecast_reader)  # type: ignore[arg-type]
@@ -478,14 +451,13 @@ def test_every_analytics_statement_carries_the_scope(forecast_reader: Reader) ->
 
 def test_a_rep_sees_only_their_own_clients(reader: Reader) -> None:
     rep = resolve_scope(REP, reader)
-    owned = {
-        r[0]
-        for r in rows(
+    owned = set(
+        firsts(
             reader,
             "select customer_key from reporting.customers where sales_rep_key = ?",
             [rep.sales_rep_key],
         )
-    }
+    )
     page = PAGES["Clients"](Filters(), rep, reader=reader)
     assert set(page["at_risk_clients"]["Customer Key"]) <= owned
     assert page["kpis"].iloc[0]["Segmented Clients"] == len(

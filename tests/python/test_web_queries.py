@@ -4,7 +4,6 @@ reporting layer's own SQL, the budget-grain rule, row-level security and hostile
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -14,12 +13,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from salespulse.handover import staged
 from salespulse.web import AccessDenied, Filters, Scope, evaluate, resolve_scope
 from salespulse.web.query.analytics import honours
 from salespulse.web.query.pages import PAGES, filter_options
 from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
 from salespulse.web.query.timeintel import previous_year, window
+from web_testing import published_reader
 
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe
@@ -33,12 +32,7 @@ MONTHLY_MEASURES = ["Sales", "Budget", "Budget To Date", "Variance", "Attainment
 def reader(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[DuckDBReader]:
     """The web's reader of the demo warehouse, published through the hand-over (a copy: the
     session's file stays free for tests that open it read-write)."""
-    published = tmp_path_factory.mktemp("web") / "salespulse.duckdb"
-    with staged(published) as path:
-        shutil.copyfile(demo_duckdb["SALESPULSE_DUCKDB_PATH"], path)
-    web = DuckDBReader(published)
-    yield web
-    web.close()
+    yield from published_reader(demo_duckdb, tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from salespulse.dbt import run_dbt
 from salespulse.loader import load
-from salespulse.warehouse import connect
+from salespulse.warehouse import Warehouse, connect
 
 WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "reference")
 
@@ -50,3 +52,18 @@ def postgres_copy(
         except errors.ObjectInUse:  # someone is connected to the template: build a new one
             conn.execute(f"create database {database}")
     return build_warehouse(delivery, work, "postgres", env)
+
+
+def assert_same_on_both(duck: Warehouse, pg: Warehouse, views: Mapping[str, str]) -> None:
+    """Every reporting view of ``views`` (view -> its ``order by``) has the same columns and rows on
+    DuckDB and on PostgreSQL (values compared as values: ``Decimal('1.50') == Decimal('1.5000')``)."""
+    for view, key in views.items():
+        assert duck.table_columns("reporting", view) == pg.table_columns("reporting", view), view
+        select = f"select * from reporting.{view} order by {key}"
+        duck_rows, pg_rows = duck.query(select), pg.query(select)
+        assert len(duck_rows) == len(pg_rows) > 0, view
+        assert [tuple(map(_normal, r)) for r in duck_rows] == [tuple(map(_normal, r)) for r in pg_rows], view
+
+
+def _normal(value: object) -> object:
+    return value.normalize() if isinstance(value, Decimal) else value

@@ -44,6 +44,14 @@ def publish_copy(source: str | Path, folder: Path) -> Path:
     return published
 
 
+def published_reader(env: Mapping[str, str], folder: Path) -> Iterator[DuckDBReader]:
+    """The web's reader of ``env``'s warehouse published in ``folder`` (see publish_copy), for a module
+    fixture (``yield from``); closed when the fixture ends."""
+    reader = DuckDBReader(publish_copy(env["SALESPULSE_DUCKDB_PATH"], folder))
+    yield reader
+    reader.close()
+
+
 _FORECASTS: dict[str, dict[str, str]] = {}
 
 
@@ -232,14 +240,16 @@ def text_of(tree: Any) -> str:
 
 
 class Recording:
-    """A reader that keeps the statements it ran."""
+    """A reader that keeps the statements it ran (``statements``), and each with its values (``bound``)."""
 
     def __init__(self, reader: Reader) -> None:
         self.reader = reader
         self.dialect = reader.dialect
         self.published = getattr(reader, "published", None)
         self.statements: list[str] = []
+        self.bound: list[tuple[str, list[Any]]] = []
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         self.statements.append(sql)
+        self.bound.append((sql, list(params or [])))
         return self.reader.query(sql, params)

@@ -11,21 +11,8 @@ with forecast as (
 
 select
     {{ surrogate_key(['series_level', 'series_member', 'forecast_month']) }} as sales_forecast_key,
-    run_id,
-    as_of_date,
-    model_name,
-    model_parameters,
-    series_level,
-    series_member,
-    {{ forecast_series_attributes() }},
-    forecast_month,
-    {{ date_key('forecast_month') }} as month_date_key,
-    horizon_months,
-    forecast_amount,
-    lower_80_amount,
-    upper_80_amount,
-    lower_95_amount,
-    upper_95_amount,
+    {{ forecast_run_columns() }},
+    {{ forecast_month_columns() }},
     training_start_month,
     training_end_month,
     loaded_at

@@ -15,15 +15,7 @@
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
 ] -%}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('order_date', touched_days(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan(digests, upstream) %}
+{%- set plan = web_aggregate_config('order_date', 'touched_days', digests) %}
 
 {#- The slices every row is grouped by: an order has one value of each (when the orders add up). -#}
 {%- set slices = [
@@ -71,10 +63,7 @@ select
     {%- for column in slices %}
         {{ column }},
     {%- endfor %}
-    {{ money('sum(net_sales_amount)') }} as net_sales_amount,
-    cast(sum(sales_quantity) as bigint) as sales_quantity,
-    {{ money('sum(margin_amount)') }} as margin_amount,
-    {{ money('sum(cancelled_amount)') }} as cancelled_amount,
+    {{ web_sums() }},
     cast(sum(counts_as_sales) as bigint) as order_count
 from orders
 group by {{ slices | join(', ') }}

@@ -17,15 +17,7 @@
     ('dim_product', ['product_key', 'category_name']),
     ('dim_date', ['date_day', 'month_start_date']),
 ] -%}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('customer_key', touched_customer_keys(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan(digests, upstream) %}
+{%- set plan = web_aggregate_config('customer_key', 'touched_customer_keys', digests) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}

@@ -10,15 +10,7 @@
     of the clients no longer big; the clients of agg_web_big_clients left without lines here (those
     and the newly big ones) get all their lines again.
 -#}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('customer_key', touched_big_client_keys(), [], " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan([], upstream) %}
+{%- set plan = web_aggregate_config('customer_key', 'touched_big_client_keys') %}
 
 with sales as (
     select * from {{ ref('fct_sales') }}

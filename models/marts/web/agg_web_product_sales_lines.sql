@@ -5,15 +5,7 @@
     when read.
 -#}
 {#- Incremental (macros/incremental.sql): the lines of the touched orders are replaced. -#}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('order_number', touched_orders(), [], " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan([], upstream) %}
+{%- set plan = web_aggregate_config('order_number', 'touched_orders') %}
 
 with sales as (
     select * from {{ ref('fct_sales') }}

@@ -17,15 +17,7 @@
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('order_date', touched_days(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan(digests, upstream) %}
+{%- set plan = web_aggregate_config('order_date', 'touched_days', digests) %}
 
 {#- The slices every row is grouped by besides the day and the category. -#}
 {%- set slices = [
@@ -73,69 +65,28 @@ category_sums as (
 ),
 
 -- distinct counts: one pass over the lines per grain (they do not add up across categories)
-category_orders as (
-    select
-        order_date,
-        category_name,
-        {%- for column in slices %}
-            {{ column }},
-        {%- endfor %}
-        count(distinct order_number) as order_count
-    from lines
-    where counts_as_sales
-    group by order_date, category_name, {{ slices | join(', ') }}
-),
-
-all_orders as (
-    select
-        order_date,
-        {%- for column in slices %}
-            {{ column }},
-        {%- endfor %}
-        count(distinct order_number) as order_count
-    from lines
-    where counts_as_sales
-    group by order_date, {{ slices | join(', ') }}
-),
-
-new_lines as (
-    select * from lines
-    where customer_order_type = 'New'
-),
-
-category_new as (
-    select
-        order_date,
-        category_name,
-        {%- for column in slices %}
-            {{ column }},
-        {%- endfor %}
-        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count
-    from new_lines
-    group by order_date, category_name, {{ slices | join(', ') }}
-),
-
-all_new as (
-    select
-        order_date,
-        {%- for column in slices %}
-            {{ column }},
-        {%- endfor %}
-        count(distinct case when customer_key <> -1 then customer_key end) as new_customer_count
-    from new_lines
-    group by order_date, {{ slices | join(', ') }}
-),
-
+{%- for grain, keys in [('category', ['order_date', 'category_name']), ('all', ['order_date'])] %}
+    {{ grain }}_counts as (
+        select
+            {%- for column in keys + slices %}
+                {{ column }},
+            {%- endfor %}
+            count(distinct case when counts_as_sales then order_number end) as order_count,
+            count(distinct case when customer_order_type = 'New' and customer_key <> -1 then customer_key end)
+                as new_customer_count
+        from lines
+        group by {{ (keys + slices) | join(', ') }}
+    ),
+{% endfor %}
 {#- Each part: (relation, over all categories?, which measures it carries); the others are empty. -#}
 {%- set part_specs = [
     ('category_sums', false, 'sums'), ('category_sums', true, 'sums'),
-    ('category_orders', false, 'orders'), ('all_orders', true, 'orders'),
-    ('category_new', false, 'new'), ('all_new', true, 'new'),
+    ('category_counts', false, 'counts'), ('all_counts', true, 'counts'),
 ] -%}
 {%- set part_measures = [
     ('net_sales_amount', 'sums', 'decimal(18, 4)'), ('sales_quantity', 'sums', 'bigint'),
     ('margin_amount', 'sums', 'decimal(18, 4)'), ('cancelled_amount', 'sums', 'decimal(18, 4)'),
-    ('order_count', 'orders', 'bigint'), ('new_customer_count', 'new', 'bigint'),
+    ('order_count', 'counts', 'bigint'), ('new_customer_count', 'counts', 'bigint'),
 ] %}
 
 -- every part as rows of one shape, then one row per group (grouping matches nulls)
@@ -169,10 +120,7 @@ select
     {%- for column in slices %}
         {{ column }},
     {%- endfor %}
-    {{ money('sum(net_sales_amount)') }} as net_sales_amount,
-    cast(sum(sales_quantity) as bigint) as sales_quantity,
-    {{ money('sum(margin_amount)') }} as margin_amount,
-    {{ money('sum(cancelled_amount)') }} as cancelled_amount,
+    {{ web_sums() }},
     cast(coalesce(sum(order_count), 0) as bigint) as order_count,
     cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count
 from parts

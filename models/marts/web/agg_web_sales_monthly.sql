@@ -8,15 +8,7 @@
     ('dim_customer', ['customer_key', 'customer_label', 'customer_type', 'industry', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('month_start_date', touched_months(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan(digests, upstream) %}
+{%- set plan = web_aggregate_config('month_start_date', 'touched_months', digests) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}
@@ -58,10 +50,7 @@ select
     industry,
     customer_sales_rep_key,
     customer_territory_key,
-    {{ money('sum(net_sales_amount)') }} as net_sales_amount,
-    cast(sum(sales_quantity) as bigint) as sales_quantity,
-    {{ money('sum(margin_amount)') }} as margin_amount,
-    {{ money('sum(cancelled_amount)') }} as cancelled_amount
+    {{ web_sums() }}
 from lines
 group by
     month_start_date, category_name, campaign_key, geography_key, territory_key, sales_rep_key,

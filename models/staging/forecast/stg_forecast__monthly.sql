@@ -2,24 +2,7 @@
     The landed forecast, typed. Empty until the first `salespulse forecast` (the raw table does
     not exist before it; see macro source_rows_or_empty).
 -#}
-{%- set columns = {
-    'run_id': dbt.type_string(),
-    'as_of_date': 'date',
-    'model_name': dbt.type_string(),
-    'model_parameters': dbt.type_string(),
-    'series_level': dbt.type_string(),
-    'series_member': dbt.type_string(),
-    'forecast_month': 'date',
-    'horizon_months': 'integer',
-    'forecast_amount': 'decimal(18, 4)',
-    'lower_80_amount': 'decimal(18, 4)',
-    'upper_80_amount': 'decimal(18, 4)',
-    'lower_95_amount': 'decimal(18, 4)',
-    'upper_95_amount': 'decimal(18, 4)',
-    'training_start_month': 'date',
-    'training_end_month': 'date',
-    '_loaded_at': dbt.type_timestamp(),
-} -%}
+{%- set columns = landed_forecast_columns('forecast_monthly') -%}
 
 with typed as (
     {{ source_rows_or_empty('forecast', 'forecast_monthly', columns, renames={'_loaded_at': 'loaded_at'}) }}

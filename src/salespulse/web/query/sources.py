@@ -85,21 +85,27 @@ _KNOWN = (("customer_key", -1),)  # the Unknown customer is no client
 NEW_CUSTOMERS: CountKey = ("customer_key", SALES, (("customer_order_type", "New"),), _KNOWN)
 CUSTOMERS: CountKey = ("customer_key", SALES, (("counts_as_sales", True),), _KNOWN)
 
+
+def named(table: str, *columns: str) -> dict[Pair, str]:
+    """Columns of a model table that an aggregate holds under their own names."""
+    return {(table, column): column for column in columns}
+
+
+#: The client's attributes row-level security needs (and the Client Type slicer): every aggregate
+#: that sums the lines carries them, prefixed where an order line has a column of the same name.
 _CLIENT_COLUMNS = {
     (CUSTOMER, "customer_type"): "customer_type",
     (CUSTOMER, "sales_rep_key"): "customer_sales_rep_key",
     (CUSTOMER, "territory_key"): "customer_territory_key",
 }
-_LINE_KEYS = {
-    (SALES, "campaign_key"): "campaign_key",
-    (SALES, "territory_key"): "territory_key",
-    (SALES, "sales_rep_key"): "sales_rep_key",
+#: An aggregate's date columns, by its grain (``Source.dates``).
+_DATE_COLUMNS: dict[str, dict[Pair, str]] = {
+    "day": named(SALES, "order_date", "order_date_key"),
+    "month": {(SALES, "order_date"): "month_start_date"},
 }
+_LINE_KEYS = named(SALES, "campaign_key", "territory_key", "sales_rep_key")
 _SUMS = {
-    "net_sales_amount": "net_sales_amount",
-    "sales_quantity": "sales_quantity",
-    "margin_amount": "margin_amount",
-    "cancelled_amount": "cancelled_amount",
+    column: column for column in ("net_sales_amount", "sales_quantity", "margin_amount", "cancelled_amount")
 }
 #: Summed integer columns: cast back to bigint so every target returns integers, as the lines do.
 INTEGER_SUMS = frozenset({"sales_quantity"})
@@ -165,135 +171,113 @@ def relationship(model: Any, table: str) -> tuple[str, str]:
     raise KeyError(f"{SALES!r} has no relationship to {table!r}")
 
 
-DAILY = Source(
+def summed(
+    view: str,
+    dates: str,
+    groups: Mapping[Pair, str],
+    joins: frozenset[str],
+    sums: Mapping[str, str],
+    counts: Mapping[CountKey, str] | None = None,
+    rollup: tuple[str, frozenset[Pair]] | None = None,
+) -> Source:
+    """An aggregate that sums the order lines (or counts them): its date columns (by ``dates``), the
+    columns it is grouped by (``groups``) and the client's attributes row-level security needs."""
+    columns = {**_DATE_COLUMNS.get(dates, {}), **groups, **_CLIENT_COLUMNS}
+    return Source(view, dates, columns, joins, sums, counts or {}, rollup)
+
+
+_CATEGORY = named(PRODUCT, "category_name")
+DAILY = summed(
     "web_sales_daily",
     "day",
-    {
-        (SALES, "order_date"): "order_date",
-        (SALES, "order_date_key"): "order_date_key",
-        (PRODUCT, "category_name"): "category_name",
-        **_LINE_KEYS,
-        **_CLIENT_COLUMNS,
-    },
+    {**_CATEGORY, **_LINE_KEYS},
     frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN}),
-    _SUMS,
-    {ORDERS: "orders", NEW_CUSTOMERS: "new_customers"},
-    ("is_all_categories", frozenset({(PRODUCT, "category_name")})),
+    sums=_SUMS,
+    counts={ORDERS: "orders", NEW_CUSTOMERS: "new_customers"},
+    rollup=("is_all_categories", frozenset(_CATEGORY)),
 )
-MONTHLY = Source(
+MONTHLY = summed(
     "web_sales_monthly",
     "month",
-    {
-        (SALES, "order_date"): "month_start_date",
-        (PRODUCT, "category_name"): "category_name",
-        (SALES, "geography_key"): "geography_key",
-        (CUSTOMER, "industry"): "industry",
-        **_LINE_KEYS,
-        **_CLIENT_COLUMNS,
-    },
+    {**_CATEGORY, **named(SALES, "geography_key"), **named(CUSTOMER, "industry"), **_LINE_KEYS},
     frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN, GEOGRAPHY}),
-    _SUMS,
+    sums=_SUMS,
 )
-PRODUCTS_MONTHLY = Source(
+PRODUCTS_MONTHLY = summed(
     "web_product_sales_monthly",
     "month",
-    {
-        (SALES, "order_date"): "month_start_date",
-        (SALES, "product_key"): "product_key",
-        **_LINE_KEYS,
-        **_CLIENT_COLUMNS,
-    },
+    {**named(SALES, "product_key"), **_LINE_KEYS},
     frozenset({DATE, TERRITORY, SALES_REP, CAMPAIGN, PRODUCT}),
-    _SUMS,
+    sums=_SUMS,
 )
-CUSTOMER_ACTIVITY = Source(
+CUSTOMER_ACTIVITY = summed(
     "web_customer_activity",
     "mask",
     {
-        (SALES, "customer_key"): "customer_key",
-        (SALES, "sales_rep_key"): "sales_rep_key",
-        (SALES, "territory_key"): "territory_key",
-        (SALES, "geography_key"): "geography_key",
-        (PRODUCT, "category_name"): "category_name",
-        (CUSTOMER, "customer_label"): "customer_label",
-        (CUSTOMER, "industry"): "industry",
-        **_CLIENT_COLUMNS,
+        **named(SALES, "customer_key", "sales_rep_key", "territory_key", "geography_key"),
+        **_CATEGORY,
+        **named(CUSTOMER, "customer_label", "industry"),
     },
     frozenset({TERRITORY, SALES_REP, GEOGRAPHY}),
-    {},
-    {CUSTOMERS: "active"},
-    ("is_all_categories", frozenset({(PRODUCT, "category_name")})),
+    sums={},
+    counts={CUSTOMERS: "active"},
+    rollup=("is_all_categories", frozenset(_CATEGORY)),
 )
 _CLIENT_NAMES = {
-    (CUSTOMER, "customer_label"): "customer_label",
-    (PRODUCT, "category_name"): "category_name",
-    (SALES, "territory_key"): "territory_key",
-    (SALES, "sales_rep_key"): "sales_rep_key",
-    **_CLIENT_COLUMNS,
+    **named(CUSTOMER, "customer_label"),
+    **_CATEGORY,
+    **named(SALES, "territory_key", "sales_rep_key"),
 }
-CLIENTS_MONTHLY = Source(
+_CLIENT_SUMS = {"net_sales_amount": "net_sales_amount"}
+CLIENTS_MONTHLY = summed(
     "web_client_sales_monthly",
     "month",
-    {(SALES, "order_date"): "month_start_date", **_CLIENT_NAMES},
+    _CLIENT_NAMES,
     frozenset({DATE, TERRITORY, SALES_REP}),
-    {"net_sales_amount": "net_sales_amount"},
+    sums=_CLIENT_SUMS,
 )
 _LINE_DIMENSIONS = frozenset({DATE, PRODUCT, SALES_REP, GEOGRAPHY, TERRITORY, CAMPAIGN, CUSTOMER})
+#: The order-line columns the copies of the lines hold: the client lines all of them, the product
+#: lines those the product page reads (no line numbers, statuses, order types or cancelled amounts).
+_LINE_COLUMNS = (
+    "order_date",
+    "order_date_key",
+    "order_number",
+    "line_number",
+    "customer_key",
+    "product_key",
+    "sales_rep_key",
+    "geography_key",
+    "territory_key",
+    "campaign_key",
+    "order_status",
+    "counts_as_sales",
+    "customer_order_type",
+    "sales_quantity",
+    "net_sales_amount",
+    "margin_amount",
+    "cancelled_amount",
+)
+_NOT_ON_PRODUCT_LINES = frozenset(
+    {"order_date_key", "line_number", "order_status", "customer_order_type", "cancelled_amount"}
+)
 #: The order lines of the clients with many lines, sorted by client: a query on a few of them reads
 #: only their rows (a client with few lines costs little on reporting.sales).
 CUSTOMER_LINES = Source(
     "web_customer_sales_lines",
     "day",
-    {
-        (SALES, column): column
-        for column in (
-            "order_date",
-            "order_date_key",
-            "order_number",
-            "line_number",
-            "customer_key",
-            "product_key",
-            "sales_rep_key",
-            "geography_key",
-            "territory_key",
-            "campaign_key",
-            "order_status",
-            "counts_as_sales",
-            "customer_order_type",
-            "sales_quantity",
-            "net_sales_amount",
-            "margin_amount",
-            "cancelled_amount",
-        )
-    },
+    named(SALES, *_LINE_COLUMNS),
     _LINE_DIMENSIONS,
     lines=True,
     requires=frozenset({(CUSTOMER, "customer_key")}),
     partial=(CUSTOMER, "customer_key"),
     members_view="web_big_clients",
 )
-#: The order lines sorted by product (the columns the product page needs): a query on a few
-#: products reads only their rows.
+#: The order lines sorted by product: a query on a few products reads only their rows.
 PRODUCT_LINES = Source(
     "web_product_sales_lines",
     "day",
-    {
-        (SALES, column): column
-        for column in (
-            "order_date",
-            "order_number",
-            "customer_key",
-            "product_key",
-            "sales_rep_key",
-            "geography_key",
-            "territory_key",
-            "campaign_key",
-            "counts_as_sales",
-            "sales_quantity",
-            "net_sales_amount",
-            "margin_amount",
-        )
-    },
+    named(SALES, *(column for column in _LINE_COLUMNS if column not in _NOT_ON_PRODUCT_LINES)),
     _LINE_DIMENSIONS,
     lines=True,
     requires=frozenset({(PRODUCT, "product_key")}),
@@ -301,39 +285,32 @@ PRODUCT_LINES = Source(
 #: CLIENTS_MONTHLY with the clients' keys (one per name): for rankings of clients by key only, read
 #: for the few candidates of a ranking by their rank. Not a general source: it is sorted by rank, so
 #: a query on a few clients by key would read all of it (their lines cost less).
-CLIENT_KEYS_MONTHLY = Source(
+CLIENT_KEYS_MONTHLY = summed(
     "web_client_sales_monthly",
     "month",
-    {(SALES, "order_date"): "month_start_date", (SALES, "customer_key"): "customer_key", **_CLIENT_NAMES},
+    {**named(SALES, "customer_key"), **_CLIENT_NAMES},
     frozenset({DATE, TERRITORY, SALES_REP}),
-    {"net_sales_amount": "net_sales_amount"},
+    sums=_CLIENT_SUMS,
 )
 #: Sorted by ``client_rank``: the rows of a ranking's candidates are read by their ranks.
 RANK_SORTED = (CLIENTS_MONTHLY, CLIENT_KEYS_MONTHLY)
 #: Per client x day x territory x rep (about an order a row), sorted by client: measures of given
 #: clients (the top clients' table, a small client's page) without the lines' distinct counts.
-CLIENTS_DAILY = Source(
+CLIENTS_DAILY = summed(
     "web_client_sales_daily",
     "day",
-    {
-        (SALES, "order_date"): "order_date",
-        (SALES, "order_date_key"): "order_date_key",
-        (SALES, "customer_key"): "customer_key",
-        (SALES, "territory_key"): "territory_key",
-        (SALES, "sales_rep_key"): "sales_rep_key",
-        **_CLIENT_COLUMNS,
-    },
+    named(SALES, "customer_key", "territory_key", "sales_rep_key"),
     frozenset({DATE, TERRITORY, SALES_REP, CUSTOMER}),
-    _SUMS,
-    {ORDERS: "client_orders"},
+    sums=_SUMS,
+    counts={ORDERS: "client_orders"},
 )
 #: Upper bounds of each client name's sales (all dates): for rankings of clients only.
-CLIENT_BOUNDS = Source(
+CLIENT_BOUNDS = summed(
     "web_client_sales",
     "none",
     _CLIENT_NAMES,
     frozenset({TERRITORY, SALES_REP}),
-    {"net_sales_amount": "positive_net_sales_amount"},
+    sums={"net_sales_amount": "positive_net_sales_amount"},
 )
 #: In the order they are tried: the smallest that answers wins.
 SOURCES = (
