@@ -30,15 +30,7 @@ customer_orders as (
 ),
 
 first_orders as (
-    select
-        sales_lines.customer_id,
-        min(sales_lines.order_number) as first_order_number
-    from sales_lines
-    inner join customer_orders
-        on
-            sales_lines.customer_id = customer_orders.customer_id
-            and sales_lines.order_date = customer_orders.first_order_date
-    group by sales_lines.customer_id
+    {{ first_order_numbers('sales_lines', 'customer_orders') }}
 )
 
 select

@@ -88,34 +88,22 @@ with order_lines as (
     ),
 
     current_first_orders as (
-        select
-            customer_sales.customer_id,
-            min(customer_sales.order_number) as first_order_number
-        from customer_sales
-        inner join first_dates
-            on
-                customer_sales.customer_id = first_dates.customer_id
-                and customer_sales.order_date = first_dates.first_order_date
-        group by customer_sales.customer_id
+        {{ first_order_numbers('customer_sales', 'first_dates') }}
     ),
 
-    -- a changed first order turns the lines of the old one Returning and of the new one New
+    -- a changed first order turns the lines of the old one Returning and of the new one New; as
+    -- each build has one first order per customer, one found in a single build is one that changed
+    first_orders_of_both_builds as (
+        select customer_id, first_order_number from previous_first_orders
+        union all
+        select customer_id, first_order_number from current_first_orders
+    ),
+
     flipped_orders as (
-        select previous_first_orders.first_order_number as order_number
-        from previous_first_orders
-        left join current_first_orders
-            on previous_first_orders.customer_id = current_first_orders.customer_id
-        where
-            current_first_orders.first_order_number is null
-            or current_first_orders.first_order_number <> previous_first_orders.first_order_number
-        union
-        select current_first_orders.first_order_number as order_number
-        from current_first_orders
-        left join previous_first_orders
-            on current_first_orders.customer_id = previous_first_orders.customer_id
-        where
-            previous_first_orders.first_order_number is null
-            or previous_first_orders.first_order_number <> current_first_orders.first_order_number
+        select first_order_number as order_number
+        from first_orders_of_both_builds
+        group by customer_id, first_order_number
+        having count(*) = 1
     ),
 
     changed_lines as (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,25 @@ def demo_duckdb(demo_delivery: Path, tmp_path_factory: pytest.TempPathFactory) -
     return build_warehouse(
         demo_delivery, work, "duckdb", {"SALESPULSE_DUCKDB_PATH": str(work / "demo.duckdb")}
     )
+
+
+@pytest.fixture(scope="module")
+def dashboard(
+    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1 over the demo warehouse after the forecast, one per
+    test module; its base URL."""
+    from web_browsing import serve_dashboard
+
+    yield from serve_dashboard(demo_duckdb, tmp_path_factory, request.module.__name__)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (web_browsing.Browser), one per test module."""
+    from web_browsing import launch
+
+    yield from launch()
 
 
 @pytest.fixture

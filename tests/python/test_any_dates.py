@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -138,6 +139,12 @@ def _one(reader: Reader, sql: str) -> object:
     return reader.query(sql, [])[0][0]
 
 
+def _manager_totals(reader: Reader, measures: list[str], first: date, last: date) -> pd.Series:
+    """The measures the web shows the manager (who sees every row) over ``first`` .. ``last``."""
+    filters = Filters(date_from=first, date_to=last)
+    return evaluate(measures, filters, resolve_scope(MANAGER, reader), reader=reader).iloc[0]
+
+
 def test_the_build_settles_on_the_last_order_date_and_its_year(duck: Reader) -> None:
     last_order = _one(duck, "select max(order_date) from raw.order_lines")
     assert last_order == AS_OF  # the generator's last day has orders
@@ -192,13 +199,7 @@ def test_the_web_agrees_with_the_monthly_model(duck: Reader) -> None:
 
 
 def test_year_to_date_mid_month_has_a_budget_to_date_and_an_attainment(duck: Reader) -> None:
-    scope = resolve_scope(MANAGER, duck)
-    ytd = evaluate(
-        ["Sales", "Budget To Date", "Attainment %"],
-        Filters(date_from=date(2026, 1, 1), date_to=AS_OF),
-        scope,
-        reader=duck,
-    ).iloc[0]
+    ytd = _manager_totals(duck, ["Sales", "Budget To Date", "Attainment %"], date(2026, 1, 1), AS_OF)
     budget_to_date = _one(
         duck, "select sum(budget_to_date_amount) from reporting.budget where budget_month = '2026-01-01'"
     )
@@ -223,12 +224,7 @@ def test_saved_periods_are_whole_months_with_a_budget_at_a_mid_month_as_of_date(
     first, last = duck.query(f"select min(date_day), max(date_day) from reporting.dates where {flag}", [])[0]
     assert first.day == 1 and last == AS_OF
     assert quick_pick_range(pick, load_calendar(duck)) == (first, last)
-    web = evaluate(
-        ["Sales In Budget Months", "Budget To Date", "Attainment %"],
-        Filters(date_from=first, date_to=last),
-        resolve_scope(MANAGER, duck),
-        reader=duck,
-    ).iloc[0]
+    web = _manager_totals(duck, ["Sales In Budget Months", "Budget To Date", "Attainment %"], first, last)
     sales, to_date = duck.query(  # the sales of the months the budget covers, whoever sold them
         "select sum(sales_amount), sum(budget_to_date_amount) from reporting.sales_vs_budget_monthly "
         "where month_start_date between ? and ? "
@@ -240,13 +236,9 @@ def test_saved_periods_are_whole_months_with_a_budget_at_a_mid_month_as_of_date(
 
 
 def test_a_range_over_two_budget_years_compares_each_month_with_its_own_sales(duck: Reader) -> None:
-    scope = resolve_scope(MANAGER, duck)
-    web = evaluate(
-        ["Sales In Budget Months", "Budget To Date", "Variance"],
-        Filters(date_from=date(2024, 7, 1), date_to=AS_OF),
-        scope,
-        reader=duck,
-    ).iloc[0]
+    web = _manager_totals(
+        duck, ["Sales In Budget Months", "Budget To Date", "Variance"], date(2024, 7, 1), AS_OF
+    )
     sales, to_date = duck.query(
         "select sum(sales_amount), sum(budget_to_date_amount) from reporting.sales_vs_budget_monthly "
         "where budget_amount is not null and month_start_date <= '2026-01-15'",

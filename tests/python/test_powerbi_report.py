@@ -96,12 +96,6 @@ def edit(path: Path, change: Callable[[Any], Any]) -> None:
     path.write_text(json.dumps(document if result is None else result, indent=2), encoding="utf-8")
 
 
-def check_fields(report_dir: Path, model: ModelFields) -> list[Problem]:
-    return check_report_fields(
-        report_dir, model.tables, model.measures, model.hierarchies, hidden=model.hidden
-    )
-
-
 def files_of(problems: list[Problem]) -> set[str]:
     return {problem.file for problem in problems}
 
@@ -189,7 +183,7 @@ def test_report_files_are_consistent() -> None:
 
 
 def test_every_field_the_report_uses_exists_in_the_model_and_is_visible(model: ModelFields) -> None:
-    problems = check_fields(REPORT_DIR, model)
+    problems = check_report_fields(REPORT_DIR, model)
     assert problems == [], "\n".join(map(str, problems))
 
 
@@ -795,7 +789,7 @@ def test_field_check_reports_a_broken_reference_in_its_file(
 ) -> None:
     report_dir = project_copy / REPORT_FOLDER
     edit(report_dir / file, change)
-    problems = check_fields(report_dir, model)
+    problems = check_report_fields(report_dir, model)
     assert problems, "the broken reference was not reported"
     assert files_of(problems) == {file}, problems
     assert any(message in problem.message for problem in problems), problems
@@ -980,7 +974,7 @@ def test_checks_report_a_report_file_that_is_not_json(project_copy: Path, model:
     (report_dir / TOP_CLIENTS).write_text('{"name": "top_10_clients",', encoding="utf-8")
     problems = check_report_structure(report_dir)
     assert [(p.file, "not valid JSON" in p.message) for p in problems] == [(TOP_CLIENTS, True)]
-    assert check_fields(report_dir, model) == []  # left to the schema check, which names the line
+    assert check_report_fields(report_dir, model) == []  # left to the schema check, which names the line
 
 
 # --------------------------------------------------------------------------------------------

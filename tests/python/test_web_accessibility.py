@@ -10,7 +10,6 @@ app's Content-Security-Policy, which (rightly) refuses inline scripts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from salespulse.settings import PROJECT_ROOT
 from test_web_browser import chips, settle, sign_in
-from web_browsing import SLUGS, Browser, launch, serve_dashboard, skip_without_chromium
+from web_browsing import SLUGS, Browser, skip_without_chromium
 from web_testing import LEAD, MANAGER, REP
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -48,16 +47,6 @@ def axe() -> Path:
     return AXE
 
 
-@pytest.fixture(scope="module")
-def server(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve_dashboard(demo_duckdb, tmp_path_factory, "web-accessibility")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 def violations(page: Any, axe: Path) -> list[str]:
     """The serious and critical WCAG A / AA violations axe-core finds in the page as it is now:
     ``rule (impact): element, element, ...``."""
@@ -78,21 +67,21 @@ def violations(page: Any, axe: Path) -> list[str]:
     ]
 
 
-def test_sign_in_page(axe: Path, server: str, browser: Browser) -> None:
-    context = browser.context(**DESKTOP)
+def test_sign_in_page(axe: Path, dashboard: str, chromium: Browser) -> None:
+    context = chromium.context(**DESKTOP)
     page = context.new_page()
-    page.goto(server + "/login")
+    page.goto(dashboard + "/login")
     assert violations(page, axe) == []
     context.close()
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_for_every_role(axe: Path, server: str, browser: Browser, role: str) -> None:
-    context = browser.context(**DESKTOP)
+def test_every_page_for_every_role(axe: Path, dashboard: str, chromium: Browser, role: str) -> None:
+    context = chromium.context(**DESKTOP)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, server, ROLES[role])
+    sign_in(page, dashboard, ROLES[role])
     assert page.evaluate("document.documentElement.lang") == "en"  # written by the server
     found = {}
     for slug in SLUGS:
@@ -100,16 +89,16 @@ def test_every_page_for_every_role(axe: Path, server: str, browser: Browser, rol
         settle(page)
         found[slug] = violations(page, axe)
     assert found == {slug: [] for slug in SLUGS}
-    assert errors == [] and browser.aborted == []
+    assert errors == [] and chromium.aborted == []
     context.close()
 
 
-def test_open_lists_calendar_filters_and_pages(axe: Path, server: str, browser: Browser) -> None:
+def test_open_lists_calendar_filters_and_pages(axe: Path, dashboard: str, chromium: Browser) -> None:
     """What the default views do not show: a slicer's list open, the calendar open, active filter
     chips, a table turned to its next page."""
-    context = browser.context(**DESKTOP)
+    context = chromium.context(**DESKTOP)
     page = context.new_page()
-    sign_in(page, server, MANAGER)
+    sign_in(page, dashboard, MANAGER)
     found: dict[str, list[str]] = {}
 
     page.click("#f-regions")
@@ -140,10 +129,10 @@ def test_open_lists_calendar_filters_and_pages(axe: Path, server: str, browser: 
     context.close()
 
 
-def test_phone_with_the_filter_drawer_open(axe: Path, server: str, browser: Browser) -> None:
-    context = browser.context(**PHONE)
+def test_phone_with_the_filter_drawer_open(axe: Path, dashboard: str, chromium: Browser) -> None:
+    context = chromium.context(**PHONE)
     page = context.new_page()
-    sign_in(page, server, REP)
+    sign_in(page, dashboard, REP)
     found = {"drawer closed": violations(page, axe)}
     page.get_by_role("button", name="Filters", exact=True).tap()
     page.locator("#filters").wait_for(state="visible")
@@ -160,12 +149,12 @@ def focused(page: Any) -> dict[str, Any]:
     )
 
 
-def test_slicers_from_the_keyboard(server: str, browser: Browser) -> None:
+def test_slicers_from_the_keyboard(dashboard: str, chromium: Browser) -> None:
     """Tab stops on each slicer's button (not on the hidden stand-in Dash 4 puts before it), Enter
     opens its list, the arrows move through the options, Enter picks one."""
-    context = browser.context(**DESKTOP)
+    context = chromium.context(**DESKTOP)
     page = context.new_page()
-    sign_in(page, server, MANAGER)
+    sign_in(page, dashboard, MANAGER)
     page.focus("#clear-all")
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "quick-pick"

@@ -140,6 +140,15 @@ def slicer_text(page: Any, selector: str) -> str:
     return " ".join(page.inner_text(selector).split())
 
 
+def manager_page(
+    served: tuple[str, DuckDBReader], browser: tuple[Any, list[str], list[str]], path: str
+) -> Any:
+    """A new tab of the test browser, signed in as the manager and showing ``path``."""
+    page = browser[0].new_page()
+    sign_in(page, served[0], MANAGER, path)
+    return page
+
+
 def test_a_shared_link_restores_every_filter(
     served: tuple[str, DuckDBReader], browser: tuple[Any, list[str], list[str]]
 ) -> None:
@@ -231,13 +240,21 @@ def drawn_at_card_width(page: Any, visual: str) -> bool:
     return abs(container - drawn) <= 2
 
 
+def restored_at_card_width(page: Any, visual: str) -> bool:
+    """Once the styles the test added for ``visual`` are removed, it is redrawn at its card's width."""
+    page.evaluate(
+        "() => document.querySelectorAll('style').forEach("
+        f"s => s.textContent.includes('{visual}') && s.remove())"
+    )
+    settle(page)
+    return drawn_at_card_width(page, visual)
+
+
 def test_the_rfm_chart_is_drawn_at_its_cards_width(
     served: tuple[str, DuckDBReader], browser: tuple[Any, list[str], list[str]]
 ) -> None:
-    base, _ = served
-    context, requested, aborted = browser
-    page = context.new_page()
-    sign_in(page, base, MANAGER, "/overview")
+    _, requested, aborted = browser
+    page = manager_page(served, browser, "/overview")
     for slug in ("reps", "campaigns", "overview"):  # after navigating from any page
         page.click(f"#nav-{slug}")
         settle(page)
@@ -253,22 +270,12 @@ def test_the_rfm_chart_is_drawn_at_its_cards_width(
     page.click("#nav-clients")
     page.wait_for_selector("[data-visual=clients_by_segment] .js-plotly-plot", state="attached")
     settle(page)
-    page.evaluate(
-        "() => document.querySelectorAll('style').forEach("
-        "s => s.textContent.includes('clients_by_segment') && s.remove())"
-    )
-    settle(page)
-    assert drawn_at_card_width(page, "clients_by_segment")
+    assert restored_at_card_width(page, "clients_by_segment")
 
     # drawn in a container squeezed to 60 px, then given its width back
     page.add_style_tag(content="[data-visual=clients_by_segment] .graph { width: 60px !important; }")
     settle(page)
-    page.evaluate(
-        "() => document.querySelectorAll('style').forEach("
-        "s => s.textContent.includes('clients_by_segment') && s.remove())"
-    )
-    settle(page)
-    assert drawn_at_card_width(page, "clients_by_segment")
+    assert restored_at_card_width(page, "clients_by_segment")
 
     # a narrower window: every chart follows its card
     page.set_viewport_size({"width": 1180, "height": 1000})
@@ -302,10 +309,8 @@ TABLE = """(visual) => {
 def test_the_campaigns_page_in_a_browser(
     served: tuple[str, DuckDBReader], browser: tuple[Any, list[str], list[str]]
 ) -> None:
-    base, _ = served
-    context, requested, aborted = browser
-    page = context.new_page()
-    sign_in(page, base, MANAGER, "/campaigns")
+    _, requested, aborted = browser
+    page = manager_page(served, browser, "/campaigns")
     # the results table fits its card on a laptop; the effectiveness one scrolls inside its card
     results = page.evaluate(TABLE, "campaign_results")
     assert results == {"wide": False, "reached": True, "scroller": True, "page": True}

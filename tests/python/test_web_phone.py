@@ -7,13 +7,12 @@ Wider screens keep the desktop layout: the filter panel at the side, no Filters 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from test_web_browser import chips, settle, sign_in
-from web_browsing import SLUGS, Browser, launch, serve_dashboard, skip_without_chromium
+from web_browsing import SLUGS, Browser, skip_without_chromium
 from web_testing import LEAD, MANAGER
 
 PHONE = {
@@ -64,16 +63,6 @@ LAYOUT = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve_dashboard(demo_duckdb, tmp_path_factory, "web-phone")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 def page_width(page: Any) -> int:
     return page.evaluate("document.scrollingElement.scrollWidth")
 
@@ -94,15 +83,15 @@ def kpi_sales(page: Any) -> str:
     return page.locator("[data-measure='Sales'] .kpi-value").get_attribute("title") or ""
 
 
-def test_phone(server: str, browser: Browser) -> None:
-    context = browser.context(**PHONE)
+def test_phone(dashboard: str, chromium: Browser) -> None:
+    context = chromium.context(**PHONE)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    page.goto(server + "/login")
+    page.goto(dashboard + "/login")
     assert too_wide(page) == []
-    sign_in(page, server, MANAGER)
+    sign_in(page, dashboard, MANAGER)
     toggle = page.get_by_role("button", name="Filters", exact=True)
     assert toggle.is_visible() and not drawer_open(page)  # the page comes first, not the filters
 
@@ -157,7 +146,7 @@ def test_phone(server: str, browser: Browser) -> None:
     page.get_by_role("button", name="Clear all", exact=True).tap()
     settle(page)
     assert "No filters" in chips(page) and kpi_sales(page) == before
-    assert errors == [] and browser.aborted == []
+    assert errors == [] and chromium.aborted == []
     context.close()
 
 
@@ -166,10 +155,12 @@ def test_phone(server: str, browser: Browser) -> None:
     [(768, 1024, True), (1024, 768, False), (1440, 1000, False)],
     ids=["portrait-tablet", "landscape-tablet", "desktop"],
 )
-def test_tablets_and_desktop(server: str, browser: Browser, width: int, height: int, drawer: bool) -> None:
-    context = browser.context(viewport={"width": width, "height": height}, has_touch=width < 1440)
+def test_tablets_and_desktop(
+    dashboard: str, chromium: Browser, width: int, height: int, drawer: bool
+) -> None:
+    context = chromium.context(viewport={"width": width, "height": height}, has_touch=width < 1440)
     page = context.new_page()
-    sign_in(page, server, LEAD)
+    sign_in(page, dashboard, LEAD)
     toggle = page.locator("#filters-toggle")
     if drawer:
         assert toggle.is_visible() and not page.is_visible("#filters")
@@ -182,5 +173,5 @@ def test_tablets_and_desktop(server: str, browser: Browser, width: int, height: 
         settle(page)
         wide[slug] = too_wide(page)
     assert wide == {slug: [] for slug in SLUGS}
-    assert browser.aborted == []
+    assert chromium.aborted == []
     context.close()

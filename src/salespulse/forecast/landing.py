@@ -46,31 +46,21 @@ _RUN = (
     _c("series_level", "string", True, "total, category or territory."),
     _c("series_member", "string", True, "All for the total, else the category name or territory code."),
 )
-_BOUNDS = (
-    _c(
-        "lower_80_amount",
-        "decimal",
-        False,
-        "Lower bound of the 80 % prediction interval (empty for the baseline).",
+_AMOUNTS = (
+    _c("forecast_amount", "decimal", True, "Forecast net sales of the month."),
+    *(
+        _c(
+            f"{side}_{level}_amount",
+            "decimal",
+            False,
+            f"{side.capitalize()} bound of the {level} % prediction interval (empty for the baseline).",
+        )
+        for level in (80, 95)
+        for side in ("lower", "upper")
     ),
-    _c(
-        "upper_80_amount",
-        "decimal",
-        False,
-        "Upper bound of the 80 % prediction interval (empty for the baseline).",
-    ),
-    _c(
-        "lower_95_amount",
-        "decimal",
-        False,
-        "Lower bound of the 95 % prediction interval (empty for the baseline).",
-    ),
-    _c(
-        "upper_95_amount",
-        "decimal",
-        False,
-        "Upper bound of the 95 % prediction interval (empty for the baseline).",
-    ),
+)
+_TRAINING_START = _c(
+    "training_start_month", "date", True, "First month of the history the model was fitted on."
 )
 _LOADED_AT = _c("_loaded_at", "timestamp", True, "When the run landed (UTC).")
 
@@ -92,9 +82,8 @@ TABLES: dict[str, tuple[Column, ...]] = {
         *_RUN,
         _c("forecast_month", "date", True, "First day of the forecast month."),
         _c("horizon_months", "integer", True, "Months ahead of the last month of history (1 = the next)."),
-        _c("forecast_amount", "decimal", True, "Forecast net sales of the month."),
-        *_BOUNDS,
-        _c("training_start_month", "date", True, "First month of the history the model was fitted on."),
+        *_AMOUNTS,
+        _TRAINING_START,
         _c("training_end_month", "date", True, "Last month of the history the model was fitted on."),
         _LOADED_AT,
     ),
@@ -103,10 +92,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _c("cutoff_date", "date", True, "Last day of the data the backtest model was fitted on."),
         _c("forecast_month", "date", True, "First day of the backtest month."),
         _c("horizon_months", "integer", True, "Months after the cut-off (1 = the month after)."),
-        _c("forecast_amount", "decimal", True, "Forecast net sales of the month."),
-        *_BOUNDS,
+        *_AMOUNTS,
         _c("actual_amount", "decimal", True, "Actual net sales of the month."),
-        _c("training_start_month", "date", True, "First month of the history the model was fitted on."),
+        _TRAINING_START,
         _LOADED_AT,
     ),
 }

@@ -12,21 +12,18 @@ import pyarrow as pa
 
 from ..contract import CAMPAIGNS, CUSTOMERS, GEOGRAPHY, PRODUCTS, SALES_REPS, TERRITORIES, Entity
 from .budget import BudgetForm, plan_budget, split_by_rep, write_budget
-from .campaigns import build_campaigns
-from .catalogue import build_catalogue
-from .customers import build_customers
-from .demand import Demand
 from .expected import ExpectedSales
-from .geography import geography_rows, territory_rows
+from .geography import geography_table, territory_table
 from .lines import Lines
 from .manifest import MANIFEST_NAME, FileEntry, file_entry, signals_truth, write_manifest
 from .orders import OrderSimulator
-from .plan import Period, Signals
+from .plan import Period
 from .rng import stream
-from .staff import rep_books, sales_rep_rows
+from .staff import rep_books, sales_rep_table
 from .tables import table_from_rows, write_csv, write_parquet
 from .tally import Tally
 from .trickle import clear_trickle
+from .world import build_world
 
 LinesFormat = Literal["parquet", "csv"]
 LINES_DIR = "order_lines"
@@ -106,35 +103,31 @@ def generate(
     _validate(seed, order_lines, budget_form, lines_format)
     out_dir = Path(out_dir)
     period = Period(start, as_of, budget_year)
-    signals = Signals()
-    catalogue = build_catalogue(period, stream(seed, "reference"), signals.price_increase)
-    campaigns = build_campaigns(period)
-    customers = build_customers(period, signals, order_lines, stream(seed, "customers"))
-    demand = Demand(period, signals, campaigns, customers)
-    demand.calibrate(order_lines)
-    simulator = OrderSimulator(period, signals, demand, customers, catalogue, campaigns)
-    tally = Tally(period, customers, catalogue, campaigns)
+    world = build_world(period, seed, order_lines)
+    customers = world.customers
+    simulator = OrderSimulator(world)
+    tally = Tally(period, customers, world.catalogue, world.campaigns)
 
     files = _write_order_lines(out_dir, seed, period, simulator, tally, lines_format)
     reference: list[tuple[Entity, pa.Table]] = [
         (CUSTOMERS, customers.table),
-        (PRODUCTS, table_from_rows(PRODUCTS, catalogue.rows)),
-        (SALES_REPS, table_from_rows(SALES_REPS, sales_rep_rows())),
-        (TERRITORIES, table_from_rows(TERRITORIES, territory_rows())),
-        (GEOGRAPHY, table_from_rows(GEOGRAPHY, geography_rows())),
-        (CAMPAIGNS, table_from_rows(CAMPAIGNS, [c.row() for c in campaigns])),
+        (PRODUCTS, table_from_rows(PRODUCTS, world.catalogue.rows)),
+        (SALES_REPS, sales_rep_table()),
+        (TERRITORIES, territory_table()),
+        (GEOGRAPHY, geography_table()),
+        (CAMPAIGNS, table_from_rows(CAMPAIGNS, [c.row() for c in world.campaigns])),
     ]
     for entity, table in reference:
         name = f"{entity.name}.csv"
         write_csv(table, out_dir / name)
         files[name] = file_entry(out_dir / name, table.num_rows)
 
-    expected = ExpectedSales(demand, customers, catalogue, campaigns, signals)
-    budget = plan_budget(period, signals, expected.month)
+    expected = ExpectedSales(world.demand, customers, world.catalogue, world.campaigns, world.signals)
+    budget = plan_budget(period, world.signals, expected.month)
     if budget_form == "detailed":  # with rep quotas: each territory's budget split by the reps' books
         budget = split_by_rep(budget, rep_books(customers.table))
     budget_name = f"budget_{budget_year}.xlsx"
-    write_budget(budget, out_dir / budget_name, period, signals, budget_form)
+    write_budget(budget, out_dir / budget_name, period, world.signals, budget_form)
     budget_rows = len(budget) if budget_form == "detailed" else 12
     files[budget_name] = file_entry(out_dir / budget_name, budget_rows)
 
@@ -159,7 +152,7 @@ def generate(
             "rows": rows,
             "budget_total": budget_total,
             "files": files,
-            "signals": signals_truth(period, signals, demand, customers, catalogue, campaigns, tally, budget),
+            "signals": signals_truth(world, tally, budget),
         },
     )
     return GenerateSummary(

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pyarrow as pa
+
+from .. import contract
+from .tables import table_from_records
+
 
 @dataclass(frozen=True)
 class Territory:
@@ -151,29 +156,13 @@ CITIES: tuple[City, ...] = tuple(
 )
 
 
-def territory_rows() -> list[dict[str, object]]:
-    return [
-        {
-            "territory_code": t.code,
-            "territory_name": t.name,
-            "region": t.region,
-            "country_code": t.country_code,
-        }
-        for t in TERRITORIES
-    ]
+def territory_table() -> pa.Table:
+    return table_from_records(
+        contract.TERRITORIES, TERRITORIES, territory_code=lambda t: t.code, territory_name=lambda t: t.name
+    )
 
 
-def geography_rows() -> list[dict[str, object]]:
-    return [
-        {
-            "city": c.city,
-            "state_province": c.state_province,
-            "state_code": c.state_code,
-            "country_code": c.country_code,
-            "country_name": COUNTRY_NAMES[c.country_code],
-            "territory_code": c.territory_code,
-            "latitude": c.latitude,
-            "longitude": c.longitude,
-        }
-        for c in CITIES
-    ]
+def geography_table() -> pa.Table:
+    return table_from_records(
+        contract.GEOGRAPHY, CITIES, country_name=lambda c: COUNTRY_NAMES[c.country_code]
+    )

@@ -10,15 +10,15 @@ from typing import TypedDict
 import numpy as np
 
 from .budget import BudgetLine
-from .campaigns import Campaign
-from .catalogue import CATEGORIES, LAUNCH_SUBCATEGORY, Catalogue
+from .catalogue import CATEGORIES, LAUNCH_SUBCATEGORY
 from .customers import Customers
-from .demand import SEASONALITY, SOUTHERN_SHIFTED, WEEKDAY, Demand
+from .demand import SEASONALITY, SOUTHERN_SHIFTED, WEEKDAY
 from .geography import REGIONS, SOUTHERN_TERRITORIES, TERRITORIES
 from .lines import STATUSES
 from .orders import UPDATE_KINDS
-from .plan import Period, Signals
+from .plan import Period
 from .tally import Tally, cents_text
+from .world import World
 
 MANIFEST_NAME = "_manifest.json"
 FORMAT_VERSION = 1
@@ -55,16 +55,9 @@ def _attainment(period: Period, tally: Tally, budget: list[BudgetLine]) -> dict[
     return {r: round(done[r] / planned[r], 4) for r in REGIONS if planned[r]}
 
 
-def signals_truth(
-    period: Period,
-    signals: Signals,
-    demand: Demand,
-    customers: Customers,
-    catalogue: Catalogue,
-    campaigns: list[Campaign],
-    tally: Tally,
-    budget: list[BudgetLine],
-) -> dict[str, object]:
+def signals_truth(world: World, tally: Tally, budget: list[BudgetLine]) -> dict[str, object]:
+    period, signals, demand = world.period, world.signals, world.demand
+    customers, catalogue, campaigns = world.customers, world.catalogue, world.campaigns
     years = sorted(tally.net_by_year)
     net = tally.net_by_year
     launch_campaign = [c.code for c in campaigns if c.campaign_type == "Product launch"]

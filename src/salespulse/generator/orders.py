@@ -8,13 +8,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyarrow as pa
 
-from .campaigns import Campaign
-from .catalogue import CATEGORIES, Catalogue
-from .customers import Customers
-from .demand import Demand, MonthRates
+from .catalogue import CATEGORIES
+from .demand import MonthRates
 from .geography import TERRITORIES
 from .lines import CANCELLED, DAY_US, OPEN, SHIPPED, Lines, lines_table
-from .plan import Month, Period, Signals
+from .plan import Month
 from .segments import (
     CROSS_SELL_BUSINESS,
     CROSS_SELL_CONSUMER,
@@ -22,6 +20,7 @@ from .segments import (
     SEGMENTS,
     profile_table,
 )
+from .world import World
 
 #: Kinds of late update, as counted in the manifest.
 UPDATE_KINDS = ("cancelled", "ship_date_set", "quantity_corrected")
@@ -126,19 +125,12 @@ def _year_of(days: np.ndarray) -> np.ndarray:
 
 
 class OrderSimulator:
-    def __init__(
-        self,
-        period: Period,
-        signals: Signals,
-        demand: Demand,
-        customers: Customers,
-        catalogue: Catalogue,
-        campaigns: list[Campaign],
-    ) -> None:
-        self.signals = signals
-        self.demand = demand
+    def __init__(self, world: World) -> None:
+        period, campaigns, customers = world.period, world.campaigns, world.customers
+        self.signals = world.signals
+        self.demand = world.demand
         self.customers = customers
-        self.catalogue = catalogue
+        self.catalogue = world.catalogue
         self.campaigns = campaigns
         self.next_order = FIRST_ORDER_NUMBER
         self._extra_lines = profile_table("extra_lines")
@@ -151,7 +143,7 @@ class OrderSimulator:
         self._month_hi = np.array([m.hi for m in period.months])
         self._campaign_bp = np.array([int(c.discount * 10_000) for c in campaigns] + [0], dtype=np.int64)
         self._customer_ids = customers.ids
-        self._skus = pa.array(catalogue.sku, pa.string())
+        self._skus = pa.array(world.catalogue.sku, pa.string())
         self._campaign_codes = pa.array([c.code for c in campaigns], pa.string())
 
     def table(self, lines: Lines) -> pa.Table:

@@ -9,6 +9,9 @@ from datetime import date
 
 import pyarrow as pa
 
+from ..contract import SALES_REPS
+from .tables import table_from_records
+
 EMAIL_DOMAIN = "salespulse.example"
 
 VP_TITLE = "VP Sales"
@@ -82,19 +85,8 @@ def reps_by_territory() -> dict[str, list[Employee]]:
     return out
 
 
-def sales_rep_rows() -> list[dict[str, object]]:
-    return [
-        {
-            "employee_id": e.employee_id,
-            "full_name": e.full_name,
-            "email": e.email,
-            "job_title": e.job_title,
-            "territory_code": e.territory_code,
-            "manager_id": e.manager_id,
-            "hire_date": e.hire_date,
-        }
-        for e in EMPLOYEES
-    ]
+def sales_rep_table() -> pa.Table:
+    return table_from_records(SALES_REPS, EMPLOYEES)
 
 
 def rep_books(customers: pa.Table) -> dict[str, list[tuple[str, int]]]:

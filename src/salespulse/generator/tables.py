@@ -5,8 +5,9 @@ Both writers are deterministic: the same table always gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -99,6 +100,23 @@ def table_from_rows(entity: Entity, rows: Iterable[Mapping[str, object]]) -> pa.
     rows = list(rows)
     schema = arrow_schema(entity)
     return pa.Table.from_pylist([{f.name: r[f.name] for f in schema} for r in rows], schema=schema)
+
+
+def table_from_records(
+    entity: Entity, records: Iterable[object], **computed: Callable[[Any], object]
+) -> pa.Table:
+    """A reference table from objects that carry the contract's columns as attributes of the same
+    name; ``computed`` gives, by column, the value of those they carry under another name or not at all."""
+    return table_from_rows(
+        entity,
+        (
+            {
+                c.name: computed[c.name](r) if c.name in computed else getattr(r, c.name)
+                for c in entity.columns
+            }
+            for r in records
+        ),
+    )
 
 
 def _csv_text(column: pa.ChunkedArray) -> pa.Array:

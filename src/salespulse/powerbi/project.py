@@ -73,7 +73,7 @@ def check_project(
 ) -> tuple[list[Problem], list[str]]:
     """Every offline check of a PBIP folder: (problems, notes on checks that could not run)."""
     from salespulse.powerbi.checks import check_semantic_model
-    from salespulse.powerbi.report_fields import check_report_fields
+    from salespulse.powerbi.report_fields import ModelFields, check_report_fields
     from salespulse.powerbi.report_structure import check_report_structure
     from salespulse.powerbi.schemas import SchemasNotFoundError, validate_json_files
     from salespulse.powerbi.tmdl import TmdlError, parse_semantic_model
@@ -92,16 +92,19 @@ def check_project(
         model = parse_semantic_model(model_dir)
     except TmdlError:
         return problems, skipped  # check_semantic_model reported it
-    tables = {table.name: {column.name for column in table.columns} for table in model.tables}
-    hidden = {
-        table.name: {column.name for column in table.columns if column.is_hidden} for table in model.tables
-    }
-    measures = {measure.name for table in model.tables for measure in table.measures}
-    hierarchies = {
-        table.name: {h.name: [level.name for level in h.levels] for h in table.hierarchies}
-        for table in model.tables
-    }
-    problems += check_report_fields(report_dir, tables, measures, hierarchies, hidden=hidden)
+    fields = ModelFields(
+        tables={table.name: {column.name for column in table.columns} for table in model.tables},
+        measures={measure.name for table in model.tables for measure in table.measures},
+        hierarchies={
+            table.name: {h.name: [level.name for level in h.levels] for h in table.hierarchies}
+            for table in model.tables
+        },
+        hidden={
+            table.name: {column.name for column in table.columns if column.is_hidden}
+            for table in model.tables
+        },
+    )
+    problems += check_report_fields(report_dir, fields)
     problems += _report_rules(report_dir, model, skipped)
     return problems, skipped
 

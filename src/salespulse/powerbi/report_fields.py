@@ -154,15 +154,9 @@ def report_field_refs(report_dir: Path) -> list[FieldRef]:
     return refs
 
 
-def _missing(
-    ref: FieldRef,
-    tables: Mapping[str, set[str]],
-    measures: set[str],
-    hierarchies: Mapping[str, Mapping[str, list[str]]],
-    hidden: Mapping[str, set[str]],
-    measures_table: str,
-) -> str | None:
+def _missing(ref: FieldRef, model: ModelFields, measures_table: str) -> str | None:
     """What is wrong with one reference, or None."""
+    tables, measures, hierarchies, hidden = model.tables, model.measures, model.hierarchies, model.hidden
     if ref.kind == MEASURE:
         if ref.entity != measures_table:
             if ref.entity not in tables:
@@ -192,23 +186,13 @@ def _missing(
 
 
 def check_report_fields(
-    report_dir: Path,
-    tables: dict[str, set[str]],
-    measures: set[str],
-    hierarchies: dict[str, dict[str, list[str]]],
-    *,
-    hidden: dict[str, set[str]] | None = None,
-    measures_table: str = MEASURE_TABLE,
+    report_dir: Path, model: ModelFields, *, measures_table: str = MEASURE_TABLE
 ) -> list[Problem]:
-    """Every reference to a table, column, measure, hierarchy or level the model lacks.
-
-    ``tables`` maps each model table to its columns, ``hierarchies`` each table to its hierarchies'
-    levels; measures live in ``measures_table``. With ``hidden`` (table -> hidden columns), a
-    reference to a hidden column is a problem too.
-    """
+    """Every reference to a table, column, measure, hierarchy or level the model lacks, and every
+    reference to a hidden column; measures live in ``measures_table``."""
     problems: list[Problem] = []
     for ref in report_field_refs(report_dir):
-        message = _missing(ref, tables, measures, hierarchies, hidden or {}, measures_table)
+        message = _missing(ref, model, measures_table)
         if message is not None:
             problems.append(JsonProblem(file=ref.file, message=message, json_path=ref.json_path))
     return problems
