@@ -34,7 +34,9 @@ class Slicer:
     #: analytics model table -> its view column this slicer restricts (the views without it ignore it)
     analytics: Mapping[str, str] = field(default_factory=dict)
     panel: bool = True  # a dropdown of the filter panel (the cities are chosen on the map)
-    typeahead: bool = False  # its options come as the user types (the clients)
+    #: its options come as the user types (clients, products: lists too long to send whole, which
+    #: Dash's dropdown would index, every substring of every label, on every page load)
+    typeahead: bool = False
 
     @property
     def keys(self) -> bool:
@@ -116,7 +118,8 @@ SLICERS: tuple[Slicer, ...] = (
         "Product Key",
         "Product",
         "Subcategory",
-        placeholder="All products",
+        placeholder="Type a product's name…",
+        typeahead=True,
     ),
     Slicer(
         "customer_keys",

@@ -14,8 +14,8 @@ Both run in ONE callback (``_control_and_render``): a filter change, a click or 
 request that answers with the new state and the page drawn for it, not a state that the browser
 then sends back for a second request (a round trip and the renderer's processing in between, on
 every action). A page switch (``url.pathname``) keeps the state and only renders.
-- ``client_options``: the clients the client slicer offers (type-ahead); what the other slicers offer
-  comes with the page's layout (``choices``).
+- ``typeahead_options``: what a type-ahead slicer (clients, products) offers; what the other
+  slicers offer comes with the page's layout (``choices``).
 - ``views``: save, list and delete saved views (the app database).
 """
 
@@ -29,7 +29,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from flask import request
 
 from salespulse.web.exports.routes import export_href
-from salespulse.web.query.slicers import panel_slicers
+from salespulse.web.query.slicers import Slicer, panel_slicers
 from salespulse.web.ui import context
 from salespulse.web.ui.actions import apply_click, apply_crumb, apply_row
 from salespulse.web.ui.choices import option_lists, slicer_options
@@ -49,16 +49,17 @@ from salespulse.web.ui.state import (
 from salespulse.web.ui.visuals import DEFAULT_SLUG, PAGES, chart_id, visuals
 
 FIELDS = [field for field, _ in SLICERS]
-#: The slicer whose options come as the user types (the clients, ``client_options``).
-(TYPEAHEAD,) = [slicer for slicer in panel_slicers() if slicer.typeahead]
+#: The slicers whose options come as the user types (clients, products: ``typeahead_options``).
+TYPEAHEADS = [slicer for slicer in panel_slicers() if slicer.typeahead]
 #: Slicers whose options the layout brings (``choices``).
-OPTION_FIELDS = [field for field in FIELDS if field != TYPEAHEAD.name]
-#: Outputs of the control step: state, path, dates (2), quick pick, notice, client options,
-#: quick-pick options, the other slicers' options, every slicer's value.
-CONTROL_OUTPUTS = 8 + len(OPTION_FIELDS) + len(FIELDS)
+OPTION_FIELDS = [field for field in FIELDS if field not in {slicer.name for slicer in TYPEAHEADS}]
+#: Outputs of the control step: state, path, dates (2), quick pick, notice, each type-ahead's
+#: options, quick-pick options, the other slicers' options, every slicer's value.
+CONTROL_OUTPUTS = 7 + len(TYPEAHEADS) + len(OPTION_FIELDS) + len(FIELDS)
 #: Outputs of the render step: title, chips, content, three export links, a class per page link.
 RENDER_OUTPUTS = 6 + len(PAGES)
-CLIENT_MATCHES = 30
+#: The options a type-ahead offers at a time (besides the chosen ones).
+MATCHES = 30
 
 
 def slug_of(pathname: Any) -> str:
@@ -170,9 +171,13 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
     resolved = resolve_state(state)
     clean = resolved.state
     slicer_values = [clean[field] for field in FIELDS]
-    clients = (
-        client_options(None, clean[TYPEAHEAD.name]) if trigger != slicer_id(TYPEAHEAD.name) else no_update
-    )
+    # a type-ahead's options follow its value, unless the user is typing in it
+    typed = [
+        typeahead_options(slicer, None, clean[slicer.name])
+        if trigger != slicer_id(slicer.name)
+        else no_update
+        for slicer in TYPEAHEADS
+    ]
     path_out = (
         f"/{new_slug}" if new_slug != slug or (trigger is None and (pathname or "/") == "/") else no_update
     )
@@ -194,7 +199,7 @@ def control(args: list[Any], state: dict[str, Any] | None, pathname: str | None)
         clean["date_to"],
         pick_out,
         notice,
-        clients,
+        *typed,
         picks,
         *options,
         *slicer_values,
@@ -220,19 +225,20 @@ def render(state: dict[str, Any] | None, pathname: str | None) -> tuple[Any, ...
 # --------------------------------------------------------------------------- slicer options
 
 
-def client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
-    """Clients the user may see whose name contains ``search`` (and the selected ones)."""
-    clients = context.options()[TYPEAHEAD.options]
-    key, name = TYPEAHEAD.value, TYPEAHEAD.shown
+def typeahead_options(slicer: Slicer, search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
+    """What a type-ahead slicer offers: the values the user may see whose name contains ``search``
+    (the first ``MATCHES``), after the selected ones."""
+    rows = context.options()[slicer.options]
+    key, name = slicer.value, slicer.shown
     chosen = {int(v) for v in (selected if isinstance(selected, list) else []) if isinstance(v, int)}
-    picked = clients[clients[key].isin(chosen)]
+    picked = rows[rows[key].isin(chosen)]
     needle = search.strip().casefold() if isinstance(search, str) else ""
     if needle:
-        found = clients[clients[name].str.casefold().str.contains(needle, regex=False)].head(CLIENT_MATCHES)
+        found = rows[rows[name].str.casefold().str.contains(needle, regex=False)].head(MATCHES)
     else:
-        found = clients.head(CLIENT_MATCHES)
+        found = rows.head(MATCHES)
     frame = pd.concat([picked, found[~found[key].isin(chosen)]]) if len(picked) else found
-    return slicer_options(TYPEAHEAD, frame)
+    return slicer_options(slicer, frame)
 
 
 # --------------------------------------------------------------------------- saved views
@@ -278,6 +284,19 @@ def views(
     return context.own_views(), message, link, selected_out
 
 
+def _register_typeahead(app: Dash, slicer: Slicer) -> None:
+    """A type-ahead's options as the user types, and with the values chosen."""
+
+    @app.callback(
+        Output(slicer_id(slicer.name), "options"),
+        Input(slicer_id(slicer.name), "search_value"),
+        Input(slicer_id(slicer.name), "value"),
+        prevent_initial_call=True,  # the page load's options come with its state (control)
+    )
+    def _options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
+        return typeahead_options(slicer, search, selected)
+
+
 def register(app: Dash) -> None:
     control_inputs = [
         Input("url", "search"),
@@ -301,8 +320,9 @@ def register(app: Dash) -> None:
         Output("dates", "end_date"),
         Output("quick-pick", "value"),
         Output("notice", "children"),
-        # with the clients' value: a client set by a click must be among the options when it arrives
-        Output(slicer_id(TYPEAHEAD.name), "options", allow_duplicate=True),
+        # with a type-ahead's value: a client or product set by a click must be among the options
+        # when it arrives
+        *(Output(slicer_id(slicer.name), "options", allow_duplicate=True) for slicer in TYPEAHEADS),
         # and, when a link or a saved view restores a state, every slicer's options with its value
         Output("quick-pick", "options", allow_duplicate=True),
         *(Output(slicer_id(field), "options", allow_duplicate=True) for field in OPTION_FIELDS),
@@ -356,14 +376,8 @@ def register(app: Dash) -> None:
         new_state, path_out = controlled[0], controlled[1]
         return (*controlled, *render(new_state, path_out if isinstance(path_out, str) else pathname))
 
-    @app.callback(
-        Output(slicer_id(TYPEAHEAD.name), "options"),
-        Input(slicer_id(TYPEAHEAD.name), "search_value"),
-        Input(slicer_id(TYPEAHEAD.name), "value"),
-        prevent_initial_call=True,  # the page load's clients come with its state (control)
-    )
-    def _client_options(search: str | None, selected: list[Any] | None) -> list[dict[str, Any]]:
-        return client_options(search, selected)
+    for slicer in TYPEAHEADS:
+        _register_typeahead(app, slicer)
 
     @app.callback(
         Output("views-list", "options"),

@@ -33,7 +33,8 @@ def slicer_options(slicer: Slicer, frame: Any) -> Options:
 
 
 def option_lists(opts: Any) -> dict[str, Options]:
-    """What each slicer but the type-ahead one (clients) offers, from a scope's ``filter_options``."""
+    """What each slicer but the type-ahead ones (clients, products) offers, from a scope's
+    ``filter_options``."""
     return {
         slicer.name: slicer_options(slicer, opts[slicer.options])
         for slicer in panel_slicers()
@@ -48,7 +49,7 @@ class Choices:
     last: str
     as_of: str
     role: str  # "manager: all data", "sales rep: own clients and sales", ...
-    slicers: dict[str, Options]  # field -> options (all slicers but the client one)
+    slicers: dict[str, Options]  # field -> options (all slicers but the type-ahead ones)
     freshness: Freshness  # the header's "data as of ... · loaded ..." and each source's loads
 
 

@@ -7,7 +7,7 @@ The layout request knows which page the browser is on: Dash fetches it from that
 same-origin``). When that address is a page with no query (no ``?view=`` or drill link to open),
 its state is the empty one and the layout already carries everything the first callback would
 send: the page, its title, chips, export links, the active page in the header, the dates' quick
-pick and the client type-ahead's first options. A ``first-page`` store names the page so drawn,
+pick and the type-aheads' first options. A ``first-page`` store names the page so drawn,
 and the first callback, finding the page already there, sends nothing.
 
 Anything else (the root ``/``, a link with a query, no ``Referer`` behind a proxy that strips it)
@@ -54,8 +54,8 @@ def serve_layout() -> Any:
     layout["state"].data = clean
     layout["dates"].start_date, layout["dates"].end_date = clean["date_from"], clean["date_to"]
     layout["quick-pick"].value = pick_of(clean, calendar_of(context.options()))
-    typeahead = layout[slicer_id(callbacks.TYPEAHEAD.name)]
-    typeahead.options = callbacks.client_options(None, clean[callbacks.TYPEAHEAD.name])
+    for slicer in callbacks.TYPEAHEADS:
+        layout[slicer_id(slicer.name)].options = callbacks.typeahead_options(slicer, None, clean[slicer.name])
     for field in callbacks.FIELDS:
         layout[slicer_id(field)].value = clean[field]
     layout["page-title"].children = title
