@@ -311,3 +311,28 @@
     where customer_key in ({{ fct_orders_touched_customers() }})
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    The configuration of an incremental model of the order-line path, returning its plan
+    ({'full': bool, 'since': ...}) for the model's filter to its touched rows (`touched_only`):
+
+    - `key`: the column whose touched values are recomputed whole (a line, day, month, order, client);
+    - `touched`: the name of the macro listing those values (`touched_order_line_ids`,
+      `touched_days`, ...), called by the pre-hook at run time;
+    - `digests`: (model name, columns) of the dimensions the model copies (a change rebuilds it);
+    - `upstream`: the incremental models it reads.
+
+    The hooks are strings dbt renders when they run, so they name the macros and pass the lists as
+    literals; the model's SQL file still holds its digests, which its fingerprint covers.
+-#}
+{% macro incremental_config(key, touched, digests=[], upstream=[]) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ changes_clear('" ~ key ~ "', " ~ touched ~ "(), " ~ digests ~ ", " ~ upstream ~ ") }}",
+        post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+    ) }}
+    {{- return(changes_plan(digests, upstream)) -}}
+{%- endmacro %}

@@ -2,15 +2,7 @@
     First and last order of every customer, from sales that count (not cancelled).
     Incremental (macros/incremental.sql): the customers of the change set are recomputed whole.
 -#}
-{%- set upstream = [] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('customer_id', touched_customer_ids(), [], " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan([], upstream) %}
+{%- set plan = incremental_config('customer_id', 'touched_customer_ids') %}
 
 with sales_lines as (
     select * from {{ ref('int_order_lines__checked') }}

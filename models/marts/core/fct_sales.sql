@@ -13,15 +13,7 @@
     ('dim_product', ['sku', 'product_key']),
     ('dim_campaign', ['campaign_code', 'campaign_key']),
 ] -%}
-{%- set upstream = ['int_customer_orders'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('order_line_id', touched_order_line_ids(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan(digests, upstream) %}
+{%- set plan = incremental_config('order_line_id', 'touched_order_line_ids', digests, ['int_customer_orders']) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__checked') }}

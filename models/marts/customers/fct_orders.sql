@@ -7,15 +7,7 @@
     touched lines, before and after the change, and of their orders' other lines) is recomputed,
     so their sequences stay whole.
 -#}
-{%- set upstream = ['fct_sales'] -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-    pre_hook="{{ changes_clear('customer_key', fct_orders_touched_customers(), [], " ~ upstream ~ ") }}",
-    post_hook="{{ changes_save([], " ~ upstream ~ ") }}",
-) }}
-{%- set plan = changes_plan([], upstream) %}
+{%- set plan = incremental_config('customer_key', 'fct_orders_touched_customers', upstream=['fct_sales']) %}
 
 with sales_lines as (
     select * from {{ ref('fct_sales') }}

@@ -15,7 +15,7 @@
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
 ] -%}
-{%- set plan = web_aggregate_config('order_date', 'touched_days', digests) %}
+{%- set plan = incremental_config('order_date', 'touched_days', digests, ['fct_sales']) %}
 
 {#- The slices every row is grouped by: an order has one value of each (when the orders add up). -#}
 {%- set slices = [

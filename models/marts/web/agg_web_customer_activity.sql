@@ -17,7 +17,7 @@
     ('dim_product', ['product_key', 'category_name']),
     ('dim_date', ['date_day', 'month_start_date']),
 ] -%}
-{%- set plan = web_aggregate_config('customer_key', 'touched_customer_keys', digests) %}
+{%- set plan = incremental_config('customer_key', 'touched_customer_keys', digests, ['fct_sales']) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}

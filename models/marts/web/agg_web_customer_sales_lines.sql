@@ -10,7 +10,7 @@
     of the clients no longer big; the clients of agg_web_big_clients left without lines here (those
     and the newly big ones) get all their lines again.
 -#}
-{%- set plan = web_aggregate_config('customer_key', 'touched_big_client_keys') %}
+{%- set plan = incremental_config('customer_key', 'touched_big_client_keys', upstream=['fct_sales']) %}
 
 with sales as (
     select * from {{ ref('fct_sales') }}

@@ -5,7 +5,7 @@
     when read.
 -#}
 {#- Incremental (macros/incremental.sql): the lines of the touched orders are replaced. -#}
-{%- set plan = web_aggregate_config('order_number', 'touched_orders') %}
+{%- set plan = incremental_config('order_number', 'touched_orders', upstream=['fct_sales']) %}
 
 with sales as (
     select * from {{ ref('fct_sales') }}

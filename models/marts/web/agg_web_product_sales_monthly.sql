@@ -7,7 +7,7 @@
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
 ] -%}
-{%- set plan = web_aggregate_config('month_start_date', 'touched_months', digests) %}
+{%- set plan = incremental_config('month_start_date', 'touched_months', digests, ['fct_sales']) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}

@@ -17,7 +17,7 @@
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set plan = web_aggregate_config('order_date', 'touched_days', digests) %}
+{%- set plan = incremental_config('order_date', 'touched_days', digests, ['fct_sales']) %}
 
 {#- The slices every row is grouped by besides the day and the category. -#}
 {%- set slices = [

@@ -8,7 +8,7 @@
     ('dim_customer', ['customer_key', 'customer_label', 'customer_type', 'industry', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set plan = web_aggregate_config('month_start_date', 'touched_months', digests) %}
+{%- set plan = incremental_config('month_start_date', 'touched_months', digests, ['fct_sales']) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__enriched') }}
