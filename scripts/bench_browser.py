@@ -14,6 +14,11 @@ chart, types a client's name in the type-ahead and loads the page afresh; plus t
 the start of the navigation for a first load) to the moment the page is quiet, measured in the
 page: no request in flight, none of Dash's loading states, and no DOM change (charts drawn) for
 ``--quiet-ms``; the time reported ends at the last response or DOM change, not when quiet was seen.
+Not a change: Dash's graph toggling its unstyled "dash-graph--pending" class for the size check it
+runs 100 ms after a chart's first draw (this benchmark counted it until 2026-12-06).
+Charts below the first screen are drawn when they are scrolled near (assets/plotly-bundle.js), so
+an action's time covers what it draws on the screen at 1440 x 1000; a drill first scrolls its chart
+into view, untimed. The sign-in is reported on its own: it includes the password check (Argon2id).
 Each sample also records the requests it made: which callback, its time and response size, so the
 report says where the time goes (server and network until the last response, then drawing).
 
@@ -56,6 +61,9 @@ from web_browsing import CHROMIUM, CHROMIUM_ARGS, SLUGS  # noqa: E402
 
 TIMEOUT_MS = 180_000
 ACTIONS = ("first load", "page switch", "filter change", "drill", "type-ahead")
+#: The columns of the report: the actions, and the sign-in (Sales Overview loaded after the password
+#: check; not a first load: Argon2id spends about 130 ms on the password here, by design).
+COLUMNS = (*ACTIONS, "sign-in")
 #: The chart each page is drilled (or cross-filtered) on by a click of its first bar.
 DRILLS = {
     "overview": "product_drill",
@@ -75,7 +83,7 @@ OPTION = ".dash-dropdown-option:visible"
 #: Injected into every document before the app's scripts: counts requests in flight (fetch and
 #: XHR), keeps each request's callback, timing and size, the last DOM change, and the start of an
 #: action (the first input event after ``arm``; kept in sessionStorage across a navigation).
-PROBE = """
+PROBE = r"""
 (() => {
   const b = window.__bench = {inflight: 0, lastNet: 0, lastDom: 0, armed: false, requests: [],
                               resources: []};
@@ -136,8 +144,16 @@ PROBE = """
     sessionStorage.removeItem('benchStart');
     b.armed = !navigation;
   };
-  new MutationObserver(() => { b.lastDom = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  // Dash's graph marks itself "dash-graph--pending" while Plotly draws and again for the size check
+  // it runs 100 ms after the first draw (Plots.resize's timer): a class with no style, not a change
+  // anyone sees, so a mutation that only toggles it is not a DOM change here
+  const unseen = (m) => m.type === 'attributes' && m.attributeName === 'class' &&
+    [m.oldValue || '', m.target.getAttribute('class') || ''].map(
+      (c) => c.split(/\s+/).filter((n) => n && n !== 'dash-graph--pending').sort().join(' ')
+    ).reduce((a, c) => a === c);
+  new MutationObserver((list) => { if (!list.every(unseen)) b.lastDom = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true,
+                        characterData: true});
 })();
 """
 
@@ -274,7 +290,10 @@ class Bench:
     def record(self, action: str, what: str, slug: str | None = None) -> Sample:
         found = self.idle()
         sample = Sample(slug or self.slug, action, what, found["ms"], found["network_ms"], found["requests"])
-        if any("_dash-update-component" in r["url"] for r in sample.requests) or action == "first load":
+        if any("_dash-update-component" in r["url"] for r in sample.requests) or action in (
+            "first load",
+            "sign-in",
+        ):
             self.samples.append(sample)
             print(f"{sample.page:<10} {action:<14} {what:<28} {sample.ms:8.0f} ms", flush=True)
         else:
@@ -293,7 +312,7 @@ class Bench:
         page.click("#login-submit")
         page.wait_for_selector(".kpi", timeout=TIMEOUT_MS)
         self.slug = "overview"
-        self.record("first load", "sign-in")
+        self.record("sign-in", "password, then Sales Overview")
 
     def first_load(self, slug: str) -> None:
         self.arm(navigation=True)
@@ -332,6 +351,11 @@ class Bench:
         """Click the largest bar of a chart (a bar of zero width cannot be clicked); ``False`` when
         the chart has none to click."""
         page = self.page
+        # on the screen and drawn first (charts below the first screen draw when scrolled near):
+        # scrolling to it is not part of the drill
+        page.locator(f"[data-visual={visual}]").scroll_into_view_if_needed()
+        page.locator(f"[data-visual={visual}] .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+        self.settle()
         bars = page.locator(f"[data-visual={visual}] .bars .point path")
         if bars.count() == 0:
             return False
@@ -424,7 +448,7 @@ def summarise(samples: list[Sample], order_lines: int, target_ms: float) -> dict
 
     pages: dict[str, dict[str, Any]] = {}
     for slug in SLUGS:
-        for action in ACTIONS:
+        for action in COLUMNS:
             found = [s for s in samples if s.page == slug and s.action == action]
             if found:
                 pages.setdefault(slug, {})[action] = stats(found)
@@ -456,12 +480,12 @@ def markdown(summary: dict[str, Any], label: str) -> str:
         f"(target p95 <= {target:,.0f} ms). {summary['samples']} samples; browser cache: "
         f"{summary.get('cache', 'HTTP cache on')}. Times are of the machine as it was, other jobs included.",
         "",
-        "| page | " + " | ".join(ACTIONS) + " |",
-        "|---" * (len(ACTIONS) + 1) + "|",
+        "| page | " + " | ".join(COLUMNS) + " |",
+        "|---" * (len(COLUMNS) + 1) + "|",
     ]
     for slug, actions in summary["pages"].items():
         cells = []
-        for action in ACTIONS:
+        for action in COLUMNS:
             found = actions.get(action)
             if found is None:
                 cells.append("")
@@ -558,7 +582,7 @@ def main() -> None:
     if elsewhere:
         raise SystemExit(f"requests left the machine: {sorted(set(elsewhere))}")
 
-    timed = [s for s in bench.samples if s.action in args.actions]
+    timed = [s for s in bench.samples if s.action in (*args.actions, "sign-in")]  # a sign-in every round
     summary = summarise(timed, order_lines, target_ms)
     summary["cache"] = "none (--no-cache)" if args.no_cache else "HTTP cache on"
     summary["not_timed"] = sorted({f"{s.page}: {s.action}, {s.what}" for s in bench.no_ops})

@@ -20,7 +20,14 @@ from pypdf import PdfReader
 
 from salespulse.settings import PROJECT_ROOT
 from salespulse.web.ui.visuals import PAGES
-from web_browsing import CHROMIUM, TIMEOUT_MS, local_context, serve_dashboard
+from web_browsing import (
+    CHROMIUM,
+    TIMEOUT_MS,
+    draw_every_chart,
+    local_context,
+    scroll_to_visual,
+    serve_dashboard,
+)
 from web_testing import MANAGER, REP
 
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
@@ -52,13 +59,15 @@ def assert_all_local(requested: list[str], aborted: list[str]) -> None:
 
 
 def settle(page: Any) -> None:
-    """Wait until Dash has no callback in flight."""
+    """Wait until Dash has no callback in flight, then scroll through the page so that every chart
+    is drawn (charts off the first screen draw when scrolled near: assets/plotly-bundle.js)."""
     page.wait_for_timeout(250)
     page.wait_for_function(
         "() => !document.querySelector('._dash-loading-callback, [data-dash-is-loading=\"true\"]')",
         timeout=TIMEOUT_MS,
     )
     page.wait_for_timeout(250)
+    draw_every_chart(page)
 
 
 def chips(page: Any) -> str:
@@ -67,6 +76,7 @@ def chips(page: Any) -> str:
 
 def click_point(page: Any, visual: str, index: int = 0, points: str = ".bars .point path") -> None:
     """Click a bar / marker of a visual (Plotly's drag layer sits over the shapes: click by position)."""
+    scroll_to_visual(page, visual)
     target = page.locator(f"[data-visual={visual}] {points}").nth(index)
     # to the middle of the screen (never under the sticky header), then wait until the chart stops
     # moving (a redraw after a resize shifts the shapes) and the point is the visual's own

@@ -28,15 +28,24 @@ from salespulse.web.server.assetversions import (
     plotly_bundle_url,
     versioned_url,
 )
-from test_web_browser import settle, sign_in
-from web_browsing import CHROMIUM, CHROMIUM_ARGS, SLUGS, TIMEOUT_MS, serve_dashboard, skip_without_chromium
+from salespulse.web.ui.charts import TRACE_TYPES
+from test_web_browser import pick, settle, sign_in
+from web_browsing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SLUGS,
+    TIMEOUT_MS,
+    UNDRAWN,
+    draw_every_chart,
+    serve_dashboard,
+    skip_without_chromium,
+)
 from web_testing import MANAGER
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: The trace types the charts draw (charts.py): what the bundle must hold.
-TRACES = {"bar", "scatter", "scattergeo"}
+#: The trace types the charts draw: what the bundle must hold.
+TRACES = set(TRACE_TYPES)
 MAP_POINTS = "[data-visual=sales_by_city] .scattergeo .point"
-UNDRAWN = "#page-content .js-plotly-plot:not(:has(.main-svg))"
 
 #: Every chart of the page: its visual, whether Plotly drew it, and its traces' types.
 CHARTS = """() => Array.from(document.querySelectorAll('#page-content .js-plotly-plot')).map((g) => ({
@@ -132,9 +141,7 @@ def test_every_page_draws_with_the_partial_bundle(server: str, cached_browser: t
         if slug != "overview":
             page.click(f"#nav-{slug}")
         settle(page)
-        page.wait_for_function(
-            "() => !document.querySelector('#page-content .js-plotly-plot:not(:has(.main-svg))')"
-        )
+        page.wait_for_function(f"() => !document.querySelector('{UNDRAWN}')")
         drawn[slug] = page.evaluate(CHARTS)
     assert all(drawn.values()), drawn  # every page has charts
     not_drawn = [(slug, c["visual"]) for slug, charts in drawn.items() for c in charts if not c["drawn"]]
@@ -162,6 +169,8 @@ def test_every_page_draws_with_the_partial_bundle(server: str, cached_browser: t
     # opened again: the bundle and the map's shapes come from the browser's cache, without a byte
     # from the server (a revalidation would transfer its headers)
     page.goto(server + "/overview")
+    page.wait_for_selector(".kpi")
+    draw_every_chart(page)
     page.wait_for_selector(MAP_POINTS)
     for path in (f"/assets/{BUNDLE}", shapes[0].path):
         entries = page.evaluate(TRANSFERRED, path)
@@ -178,6 +187,9 @@ LOADED_BY = """() => ({
     .filter((e) => new URL(e.name).pathname.startsWith('/assets/topojson/'))
     .map((e) => e.initiatorType),
   handed: !!(window.PlotlyGeoAssets && window.PlotlyGeoAssets.topojson.world_110m),
+  layout: performance.getEntriesByType('resource')
+    .filter((e) => ['/_dash-layout', '/_dash-dependencies'].includes(new URL(e.name).pathname))
+    .map((e) => e.initiatorType),
   real: typeof window.Plotly.react === 'function',
 })"""
 
@@ -189,7 +201,9 @@ def test_plotly_and_the_maps_shapes_load_beside_the_layout(
     """A page opened by its address loads the bundle and the world's shapes itself, once the page
     has loaded, while the layout is on the server (assets/plotly-bundle.js): one script, in the
     head (Dash's graph would add its own to the body), and the shapes fetched by the page, not by
-    Plotly after the map drew without them. The charts draw with that Plotly."""
+    Plotly after the map drew without them. The charts draw with that Plotly. The layout and the
+    callbacks are preloaded by the page's Link header, not asked for by Dash's renderer once its
+    scripts have run, and not asked for twice."""
     context, _ = cached_browser
     page = context.new_page()
     errors: list[str] = []
@@ -203,6 +217,75 @@ def test_plotly_and_the_maps_shapes_load_beside_the_layout(
         loaded = page.evaluate(LOADED_BY)
         assert loaded["scripts"] == ["HEAD"], (slug, loaded)
         assert loaded["shapes"] == ["fetch"] and loaded["handed"] and loaded["real"], (slug, loaded)
+        # the layout and the callbacks asked for once each, by the page's preload (web/server/app.py)
+        assert loaded["layout"] == ["link", "link"], (slug, loaded)
         assert page.evaluate(CHARTS) and all(c["drawn"] for c in page.evaluate(CHARTS)), slug
     assert page.locator(MAP_POINTS).count() > 10
+    assert errors == []
+
+
+#: Every chart of the page: its visual, whether Plotly drew it, where its card starts and its height.
+PLACED = """() => Array.from(document.querySelectorAll('#page-content .dash-graph')).map((g) => ({
+  visual: g.closest('.card').dataset.visual,
+  drawn: !!g.querySelector('.main-svg'),
+  top: g.getBoundingClientRect().top,
+  height: g.getBoundingClientRect().height,
+}))"""
+IDLE = "() => !document.querySelector('._dash-loading-callback, [data-dash-is-loading=\"true\"]')"
+
+
+def _opened_unscrolled(page: Any, server: str) -> list[dict[str, Any]]:
+    """Sales Overview opened by its address and left at the top: its charts once Dash is idle."""
+    page.goto(f"{server}/overview")
+    page.wait_for_selector("#page-content .dash-graph .main-svg")
+    page.wait_for_function(IDLE)
+    page.wait_for_timeout(500)
+    return page.evaluate(PLACED)
+
+
+@skip_without_chromium()
+def test_charts_below_the_first_screen_draw_when_scrolled_to(
+    server: str, cached_browser: tuple[Any, list[str]]
+) -> None:
+    """The charts on the first screen are drawn as the page loads; those below it wait, in their
+    place, until they are scrolled near (assets/plotly-bundle.js). A filter changed meanwhile
+    draws the new figure; printing draws every chart."""
+    context, _ = cached_browser
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, MANAGER)
+    screen = page.viewport_size["height"]
+
+    charts = _opened_unscrolled(page, server)
+    near = [c["visual"] for c in charts if c["top"] < screen + 200]
+    assert near and [c["visual"] for c in charts if c["drawn"]] == near, charts
+    waiting = [c for c in charts if not c["drawn"]]
+    assert "sales_by_city" in [c["visual"] for c in waiting], charts
+    assert all(c["height"] >= 200 for c in waiting), waiting  # in their place, not collapsed
+    page.locator("[data-visual=sales_by_city]").scroll_into_view_if_needed()
+    page.wait_for_selector(MAP_POINTS)
+    everywhere = page.locator(MAP_POINTS).count()
+
+    # printing draws every chart still waiting
+    _opened_unscrolled(page, server)
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_function(f"() => !document.querySelector('{UNDRAWN}')")
+
+    # a region picked while the map waits: the map, scrolled to, shows that region's cities only
+    _opened_unscrolled(page, server)
+    page.click("#f-regions")
+    page.get_by_role("option", name="Europe").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(250)
+    page.wait_for_function(IDLE)
+    assert [c["drawn"] for c in page.evaluate(PLACED) if c["visual"] == "sales_by_city"] == [False]
+    page.locator("[data-visual=sales_by_city]").scroll_into_view_if_needed()
+    page.wait_for_selector(MAP_POINTS)
+    europe = page.locator(MAP_POINTS).count()
+    assert 0 < europe < everywhere
+    page.goto(f"{server}/overview")  # the same filter picked with every chart drawn: the same cities
+    page.wait_for_selector(".kpi")
+    pick(page, "#f-regions", "Europe")
+    assert page.locator(MAP_POINTS).count() == europe
     assert errors == []

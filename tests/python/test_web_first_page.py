@@ -7,9 +7,11 @@ the app served on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 
@@ -133,3 +135,16 @@ def test_a_page_drawn_by_the_layout_answers_the_next_action(page: Any, server: s
     page.keyboard.press("Escape")
     settle(page)
     assert page.inner_text("#active-filters") != before
+
+
+def test_a_signed_in_page_preloads_its_layout(page: Any, server: str) -> None:
+    """A dashboard page tells the browser to ask for its layout and callbacks at once (a ``Link``
+    preload header), not once Dash's scripts have run; the sign-in page, to anyone, does not."""
+    signed_in = page.request.get(f"{server}/customer")
+    assert signed_in.status == 200
+    link = signed_in.headers.get("link", "")
+    preloaded = re.findall(r"<([^>]+)>; rel=preload; as=fetch; crossorigin", link)
+    assert preloaded == ["/_dash-layout", "/_dash-dependencies"]
+    for path in ("/login", "/overview"):  # nobody signed in: the sign-in page (redirected to)
+        with urlopen(f"{server}{path}") as anonymous:
+            assert urlsplit(anonymous.url).path == "/login" and anonymous.headers.get("Link") is None

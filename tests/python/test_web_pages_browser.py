@@ -263,12 +263,13 @@ def test_the_rfm_chart_is_drawn_at_its_cards_width(
         settle(page)
         assert drawn_at_card_width(page, "clients_by_segment"), slug
 
-    # drawn while its card was hidden, then shown: redrawn at the card's width
+    # its card hidden when the page came (so not drawn: charts draw when they come near the
+    # screen), then shown: drawn at the card's width
     page.click("#nav-reps")
     settle(page)
     page.add_style_tag(content="[data-visual=clients_by_segment] .graph { display: none !important; }")
     page.click("#nav-clients")
-    page.wait_for_selector("[data-visual=clients_by_segment] .js-plotly-plot", state="attached")
+    page.wait_for_selector("[data-visual=clients_by_segment] .graph", state="attached")
     settle(page)
     assert restored_at_card_width(page, "clients_by_segment")
 

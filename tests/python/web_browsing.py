@@ -30,6 +30,38 @@ TIMEOUT_MS = 30_000
 #: Every dashboard page, in the order of the header.
 SLUGS = tuple(PAGES)
 
+#: A chart of the page Plotly has not drawn yet (Plotly marks the graph's div js-plotly-plot when it
+#: draws; Dash's wrapper is there from the start).
+UNDRAWN = "#page-content .dash-graph:not(:has(.main-svg))"
+
+#: Scrolls through the page chart by chart, as a reader would, waiting at each until Plotly has
+#: started drawing it (at most 2 s), then back to the top.
+_SCROLL_THROUGH = """async () => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  for (const chart of document.querySelectorAll('#page-content .dash-graph')) {
+    if (!chart.getClientRects().length) continue; // hidden: drawn once shown
+    chart.scrollIntoView({block: 'center'});
+    for (let i = 0; i < 60 && !chart.querySelector('.main-svg'); i++) await frame();
+  }
+  window.scrollTo(0, 0);
+}"""
+
+#: Every chart that is displayed is drawn (a chart whose card is hidden is drawn once it is shown).
+_SHOWN_ARE_DRAWN = """() => Array.from(document.querySelectorAll('#page-content .dash-graph'))
+  .every((chart) => !chart.getClientRects().length || chart.querySelector('.main-svg'))"""
+
+
+def draw_every_chart(page: Any) -> None:
+    """Every chart of the page that is displayed drawn: those off the first screen are drawn only
+    when scrolled near (assets/plotly-bundle.js), so scroll through the page first."""
+    page.evaluate(_SCROLL_THROUGH)
+    page.wait_for_function(_SHOWN_ARE_DRAWN, timeout=TIMEOUT_MS)
+
+
+def scroll_to_visual(page: Any, visual: str) -> None:
+    """A visual's card on the screen, so that its chart is drawn (charts draw when scrolled near)."""
+    page.locator(f"[data-visual={visual}]").first.scroll_into_view_if_needed()
+
 
 def serve(app: Any, reader: Any) -> Iterator[str]:
     """``app`` served by waitress on a free port of 127.0.0.1 in a background thread; yields its base

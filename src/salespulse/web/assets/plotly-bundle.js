@@ -21,6 +21,14 @@
  * versioned address; fetched beside the bundle, they are handed to Plotly (PlotlyGeoAssets) before
  * the map draws. If they arrive late, Plotly fetches them itself, as before.
  *
+ * Charts below the first screen are drawn when they come near it (200 px ahead of the scroll), not
+ * while the page loads: Sales Overview has seven charts and a map, and about four fit on a laptop's
+ * first screen. Dash's graph draws with Plotly.react and waits for its promise, so a chart's first
+ * react waits for an IntersectionObserver; a newer figure for a chart still waiting replaces the
+ * waiting one (both promises resolve with the one draw). Charts already drawn update at once.
+ * Printing draws every waiting chart first (`beforeprint`). The graph's height comes with the
+ * layout (web/ui/render.py), so an undrawn chart takes its place and the page does not jump.
+ *
  * Without the meta tags (no bundle built) nothing changes. Static files, so the
  * Content-Security-Policy needs nothing for them.
  */
@@ -40,13 +48,70 @@
     set: function () {},
   });
 
+  // A chart's first draw waits until it comes near the screen (see above).
+  var drawWhenSeen = function (Plotly) {
+    if (!Plotly || typeof Plotly.react !== "function" || !window.IntersectionObserver) return Plotly;
+    var react = Plotly.react;
+    var waiting = new Map(); // graph div -> {args, resolvers}
+    var draw = function (gd) {
+      var entry = waiting.get(gd);
+      if (!entry) return;
+      waiting.delete(gd);
+      observer.unobserve(gd);
+      var drawn = Promise.resolve(react.apply(Plotly, entry.args));
+      entry.resolvers.forEach(function (resolve) {
+        resolve(drawn);
+      });
+    };
+    var margin = 200;
+    var observer = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) draw(entry.target);
+        });
+      },
+      { rootMargin: margin + "px 0px" }
+    );
+    var near = function (gd) {
+      var box = gd.getBoundingClientRect();
+      var height = window.innerHeight || document.documentElement.clientHeight;
+      return box.bottom >= -margin && box.top <= height + margin && (box.width > 0 || box.height > 0);
+    };
+    Plotly.react = function (gd) {
+      var args = Array.prototype.slice.call(arguments);
+      if (!(gd instanceof Element)) return react.apply(Plotly, args);
+      waiting.forEach(function (_, other) {
+        if (!other.isConnected) {
+          waiting.delete(other); // its page was left before it was drawn
+          observer.unobserve(other);
+        }
+      });
+      var entry = waiting.get(gd);
+      if (entry) {
+        entry.args = args; // a newer figure for a chart not drawn yet: draw that one
+        return new Promise(function (resolve) {
+          entry.resolvers.push(resolve);
+        });
+      }
+      if (gd._fullLayout || near(gd)) return react.apply(Plotly, args);
+      return new Promise(function (resolve) {
+        waiting.set(gd, { args: args, resolvers: [resolve] });
+        observer.observe(gd);
+      });
+    };
+    window.addEventListener("beforeprint", function () {
+      Array.from(waiting.keys()).forEach(draw);
+    });
+    return Plotly;
+  };
+
   var loading = new Promise(function (resolve, reject) {
     var start = function () {
       var script = document.createElement("script");
       script.src = url;
       script.async = true;
       script.onload = function () {
-        resolve(window.Plotly);
+        resolve(drawWhenSeen(window.Plotly));
       };
       script.onerror = function (error) {
         if (window.Plotly === loading) window.Plotly = undefined;

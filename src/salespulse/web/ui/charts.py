@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import plotly.io as pio  # type: ignore[import-untyped]
 
 from salespulse.web.server.assetversions import versioned_url
 from salespulse.web.ui.formatting import d3_format, is_percent, titled, unit
@@ -64,8 +65,6 @@ def graph_config(figure: Figure | None = None) -> dict[str, Any]:
 def _house_template() -> dict[str, Any]:
     """Plotly's default template ("plotly") as the charts use it: its layout without the parts of
     other chart types (polar, ternary, 3-D scenes, colour scales), and its bar, line and map traces."""
-    import plotly.io as pio  # type: ignore[import-untyped]
-
     full = pio.templates["plotly"].to_plotly_json()
     unused = ("polar", "ternary", "coloraxis", "colorscale", "scene")
     return {
@@ -221,7 +220,7 @@ def _legend_rows(figure: Figure, room: int) -> int:
     return rows
 
 
-def _estimated_margins(figure: Figure, title: str | None, width: int) -> dict[str, int]:
+def _estimated_margins(figure: Figure, width: int) -> dict[str, int]:
     """Margins that hold the tick labels, axis titles and legend of a chart ``width`` px wide,
     estimated from the figure's own labels as Plotly lays them out (numeric x ticks about 80 px
     apart, 4 to 9 of them; category labels slanted, or stood up, when they do not fit).
@@ -229,7 +228,7 @@ def _estimated_margins(figure: Figure, title: str | None, width: int) -> dict[st
     widening draws the chart again, which is a good part of a page's drawing time; margins already
     wide enough cost it nothing."""
     if not any(trace["type"] in ("bar", "scatter") for trace in figure["data"]):
-        return {"l": 10, "r": 10, "t": 30 if title else 10, "b": 10}
+        return {"l": 10, "r": 10, "t": 10, "b": 10}
 
     def longest(texts: list[str]) -> int:
         return int(max((len(t) for t in texts), default=0) * CHAR_PX)
@@ -268,15 +267,14 @@ def _estimated_margins(figure: Figure, title: str | None, width: int) -> dict[st
     bottom = 10 + below + titled_axis("x", "x") + (4 if angle else 0)
     # the top leaves room for Plotly's mode bar, which would otherwise sit on the first bar or point,
     # and for the legend's rows above the plot
-    top = (40 if title else 30) + LEGEND_ROW_PX * _legend_rows(figure, width - left - right)
+    top = 30 + LEGEND_ROW_PX * _legend_rows(figure, width - left - right)
     return {"l": left, "r": right, "t": top, "b": bottom}
 
 
-def _layout(figure: Figure, title: str | None = None, height: int = 340) -> Figure:
+def _layout(figure: Figure, height: int = 340) -> Figure:
     _merge(
         figure["layout"],
         {
-            "title": {"text": title} if title else {},
             "height": height,
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
@@ -647,7 +645,7 @@ def map_figure(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()
 def figure_for(item: Visual, frame: pd.DataFrame, selected: Collection[Any] = ()) -> Figure:
     """The visual's figure, with margins estimated for the width of its card."""
     figure = _drawn(item, frame, selected)
-    figure["layout"]["margin"] = _estimated_margins(figure, None, figure_px(item.width))
+    figure["layout"]["margin"] = _estimated_margins(figure, figure_px(item.width))
     return figure
 
 

@@ -378,6 +378,9 @@ def page_content(
             figure=figure,
             config=graph_config(figure),
             className="graph",
+            # its place on the page before it is drawn: charts off the first screen are drawn when
+            # scrolled to (assets/plotly-bundle.js), and would all collapse onto the first screen
+            style={"height": f"{figure['layout']['height']}px"},
         )
         extra = _breadcrumbs(item.drill, state, labels) if item.drill else None
         out.append(_card(slug, item, graph, state, extra))
