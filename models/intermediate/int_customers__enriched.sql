@@ -1,19 +1,10 @@
 {#- Customers with their city (geography), territory, owning rep and order history. -#}
-with customers as (
-    select * from {{ ref('stg_crm__customers') }}
-),
-
-cities as (
-    select * from {{ ref('int_geography__cities') }}
-),
-
-reps as (
-    select * from {{ ref('stg_hr__sales_reps') }}
-),
-
-orders as (
-    select * from {{ ref('int_customer_orders') }}
-),
+{{ import_ctes([
+    ('customers', 'stg_crm__customers'),
+    ('cities', 'int_geography__cities'),
+    ('reps', 'stg_hr__sales_reps'),
+    ('orders', 'int_customer_orders'),
+]) }},
 
 located as (
     select

@@ -2,13 +2,10 @@
     Every city a customer can be in: the geography extract's cities, plus cities customers live in
     that the extract lacks (or all of them, when no geography is delivered), without coordinates.
 -#}
-with geography as (
-    select * from {{ ref('stg_crm__geography') }}
-),
-
-customers as (
-    select * from {{ ref('stg_crm__customers') }}
-),
+{{ import_ctes([
+    ('geography', 'stg_crm__geography'),
+    ('customers', 'stg_crm__customers'),
+]) }},
 
 customer_cities as (
     select distinct

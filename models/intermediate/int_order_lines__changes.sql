@@ -19,9 +19,7 @@
 {%- set as_of = as_of_date_value() -%}
 {%- set previous_as_of = ((plan.as_of ~ '')[:10] if plan.as_of is not none else as_of) %}
 
-with order_lines as (
-    select * from {{ ref('stg_erp__order_lines') }}
-),
+{{ import_ctes([('order_lines', 'stg_erp__order_lines')]) }},
 
 {% if plan.full -%}
     changed_lines as (

@@ -2,13 +2,10 @@
     The latest version of every order line, with the first business rule it breaks (if any).
     Lines with a rejection reason go to `rejected_rows`, the others to `fct_sales`.
 -#}
-with order_lines as (
-    select * from {{ ref('stg_erp__order_lines') }}
-),
-
-statuses as (
-    select * from {{ ref('order_statuses') }}
-),
+{{ import_ctes([
+    ('order_lines', 'stg_erp__order_lines'),
+    ('statuses', 'order_statuses'),
+]) }},
 
 checked as (
     select

@@ -1,16 +1,10 @@
 {{ config(materialized='ephemeral') }}
 {#- Why ephemeral, and what each aggregate adds: this model's description in _intermediate__models.yml. -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
-),
+{{ import_ctes([
+    ('sales', 'fct_sales'),
+    ('customers', 'dim_customer'),
+    ('products', 'dim_product'),
+]) }},
 
 enriched as (
     select

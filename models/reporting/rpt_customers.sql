@@ -1,12 +1,9 @@
 {{ config(alias='customers') }}
 {#- Customers (clients) for slicing and drill-down. -#}
-with customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-)
+{{ import_ctes([
+    ('customers', 'dim_customer'),
+    ('territories', 'dim_territory'),
+]) }}
 
 select
     customers.customer_key,

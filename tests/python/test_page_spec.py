@@ -29,7 +29,7 @@ from salespulse.web.query.pages import PAGES as PAGE_DATA
 from salespulse.web.ui.charts import CATEGORY_TITLES
 from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES, visuals, web_visual
-from web_testing import MANAGER, Callbacks, components, forecast_app, login, render
+from web_testing import MANAGER, Callbacks, components, forecast_app, render, signed_in
 
 SPEC = load_pages()
 #: Visuals of a Power BI page that show no data of their own: the rail, buttons, the navigator.
@@ -144,9 +144,7 @@ def rendered(
     """Every web page as the manager sees it with no filters (after the forecast, so the Forecast
     page draws its band): ``slug -> [(dataset, what it shows)]`` in page order."""
     for app, _ in forecast_app(demo_duckdb, tmp_path_factory, "page-spec"):
-        client = app.server.test_client()
-        assert login(client, MANAGER).status_code == 302
-        callbacks = Callbacks(client)
+        callbacks = Callbacks(signed_in(app, MANAGER))
         pages: dict[str, list[tuple[str, Seen]]] = {}
         for slug in PAGES:
             response = render(callbacks, empty_state(), slug)

@@ -28,7 +28,6 @@ from salespulse.web.query.readers import DuckDBReader, Reader, open_reader
 from salespulse.web.server.appdb import AppDB
 from salespulse.web.ui.formatting import display
 from salespulse.web.ui.screen import as_number, quota_note
-from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES, chart_id, visuals
 from web_testing import (
     LEAD,
@@ -37,40 +36,30 @@ from web_testing import (
     US_REP,
     Callbacks,
     components,
+    demo_app_fixture,
     forecast_app,
     graphs,
     login,
     make_app,
     publish_copy,
     render,
-    serving,
+    signed_in,
+    state,
     tables,
     text_of,
 )
 
-
-@pytest.fixture(scope="module")
-def web(
-    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Any, Reader]]:
-    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-app"))
+web = demo_app_fixture("web-app")
 
 
 @pytest.fixture
 def client(web: tuple[Any, Reader]) -> Any:
-    app, _ = web
-    test_client = app.server.test_client()
-    assert login(test_client, MANAGER).status_code == 302
-    return test_client
+    return signed_in(web[0], MANAGER)
 
 
 @pytest.fixture
 def callbacks(client: Any) -> Callbacks:
     return Callbacks(client)
-
-
-def state(**values: Any) -> dict[str, Any]:
-    return {**empty_state(), **values}
 
 
 def numbers(frame: pd.DataFrame, column: str) -> list[Any]:

@@ -25,7 +25,7 @@ from salespulse.handover import staged
 from salespulse.loader import load
 from salespulse.warehouse import DuckDBWarehouse
 from salespulse.web.query.readers import DuckDBReader
-from web_testing import MANAGER, REP, duckdb_app, login
+from web_testing import MANAGER, REP, duckdb_app, signed_in
 
 pytestmark = pytest.mark.slow
 
@@ -59,9 +59,7 @@ def words(tree: Any) -> list[str]:
 
 def header(app: Any, email: str = MANAGER) -> tuple[str, list[str]]:
     """The freshness line of the header and the lines of its details, as ``email`` gets them."""
-    client = app.server.test_client()
-    assert login(client, email).status_code == 302
-    response = client.get("/_dash-layout")
+    response = signed_in(app, email).get("/_dash-layout")
     assert response.status_code == 200
     freshness = by_id(response.get_json(), "data-freshness")
     assert freshness is not None, "the header has no data freshness"

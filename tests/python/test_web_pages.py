@@ -6,7 +6,6 @@ Numbers are checked against the reporting views' own SQL on the demo warehouse."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,29 +19,30 @@ from salespulse.web.query.pages import NO_CAMPAIGN_NEW_CUSTOMERS, PAGES
 from salespulse.web.query.readers import Reader
 from salespulse.web.ui.formatting import TONES, card_text, money, signed, table_format, titled, tone
 from salespulse.web.ui.layout import slicer_id
-from salespulse.web.ui.state import Calendar, empty_state, pick_of
+from salespulse.web.ui.state import Calendar, pick_of
 from salespulse.web.ui.visuals import PAGES as SLUGS
-from web_testing import MANAGER, REP, Callbacks, components, graphs, login, render, serving, tables
+from web_testing import (
+    MANAGER,
+    REP,
+    Callbacks,
+    components,
+    demo_app_fixture,
+    graphs,
+    render,
+    signed_in,
+    state,
+    tables,
+)
 
 SHARE = "Campaign Share %"
 
 
-@pytest.fixture(scope="module")
-def web(
-    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Any, Reader]]:
-    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-pages"))
+web = demo_app_fixture("web-pages")
 
 
 @pytest.fixture
 def callbacks(web: tuple[Any, Reader]) -> Callbacks:
-    client = web[0].server.test_client()
-    assert login(client, MANAGER).status_code == 302
-    return Callbacks(client)
-
-
-def state(**values: Any) -> dict[str, Any]:
-    return {**empty_state(), **values}
+    return Callbacks(signed_in(web[0], MANAGER))
 
 
 def one(reader: Reader, sql: str, params: list[Any] | None = None) -> Any:

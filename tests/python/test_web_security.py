@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from salespulse.web.query.readers import Reader
-from salespulse.web.ui.state import LIST_FIELDS, empty_state
+from salespulse.web.ui.state import LIST_FIELDS
 from salespulse.web.ui.visuals import PAGES
 from web_testing import (
     LEAD,
@@ -23,12 +23,13 @@ from web_testing import (
     REP,
     Callbacks,
     components,
+    demo_app_fixture,
     forecast_app,
     graphs,
-    login,
     own_client_keys,
     render,
-    serving,
+    signed_in,
+    state,
     tables,
     text_of,
 )
@@ -48,17 +49,7 @@ INJECTIONS: list[Any] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def web(
-    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Any, Reader]]:
-    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-security"))
-
-
-def signed_in(app: Any, email: str) -> Any:
-    client = app.server.test_client()
-    assert login(client, email).status_code == 302
-    return client
+web = demo_app_fixture("web-security")
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +71,6 @@ def others_client(web: tuple[Any, Reader]) -> tuple[int, str]:
     )[0][0]
     assert mine == 0, "pick a client whose name no client of REP shares"
     return int(key), name
-
-
-def state(**values: Any) -> dict[str, Any]:
-    return {**empty_state(), **values}
 
 
 def control(calls: Callbacks, values: dict[str, Any], changed: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from dash import Dash
 
 from salespulse.handover import staged
 from salespulse.web.query.readers import DuckDBReader, Reader, Row
 from salespulse.web.server.app import create_app
 from salespulse.web.server.appdb import DEMO_PASSWORD, AppDB
+from salespulse.web.ui.state import empty_state
 
 MANAGER = "margaret.holloway@salespulse.example"  # VP Sales
 LEAD = "sophie.laurent@salespulse.example"  # Regional Sales Manager, Europe
@@ -90,6 +92,20 @@ def serving(demo_env: Mapping[str, str], folder: Path) -> Iterator[tuple[Dash, D
     reader.close()
 
 
+def demo_app_fixture(folder: str) -> Any:
+    """A test module's ``web`` fixture, ``web = demo_app_fixture("web-app")``: the app on the module's own
+    copy of the demo warehouse (in a temporary ``folder``), as ``(app, reader)``, for the whole module."""
+
+    @pytest.fixture(scope="module", name="web")
+    def web(
+        demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[tuple[Dash, DuckDBReader]]:
+        """The app and its reader on this module's copy of the demo warehouse."""
+        yield from serving(demo_duckdb, tmp_path_factory.mktemp(folder))
+
+    return web
+
+
 def own_client_keys(reader: Any, email: str) -> set[int]:
     """The keys of the clients the sales rep with ``email`` owns."""
     return {
@@ -121,6 +137,18 @@ def login(client: Any, email: str, password: str = DEMO_PASSWORD) -> Any:
     return client.post(
         "/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"}
     )
+
+
+def signed_in(app: Dash, email: str) -> Any:
+    """A test client of ``app`` signed in as ``email``."""
+    client = app.server.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def state(**values: Any) -> dict[str, Any]:
+    """What a page's state store holds: the empty state with ``values`` set."""
+    return {**empty_state(), **values}
 
 
 def csrf_header(client: Any) -> dict[str, str]:

@@ -1,7 +1,5 @@
 {#- Marketing campaigns, plus the "No campaign" member for orders that used none. -#}
-with campaigns as (
-    select * from {{ ref('stg_marketing__campaigns') }}
-),
+{{ import_ctes([('campaigns', 'stg_marketing__campaigns')]) }},
 
 known as (
     select
@@ -12,10 +10,7 @@ known as (
         channel,
         start_date,
         end_date,
-        cast(
-            {{ dbt.datediff('start_date', 'end_date', 'day') }}
-            + 1 as integer
-        ) as duration_days,
+        {{ days_between('start_date', 'end_date', both_ends=true) }} as duration_days,
         discount_pct,
         coalesce(target_category, 'All categories') as target_category,
         true as is_campaign

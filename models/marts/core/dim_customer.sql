@@ -1,7 +1,5 @@
 {#- Customers: type, industry, segment, geography, owning rep, first purchase and cohort. -#}
-with customers as (
-    select * from {{ ref('int_customers__enriched') }}
-),
+{{ import_ctes([('customers', 'int_customers__enriched')]) }},
 
 known as (
     select
@@ -31,7 +29,7 @@ known as (
         first_order_date,
         last_order_date,
         order_count,
-        cast({{ dbt.date_trunc('month', 'first_order_date') }} as date) as cohort_month,
+        {{ month_start('first_order_date') }} as cohort_month,
         cast(extract(year from first_order_date) as integer) as cohort_year,
         first_order_date is not null as has_purchased
     from customers

@@ -4,9 +4,7 @@
     loaded), never off the clock.
     Fiscal year = calendar year.
 -#}
-with days as (
-    select * from {{ ref('int_dates__spine') }}
-),
+{{ import_ctes([('days', 'int_dates__spine')]) }},
 
 as_of as (
     select
@@ -27,7 +25,7 @@ calendar as (
         cast(extract(day from days.date_day) as integer) as day_of_month,
         cast(extract(week from days.date_day) as integer) as iso_week_number,
         {{ iso_day_of_week('days.date_day') }} as iso_day_of_week,
-        cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start_date,
+        {{ month_start('days.date_day') }} as month_start_date,
         cast({{ dbt.last_day('days.date_day', 'month') }} as date) as month_end_date,
         as_of.as_of_day,
         as_of.as_of_year,

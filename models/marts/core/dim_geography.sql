@@ -1,11 +1,8 @@
 {#- City-level geography: region > country > state/province > city, with coordinates. -#}
-with cities as (
-    select * from {{ ref('int_geography__cities') }}
-),
-
-territories as (
-    select * from {{ ref('stg_crm__territories') }}
-),
+{{ import_ctes([
+    ('cities', 'int_geography__cities'),
+    ('territories', 'stg_crm__territories'),
+]) }},
 
 known as (
     select

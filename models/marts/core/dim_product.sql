@@ -1,7 +1,5 @@
 {#- Products: category > subcategory > model > product, with launch / discontinued status as of the as-of date. -#}
-with products as (
-    select * from {{ ref('stg_erp__products') }}
-),
+{{ import_ctes([('products', 'stg_erp__products')]) }},
 
 known as (
     select

@@ -1,11 +1,8 @@
 {#- Sales people with their territory and manager; the e-mail drives row-level security. -#}
-with reps as (
-    select * from {{ ref('stg_hr__sales_reps') }}
-),
-
-territories as (
-    select * from {{ ref('stg_crm__territories') }}
-),
+{{ import_ctes([
+    ('reps', 'stg_hr__sales_reps'),
+    ('territories', 'stg_crm__territories'),
+]) }},
 
 known as (
     select

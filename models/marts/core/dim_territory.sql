@@ -1,7 +1,5 @@
 {#- Sales territories and the regions they roll up to; the budget's territory grain. -#}
-with territories as (
-    select * from {{ ref('stg_crm__territories') }}
-),
+{{ import_ctes([('territories', 'stg_crm__territories')]) }},
 
 known as (
     select

@@ -1,13 +1,12 @@
 {#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
-    select * from {{ ref('fct_orders') }}
-    where customer_key <> -1 and order_date <= {{ as_of_date() }}
+    {{ client_orders() }}
 ),
 
 ordering_months as (
     select
         customer_key,
-        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as activity_month,
+        {{ month_start('order_date') }} as activity_month,
         min(order_date) as event_date,
         min(customer_order_sequence) as first_sequence_in_month,
         max(
@@ -18,7 +17,7 @@ ordering_months as (
         count(*) as orders,
         {{ money('sum(net_sales_amount)') }} as net_sales_amount
     from orders
-    group by customer_key, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+    group by customer_key, {{ month_start('order_date') }}
 ),
 
 ordering_events as (
@@ -40,14 +39,13 @@ lost_dates as (
     from orders
     where
         next_order_date is null
-        or {{ dbt.datediff('order_date', 'next_order_date', 'day') }}
-        > {{ var('lost_after_days') }}
+        or {{ days_between('order_date', 'next_order_date') }} > {{ var('lost_after_days') }}
 ),
 
 lost_events as (
     select
         customer_key,
-        cast({{ dbt.date_trunc('month', 'lost_date') }} as date) as activity_month,
+        {{ month_start('lost_date') }} as activity_month,
         'lost' as activity_type,
         min(lost_date) as event_date,
         false as is_reactivation,
@@ -55,7 +53,7 @@ lost_events as (
         {{ money('0') }} as net_sales_amount
     from lost_dates
     where lost_date <= {{ as_of_date() }}
-    group by customer_key, cast({{ dbt.date_trunc('month', 'lost_date') }} as date)
+    group by customer_key, {{ month_start('lost_date') }}
 ),
 
 events as (

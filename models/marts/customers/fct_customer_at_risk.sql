@@ -1,7 +1,6 @@
 {#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
-    select * from {{ ref('fct_orders') }}
-    where customer_key <> -1 and order_date <= {{ as_of_date() }}
+    {{ client_orders() }}
 ),
 
 recent_window as (
@@ -47,18 +46,9 @@ customers as (
 measured as (
     select
         customers.*,
-        cast(
-            {{ dbt.datediff('last_order_date', as_of_date(), 'day') }}
-            as integer
-        ) as days_since_last_order,
-        cast(
-            {{ dbt.datediff('first_order_date', 'last_earlier_order_date', 'day') }}
-            as integer
-        ) as earlier_span_days,
-        cast(
-            {{ dbt.datediff(dbt.date_trunc('month', 'first_order_date'), 'recent_start_date', 'month') }}
-            as integer
-        ) as earlier_months,
+        {{ days_between('last_order_date', as_of_date()) }} as days_since_last_order,
+        {{ days_between('first_order_date', 'last_earlier_order_date') }} as earlier_span_days,
+        {{ months_between(month_start('first_order_date'), 'recent_start_date') }} as earlier_months,
         customers.earlier_orders >= {{ var('at_risk_min_orders') }}
         and customers.first_order_date < customers.latest_first_order_date as is_evaluated
     from customers

@@ -1,7 +1,6 @@
 {#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
 with orders as (
-    select * from {{ ref('fct_orders') }}
-    where customer_key <> -1 and order_date <= {{ as_of_date() }}
+    {{ client_orders() }}
 ),
 
 lookback as (
@@ -27,14 +26,8 @@ customers as (
 measured as (
     select
         customers.*,
-        cast(
-            {{ dbt.datediff('last_order_date', as_of_date(), 'day') }}
-            as integer
-        ) as recency_days,
-        cast(
-            {{ dbt.datediff('first_order_date', as_of_date(), 'day') }}
-            as integer
-        ) as days_since_first_order
+        {{ days_between('last_order_date', as_of_date()) }} as recency_days,
+        {{ days_between('first_order_date', as_of_date()) }} as days_since_first_order
     from customers
 ),
 

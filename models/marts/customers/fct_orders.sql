@@ -63,9 +63,6 @@ select
     next_order_date,
     case
         when previous_order_date is not null
-            then cast(
-                    {{ dbt.datediff('previous_order_date', 'order_date', 'day') }}
-                    as integer
-                )
+            then {{ days_between('previous_order_date', 'order_date') }}
     end as days_since_previous_order
 from sequenced

@@ -4,8 +4,7 @@
     counts for the rep who owns them in the CRM (the rep on their orders).
 -#}
 with first_orders as (
-    select * from {{ ref('fct_orders') }}
-    where is_first_order and customer_key <> -1 and order_date <= {{ as_of_date() }}
+    {{ client_orders(also='is_first_order') }}
 ),
 
 reps as (
@@ -17,7 +16,7 @@ dates as (
 ),
 
 bounds as (
-    select cast({{ dbt.date_trunc('month', 'min(order_date)') }} as date) as first_month
+    select {{ month_start('min(order_date)') }} as first_month
     from {{ ref('fct_orders') }}
 ),
 
@@ -31,11 +30,11 @@ months as (
 acquired as (
     select
         sales_rep_key,
-        cast({{ dbt.date_trunc('month', 'order_date') }} as date) as month_start_date,
+        {{ month_start('order_date') }} as month_start_date,
         count(*) as new_clients,
         {{ money('sum(net_sales_amount)') }} as first_order_net_sales_amount
     from first_orders
-    group by sales_rep_key, cast({{ dbt.date_trunc('month', 'order_date') }} as date)
+    group by sales_rep_key, {{ month_start('order_date') }}
 ),
 
 grid as (

@@ -1,7 +1,5 @@
 {#- What this model computes and its rules: its description in _finance__models.yml (dbt docs). -#}
-with budget as (
-    select * from {{ ref('stg_finance__budget') }}
-),
+{{ import_ctes([('budget', 'stg_finance__budget')]) }},
 
 grain as (
     select

@@ -72,10 +72,7 @@ windows as (
 dated as (
     select
         windows.*,
-        cast(
-            {{ dbt.datediff('start_date', 'window_end_date', 'day') }}
-            + 1 as integer
-        ) as window_days,
+        {{ days_between('start_date', 'window_end_date', both_ends=true) }} as window_days,
         cast({{ dbt.dateadd('day', -364, 'start_date') }} as date) as last_year_start_date,
         cast({{ dbt.dateadd('day', -364, 'window_end_date') }} as date) as last_year_end_date,
         cast({{ dbt.dateadd('day', -1, 'start_date') }} as date) as day_before_start_date,
@@ -110,23 +107,13 @@ bounded as (
 methods as (
     select
         bounded.*,
-        cast(
-            {{ dbt.datediff('growth_start_date', 'start_date', 'day') }}
-            as integer
-        ) as growth_days,
-        cast(
-            {{ dbt.datediff('before_start_date', 'start_date', 'day') }}
-            as integer
-        ) as before_days,
-        cast(
-            case
-                when bounded.after_end_date >= bounded.day_after_end_date
-                    then
-                        {{ dbt.datediff('day_after_end_date', 'after_end_date', 'day') }}
-                        + 1
-                else 0
-            end as integer
-        ) as after_days
+        {{ days_between('growth_start_date', 'start_date') }} as growth_days,
+        {{ days_between('before_start_date', 'start_date') }} as before_days,
+        case
+            when bounded.after_end_date >= bounded.day_after_end_date
+                then {{ days_between('day_after_end_date', 'after_end_date', both_ends=true) }}
+            else 0
+        end as after_days
     from bounded
 ),
 

@@ -1,12 +1,9 @@
 {{ config(alias='campaign_effectiveness') }}
 {#- Campaign effectiveness with the campaign's attributes (rules in fct_campaign_effectiveness). -#}
-with effectiveness as (
-    select * from {{ ref('fct_campaign_effectiveness') }}
-),
-
-campaigns as (
-    select * from {{ ref('dim_campaign') }}
-)
+{{ import_ctes([
+    ('effectiveness', 'fct_campaign_effectiveness'),
+    ('campaigns', 'dim_campaign'),
+]) }}
 
 select
     effectiveness.campaign_key,

@@ -5,17 +5,11 @@
     `lost_after_days` days). The territory and rep keys carry row-level security. Only the
     combinations with some activity have a row.
 -#}
-with activity as (
-    select * from {{ ref('fct_customer_activity') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-),
+{{ import_ctes([
+    ('activity', 'fct_customer_activity'),
+    ('customers', 'dim_customer'),
+    ('territories', 'dim_territory'),
+]) }},
 
 described as (
     select

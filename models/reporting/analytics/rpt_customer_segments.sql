@@ -3,21 +3,12 @@
     One row per client who has bought: RFM scores and segment, the at-risk verdict with its reason,
     and the client's type, industry, CRM segment, territory, region and rep to slice by.
 -#}
-with rfm as (
-    select * from {{ ref('fct_customer_rfm') }}
-),
-
-at_risk as (
-    select * from {{ ref('fct_customer_at_risk') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-)
+{{ import_ctes([
+    ('rfm', 'fct_customer_rfm'),
+    ('at_risk', 'fct_customer_at_risk'),
+    ('customers', 'dim_customer'),
+    ('territories', 'dim_territory'),
+]) }}
 
 select
     rfm.customer_key,

@@ -9,9 +9,7 @@
     - `beats_baseline`: the model's MAPE is lower than the seasonal-naive MAPE of the same series;
     - coverage: share of the months whose actual sales fell inside the 80 % / 95 % interval.
 -#}
-with backtest as (
-    select * from {{ ref('fct_forecast_backtest') }}
-),
+{{ import_ctes([('backtest', 'fct_forecast_backtest')]) }},
 
 scored as (
     select

@@ -11,21 +11,12 @@
     - `series_order`: the total first, then the categories, then the territories, each
       alphabetically (series levels do not sort that way by name: 'total' sorts last).
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
-),
-
-forecast as (
-    select * from {{ ref('fct_sales_forecast') }}
-),
-
-backtest as (
-    select * from {{ ref('fct_forecast_backtest') }}
-),
+{{ import_ctes([
+    ('sales', 'fct_sales'),
+    ('products', 'dim_product'),
+    ('forecast', 'fct_sales_forecast'),
+    ('backtest', 'fct_forecast_backtest'),
+]) }},
 
 sold_categories as (
     select distinct products.category_name

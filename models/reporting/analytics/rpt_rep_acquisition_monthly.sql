@@ -1,16 +1,10 @@
 {{ config(alias='rep_acquisition_monthly') }}
 {#- New clients per sales rep and month (every rep, every month up to the as-of month). -#}
-with acquisition as (
-    select * from {{ ref('fct_rep_acquisition_monthly') }}
-),
-
-reps as (
-    select * from {{ ref('dim_sales_rep') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-)
+{{ import_ctes([
+    ('acquisition', 'fct_rep_acquisition_monthly'),
+    ('reps', 'dim_sales_rep'),
+    ('territories', 'dim_territory'),
+]) }}
 
 select
     acquisition.rep_acquisition_key,

@@ -15,36 +15,21 @@
     - `budget_amount`: the budget at the series' grain (total always; category / territory only
       when the workbook has that grain), empty outside the budget year.
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-),
-
-forecast as (
-    select * from {{ ref('fct_sales_forecast') }}
-),
-
-series as (
-    select * from {{ ref('rpt_forecast_series') }}
-),
-
-budget as (
-    select * from {{ ref('fct_budget') }}
-),
+{#- The series levels, and the column that names a member of each (the total has one: All). -#}
+{%- set series_levels = [('total', none), ('category', 'category_name'), ('territory', 'territory_code')] %}
+{{ import_ctes([
+    ('sales', 'fct_sales'),
+    ('dates', 'dim_date'),
+    ('products', 'dim_product'),
+    ('territories', 'dim_territory'),
+    ('forecast', 'fct_sales_forecast'),
+    ('series', 'rpt_forecast_series'),
+    ('budget', 'fct_budget'),
+]) }},
 
 budget_grain as (
     select
+        1 as has_total,
         coalesce(max(case when category_name is not null then 1 else 0 end), 0) as has_category,
         coalesce(max(case when territory_code is not null then 1 else 0 end), 0) as has_territory
     from budget
@@ -65,59 +50,35 @@ monthly_sales as (
 ),
 
 series_actuals as (
-    select
-        'total' as series_level,
-        'All' as series_member,
-        month_start_date,
-        {{ money('sum(net_sales_amount)') }} as actual_amount
-    from monthly_sales
-    group by month_start_date
-    union all
-    select
-        'category' as series_level,
-        category_name as series_member,
-        month_start_date,
-        {{ money('sum(net_sales_amount)') }} as actual_amount
-    from monthly_sales
-    group by category_name, month_start_date
-    union all
-    select
-        'territory' as series_level,
-        territory_code as series_member,
-        month_start_date,
-        {{ money('sum(net_sales_amount)') }} as actual_amount
-    from monthly_sales
-    group by territory_code, month_start_date
+    {%- for level, member in series_levels %}
+        select
+            '{{ level }}' as series_level,
+            {{ member or "'All'" }} as series_member,
+            month_start_date,
+            {{ money('sum(net_sales_amount)') }} as actual_amount
+        from monthly_sales
+        group by {{ member ~ ', ' if member }}month_start_date
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 series_budget as (
-    select
-        'total' as series_level,
-        'All' as series_member,
-        budget_month as month_start_date,
-        {{ money('sum(budget_amount)') }} as budget_amount
-    from budget
-    group by budget_month
-    union all
-    select
-        'category' as series_level,
-        budget.category_name as series_member,
-        budget.budget_month as month_start_date,
-        {{ money('sum(budget.budget_amount)') }} as budget_amount
-    from budget
-    cross join budget_grain
-    where budget_grain.has_category = 1
-    group by budget.category_name, budget.budget_month
-    union all
-    select
-        'territory' as series_level,
-        budget.territory_code as series_member,
-        budget.budget_month as month_start_date,
-        {{ money('sum(budget.budget_amount)') }} as budget_amount
-    from budget
-    cross join budget_grain
-    where budget_grain.has_territory = 1
-    group by budget.territory_code, budget.budget_month
+    {%- for level, member in series_levels %}
+        select
+            '{{ level }}' as series_level,
+            {{ 'budget.' ~ member if member else "'All'" }} as series_member,
+            budget.budget_month as month_start_date,
+            {{ money('sum(budget.budget_amount)') }} as budget_amount
+        from budget
+        cross join budget_grain
+        where budget_grain.has_{{ level }} = 1
+        group by {{ 'budget.' ~ member ~ ', ' if member }}budget.budget_month
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 first_month as (

@@ -5,9 +5,7 @@
     month of the year has neither (no forecast yet, or the history starts within the year).
     Interval bounds are not summed: the sum of monthly bounds is not a bound of the year.
 -#}
-with monthly as (
-    select * from {{ ref('rpt_sales_forecast') }}
-),
+{{ import_ctes([('monthly', 'rpt_sales_forecast')]) }},
 
 yearly as (
     select

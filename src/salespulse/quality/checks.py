@@ -50,6 +50,18 @@ def non_negative(columns: Sequence[str], what: str) -> list[Check]:
     ]
 
 
+def one_row_per(columns: Sequence[str], description: str, every_row: bool = False) -> Check:
+    """The table's grain: no two rows share ``columns``.
+
+    GX leaves out a row whose grain columns are all empty; ``every_row`` checks those too, for a grain
+    whose columns may all be empty on a real row (a company-wide budget line has no category,
+    territory or rep).
+    """
+    extra = {"ignore_row_if": "never"} if every_row else {}
+    unique = gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns), **extra)
+    return check(UNIQUENESS, description, unique)
+
+
 def at_least(column_a: str, column_b: str, description: str) -> Check:
     return check(
         RANGE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from .checks import DISTRIBUTION, RANGE, UNIQUENESS, VOLUME, Check, at_least, check, non_negative
+from .checks import DISTRIBUTION, RANGE, UNIQUENESS, VOLUME, Check, at_least, check, non_negative, one_row_per
 
 
 def dim_customer_checks() -> list[Check]:
@@ -66,11 +66,7 @@ def dim_date_checks() -> list[Check]:
     }
     return [
         check(VOLUME, "at least one whole year", gxe.ExpectTableRowCountToBeBetween(min_value=365)),
-        check(
-            UNIQUENESS,
-            "one row per (year, month, day)",
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["year_number", "month_number", "day_of_month"]),
-        ),
+        one_row_per(["year_number", "month_number", "day_of_month"], "one row per (year, month, day)"),
         *[
             check(
                 RANGE,
@@ -96,12 +92,10 @@ def dim_geography_checks() -> list[Check]:
             "longitudes between -180 and 180",
             gxe.ExpectColumnValuesToBeBetween(column="longitude", min_value=-180, max_value=180),
         ),
-        check(
-            UNIQUENESS,
+        one_row_per(
+            ["country_code", "state_province", "city"],
             "one row per city (country, state / province, city)",
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["country_code", "state_province", "city"], ignore_row_if="never"
-            ),
+            every_row=True,
         ),
     ]
 

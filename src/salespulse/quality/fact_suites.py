@@ -15,6 +15,7 @@ from .checks import (
     check,
     non_negative,
     not_null,
+    one_row_per,
 )
 
 SALES_MEASURES = (
@@ -42,11 +43,7 @@ def fct_sales_checks() -> list[Check]:
                 exact_match=False,
             ),
         ),
-        check(
-            UNIQUENESS,
-            "one row per order line (order_number, line_number)",
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["order_number", "line_number"]),
-        ),
+        one_row_per(["order_number", "line_number"], "one row per order line (order_number, line_number)"),
         *not_null([*SALES_MEASURES, "order_status", "is_cancelled", "counts_as_sales"], "sales measure"),
         *non_negative(
             [
@@ -128,13 +125,10 @@ def fct_budget_checks() -> list[Check]:
             "the budget covers exactly twelve months",
             gxe.ExpectColumnUniqueValueCountToBeBetween(column="budget_month", min_value=12, max_value=12),
         ),
-        check(
-            UNIQUENESS,
+        one_row_per(
+            ["budget_month", "category_name", "territory_code", "sales_rep_id"],
             "one budget row per month x category x territory x sales rep",
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["budget_month", "category_name", "territory_code", "sales_rep_id"],
-                ignore_row_if="never",
-            ),
+            every_row=True,
         ),
         check(
             UNIQUENESS,
@@ -160,11 +154,7 @@ REJECTION_REASONS = [
 
 def rejected_rows_checks() -> list[Check]:
     return [
-        check(
-            UNIQUENESS,
-            "one row per raw row (entity, file, row)",
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["entity", "source_file", "source_row"]),
-        ),
+        one_row_per(["entity", "source_file", "source_row"], "one row per raw row (entity, file, row)"),
         check(
             RANGE,
             "every rejection has a known reason",
@@ -210,13 +200,10 @@ def sales_vs_budget_checks() -> list[Check]:
             gxe.ExpectTableColumnsToMatchSet(column_set=REPORT_COLUMNS, exact_match=True),
         ),
         check(VOLUME, "at least one row per budget month", gxe.ExpectTableRowCountToBeBetween(min_value=12)),
-        check(
-            UNIQUENESS,
+        one_row_per(
+            ["month_start_date", "category_name", "territory_code", "sales_rep_id"],
             "one row per month x category x territory x sales rep",
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=["month_start_date", "category_name", "territory_code", "sales_rep_id"],
-                ignore_row_if="never",
-            ),
+            every_row=True,
         ),
         *non_negative(["attainment_pct", "attainment_to_date_pct"], "report"),
         # A small cell (one category x territory x rep in one month) can beat its budget many times
