@@ -4,7 +4,6 @@ partial bundle holds, and plotly's default look carried by a template cut to wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import plotly.graph_objects as go
@@ -13,9 +12,8 @@ import pytest
 
 from salespulse.web.query.readers import Reader
 from salespulse.web.ui.charts import HOUSE_TEMPLATE, TRACE_TYPES, figure_for, graph_config
-from salespulse.web.ui.state import empty_state
 from salespulse.web.ui.visuals import PAGES
-from web_testing import MANAGER, REP, Callbacks, graphs, login, render, serving
+from web_testing import MANAGER, REP, Callbacks, demo_app_fixture, graphs, render, signed_in, state
 
 #: Views that draw every kind of figure: the default, a drill to one country (the map at 50 m),
 #: a range with no sales (the empty figure), several years, a category and a chosen series.
@@ -28,11 +26,7 @@ STATES = {
 }
 
 
-@pytest.fixture(scope="module")
-def web(
-    demo_duckdb: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Any, Reader]]:
-    yield from serving(demo_duckdb, tmp_path_factory.mktemp("web-charts"))
+web = demo_app_fixture("web-charts")
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +34,10 @@ def figures(web: tuple[Any, Reader]) -> list[tuple[str, dict[str, Any]]]:
     """Every figure of every page, for the manager and a rep, in each of ``STATES``."""
     out: list[tuple[str, dict[str, Any]]] = []
     for email in (MANAGER, REP):
-        client = web[0].server.test_client()
-        assert login(client, email).status_code == 302
-        callbacks = Callbacks(client)
+        callbacks = Callbacks(signed_in(web[0], email))
         for name, values in STATES.items():
             for slug in PAGES:
-                for visual, figure in graphs(render(callbacks, {**empty_state(), **values}, slug)).items():
+                for visual, figure in graphs(render(callbacks, state(**values), slug)).items():
                     out.append((f"{email} {name} {visual}", figure))
     return out
 
