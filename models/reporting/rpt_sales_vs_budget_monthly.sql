@@ -14,29 +14,14 @@
       src/salespulse/semantic/measures.yml (macros/generated/measures.sql), as in Power BI and the
       web dashboard.
 -#}
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
-
-budget as (
-    select * from {{ ref('fct_budget') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
-),
-
-territories as (
-    select * from {{ ref('dim_territory') }}
-),
-
-reps as (
-    select * from {{ ref('dim_sales_rep') }}
-),
+{{ import_ctes([
+    ('sales', 'fct_sales'),
+    ('budget', 'fct_budget'),
+    ('dates', 'dim_date'),
+    ('products', 'dim_product'),
+    ('territories', 'dim_territory'),
+    ('reps', 'dim_sales_rep'),
+]) }},
 
 grain as (
     select

@@ -9,13 +9,10 @@
     `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
     subset of the rows from above.
 -#}
-with order_lines as (
-    select * from {{ ref('int_order_lines__enriched') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
+{{ import_ctes([
+    ('order_lines', 'int_order_lines__enriched'),
+    ('dates', 'dim_date'),
+]) }},
 
 lines as (
     select

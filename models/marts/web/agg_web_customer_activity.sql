@@ -19,13 +19,10 @@
 ] -%}
 {%- set plan = incremental_config('customer_key', 'touched_customer_keys', digests, ['fct_sales']) %}
 
-with order_lines as (
-    select * from {{ ref('int_order_lines__enriched') }}
-),
-
-customers as (
-    select * from {{ ref('dim_customer') }}
-),
+{{ import_ctes([
+    ('order_lines', 'int_order_lines__enriched'),
+    ('customers', 'dim_customer'),
+]) }},
 
 calendar as (
     select

@@ -12,9 +12,9 @@
 -#}
 {%- set plan = incremental_config('customer_key', 'touched_big_client_keys', upstream=['fct_sales']) %}
 
-with sales as (
-    select * from {{ ref('fct_sales') }}
-),
+{{ import_ctes([
+    ('sales', 'fct_sales'),
+]) }},
 
 big_clients as (
     select * from {{ ref('agg_web_big_clients') }}

@@ -9,13 +9,10 @@
 ] -%}
 {%- set plan = incremental_config('month_start_date', 'touched_months', digests, ['fct_sales']) %}
 
-with order_lines as (
-    select * from {{ ref('int_order_lines__enriched') }}
-),
-
-dates as (
-    select * from {{ ref('dim_date') }}
-),
+{{ import_ctes([
+    ('order_lines', 'int_order_lines__enriched'),
+    ('dates', 'dim_date'),
+]) }},
 
 lines as (
     select
