@@ -290,6 +290,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#-
+    rejected_rows: every row of the tables other than the order lines (small snapshots, recomputed
+    whole) and the rows of the touched order lines (superseded versions carry order_number|line_number
+    as business key, broken lines their order_line_id).
+-#}
+{% macro touched_rejected_row_keys() -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    select rejected_row_key from {{ this }}
+    where
+        entity <> 'order_lines'
+        or replace(business_key, '|', '-') in ({{ touched_order_line_ids() }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- A model's filter to its touched rows: `key in (touched_sql)`, or true in a full build. -#}
 {% macro touched_only(plan, key, touched_sql) -%}
     {%- if plan.full -%}

@@ -288,7 +288,12 @@ def _delivery(data_dir: Path | None) -> tuple[Path, list[Path]]:
 @click.option(
     "--force", is_flag=True, help="Build even when no file is new (PostgreSQL: after a failed build)."
 )
-def refresh(data_dir: Path | None, target: str | None, quality: bool, force: bool) -> None:
+@click.option(
+    "--full-build",
+    is_flag=True,
+    help="Build every dbt node, not only what the delivery feeds (incremental models stay incremental).",
+)
+def refresh(data_dir: Path | None, target: str | None, quality: bool, force: bool, full_build: bool) -> None:
     """One near-real-time cycle: land the new files, build incrementally, publish -- as ONE hand-over.
 
     Readers never see the new rows without the models built on them; a failure publishes nothing
@@ -301,7 +306,9 @@ def refresh(data_dir: Path | None, target: str | None, quality: bool, force: boo
     logging.getLogger("salespulse.handover").setLevel(logging.INFO)
     folder, workbooks = _delivery(data_dir)
     try:
-        cycle = run_cycle(target, folder, workbooks, quality=quality, force=force, capture=False)
+        cycle = run_cycle(
+            target, folder, workbooks, quality=quality, force=force, capture=False, full_build=full_build
+        )
     except DbtInterrupted as stop:
         _interrupted("refresh", stop, target)
     if cycle.new_files:

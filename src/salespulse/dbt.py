@@ -195,6 +195,21 @@ def run_tied(
     return subprocess.CompletedProcess(list(command), process.returncode, stdout, stderr)
 
 
+#: dbt commands that write models, seeds or snapshots (they void the build record first).
+WRITERS = ("build", "run", "seed", "snapshot")
+#: Arguments that make a ``dbt build`` cover less than every node, or build it otherwise than a
+#: refresh would (``--vars`` outside the settings, ``--empty``): such a build records nothing.
+PARTIAL = (
+    "-s", "--select", "-m", "--models", "--exclude", "--selector", "--resource-type", "--resource-types",
+    "--exclude-resource-type", "--exclude-resource-types", "--inline", "--vars", "--empty",
+)  # fmt: skip
+
+
+def whole_build(args: Sequence[str]) -> bool:
+    """Whether ``dbt <args>`` builds and tests every node (no selection)."""
+    return bool(args) and args[0] == "build" and not any(a.split("=")[0] in PARTIAL for a in args)
+
+
 def run_dbt(
     args: Sequence[str],
     *,
@@ -202,6 +217,7 @@ def run_dbt(
     env: dict[str, str] | None = None,
     check: bool = True,
     capture: bool = True,
+    covers_changes: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` in the project directory; raise with dbt's output when it fails.
 
@@ -209,15 +225,40 @@ def run_dbt(
     inherits the writer locks this process holds (``salespulse.handover``), so a lock outlives
     this process for as long as dbt does. Raises ``DbtInterrupted`` (dbt has exited) when this
     process is asked to stop.
+
+    Keeps the warehouse's build record (``salespulse.build_scope``): a command that writes models
+    deletes it first; a ``dbt build`` that passed writes it again when it covered every node, or
+    when the caller vouches (``covers_changes``) that its selection holds everything downstream of
+    every raw table that changed since the record (``salespulse.refresh``'s selected builds).
     """
     from salespulse.handover import writer_lock_fds
 
     command = [dbt_executable(), *args]
     if target:
         command += ["--target", target]
-    result = run_tied(command, env=dbt_env(env), capture=capture, pass_fds=writer_lock_fds())
+    environ = dbt_env(env)
+    writes = bool(args) and args[0] in WRITERS
+    built_with = _build_record(target, environ, built_with=None) if writes else ""
+    result = run_tied(command, env=environ, capture=capture, pass_fds=writer_lock_fds())
+    if writes and result.returncode == 0 and (whole_build(args) or (covers_changes and args[0] == "build")):
+        _build_record(target, environ, built_with=built_with)
     if check and result.returncode != 0:
         # without capture dbt has already printed its output to the terminal
         output = (result.stdout or "")[-6000:] + (result.stderr or "")
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
     return result
+
+
+def _build_record(target: str | None, environ: dict[str, str], *, built_with: str | None) -> str:
+    """Before a command that writes models (``built_with=None``): delete the build record of
+    ``target`` and return the fingerprint of the code and settings it runs with. After a build that
+    covered its changes: write the record with that fingerprint (``salespulse.build_scope``)."""
+    from salespulse import build_scope
+    from salespulse.warehouse import connect
+
+    with connect(target, environ) as warehouse:
+        if built_with is None:
+            build_scope.forget(warehouse)
+            return build_scope.fingerprint(environ)
+        build_scope.remember(warehouse, environ, built_with)
+        return built_with

@@ -15,6 +15,11 @@ the previous cycle's files as well as the new ones, and the incremental models o
 Whether anything is new is decided first, against the *published* warehouse, read-only: the
 standby is behind by design and would always look stale. Nothing new: nothing is built or published.
 
+The build is ``dbt build --select`` of what the raw tables that changed since the written
+warehouse's last build feed (``salespulse.build_scope``, which says when that equals a full build
+and when it builds everything instead: first build, changed code or settings, a moved as-of date,
+``full_build``).
+
 PostgreSQL has no file hand-over: the load commits in one transaction, then dbt replaces relation
 after relation in place, so for the length of the build a reader can see some marts rebuilt and
 others not; a failed build leaves the failed models and those downstream with their previous data,
@@ -153,12 +158,15 @@ def run_cycle(
     quality: bool = False,
     force: bool = False,
     capture: bool = False,
+    full_build: bool = False,
 ) -> Cycle:
     """Run one cycle (see the module docstring); ``capture`` keeps dbt's output out of the terminal
-    (a failure's report quotes its end). Raises ``salespulse.dbt.DbtInterrupted`` when asked to stop
-    while dbt runs (dbt has exited; nothing was published)."""
+    (a failure's report quotes its end); ``full_build`` builds every node whatever was delivered.
+    Raises ``salespulse.dbt.DbtInterrupted`` when asked to stop while dbt runs (dbt has exited;
+    nothing was published)."""
+    from salespulse import build_scope
     from salespulse.build_outcome import failed_nodes, failure_report, run_results_path
-    from salespulse.dbt import run_dbt
+    from salespulse.dbt import dbt_env, run_dbt
     from salespulse.errors import ContractError
     from salespulse.handover import published_path, run_staged
     from salespulse.loader import load
@@ -185,7 +193,19 @@ def run_cycle(
         lines = [f"landed {len(landed)} file(s)" + (": " + ", ".join(landed[:10]) if landed else "")]
         if len(landed) > 10:
             lines.append(f"  ... and {len(landed) - 10} more")
-        built = run_dbt(["build"], target=target, env=env, check=False, capture=capture)
+        with connect(target, writer_env) as warehouse:
+            scope = build_scope.plan(warehouse, dbt_env(env), build_scope.project_sources(), full=full_build)
+        lines.append(scope.why)
+        if scope.select == ():
+            return Cycle(PUBLISHED, lines)
+        built = run_dbt(
+            scope.args,
+            target=target,
+            env=env,
+            check=False,
+            capture=capture,
+            covers_changes=scope.select is not None,
+        )
         if built.returncode:
             tail = _ANSI.sub("", built.stdout or "").strip().splitlines()[-15:] if capture else []
             report_text = failure_report(failed_nodes(run_results_path(writer_env)), staged=staged)

@@ -3,6 +3,7 @@ environment of `salespulse refresh` / `watch` / `generate --trickle` run as subp
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from salespulse.handover import staged
+from salespulse.warehouse import Warehouse
 from salespulse.web.query.readers import DuckDBReader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +76,53 @@ def demo_setup(demo_duckdb: dict[str, str], demo_delivery: Path, tmp_path: Path)
     published = publish_copy(demo_duckdb, tmp_path / "warehouse" / "salespulse.duckdb")
     folder = Path(shutil.copytree(demo_delivery, tmp_path / "delivery"))
     return published, folder, cli_env(published, folder, tmp_path)
+
+
+#: Relations that are not the warehouse's content: the incremental models' and the build's records,
+#: and the change set (it holds what the last build changed, so it differs by design).
+NOT_CONTENT = {
+    "intermediate.incremental_state",
+    "intermediate.last_build",
+    "intermediate.int_order_lines__changes",
+}
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "reporting")
+
+
+def model_relations(warehouse: Warehouse) -> list[str]:
+    """Every table and view dbt builds (the model schemas), but NOT_CONTENT."""
+    marks = ", ".join("?" for _ in MODEL_SCHEMAS)
+    rows = warehouse.query(
+        f"select table_schema, table_name from information_schema.tables where table_schema in ({marks})",
+        list(MODEL_SCHEMAS),
+    )
+    return sorted(f"{schema}.{name}" for schema, name in rows if f"{schema}.{name}" not in NOT_CONTENT)
+
+
+def assert_same_relations(built: Warehouse, reference: Warehouse) -> None:
+    """``built`` holds the relations of ``reference`` with the same rows (a selected build against a
+    full one)."""
+    relations = model_relations(reference)
+    assert model_relations(built) == relations
+    assert len(relations) > 60
+    differ = [
+        r
+        for r in relations
+        if sorted(map(repr, built.query(f"select * from {r}")))
+        != sorted(map(repr, reference.query(f"select * from {r}")))
+    ]
+    assert not differ, f"the selected build and a full build differ in {differ}"
+
+
+def reassign_a_client(folder: Path) -> str:
+    """A customers delivery: the first client with a sales rep moves to another rep; returns its id."""
+    path = folder / "customers.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        customers = list(csv.DictReader(f))
+    reps = sorted({c["sales_rep_id"] for c in customers if c["sales_rep_id"]})
+    client = next(c for c in customers if c["sales_rep_id"])
+    client["sales_rep_id"] = next(rep for rep in reps if rep != client["sales_rep_id"])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(customers[0]))
+        writer.writeheader()
+        writer.writerows(customers)
+    return client["customer_id"]

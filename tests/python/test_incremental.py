@@ -47,9 +47,10 @@ INCREMENTAL = {
     "agg_web_customer_activity": "marts",
     "agg_web_product_sales_lines": "marts",
     "agg_web_customer_sales_lines": "marts",
+    "rejected_rows": "marts",
 }
 #: Relations compared besides the reporting schema's.
-ALSO_COMPARED = {**INCREMENTAL, "rejected_rows": "marts"}
+ALSO_COMPARED = dict(INCREMENTAL)
 SETTINGS = {"SALESPULSE_HISTORY_YEARS": "3"}
 MARK = 1000
 
@@ -65,12 +66,17 @@ MARKED = {
     "agg_web_product_sales_monthly": ("net_sales_amount", "month_start_date", "months"),
     "agg_web_product_sales_lines": ("net_sales_amount", "order_number", "orders"),
     "agg_web_customer_activity": ("active_months_1", "customer_key", "customers"),
+    "rejected_rows": ("source_row", "business_key", "rejected_lines"),
 }
 CANDIDATES = {
     "lines": "select order_line_id from marts.fct_sales order by order_date, order_line_id limit 20",
     "days": "select distinct order_date from marts.fct_sales order by 1 limit 20",
     "months": "select distinct month_start_date from marts.agg_web_sales_monthly order by 1 limit 12",
     "orders": "select distinct order_number from marts.fct_sales order by 1 limit 20",
+    "rejected_lines": """
+        select business_key from marts.rejected_rows
+        where entity = 'order_lines' and rejection_reason <> 'superseded_by_later_version'
+        order by 1 limit 20""",
     "customers": """
         select customers.customer_key
         from intermediate.int_customer_orders as customer_orders
@@ -178,6 +184,7 @@ def _touched(warehouse: Warehouse) -> dict[str, set]:
     assert changes
     return {
         "lines": {r[0] for r in changes},
+        "rejected_lines": {r[0] for r in changes},  # a broken line's business key is its order_line_id
         "orders": {r[1] for r in changes},
         "days": {r[2] for r in changes},
         "months": {r[2].replace(day=1) for r in changes},

@@ -1,0 +1,90 @@
+"""What a refresh cycle builds (salespulse.build_scope), decided from a real DuckDB warehouse's load log
+and build record; the builds themselves are in test_refresh.py (a selected cycle equals a full build)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from salespulse import build_scope
+from salespulse.dbt import whole_build
+from salespulse.loader import LOAD_LOG, RAW_SCHEMA, raw_tables
+from salespulse.warehouse import Warehouse, connect
+
+SETTINGS = {"SALESPULSE_CURRENCY": "USD", "SALESPULSE_HISTORY_YEARS": "2"}
+
+
+def _land(warehouse: Warehouse, entity: str, name: str, at: datetime, last_order: date | None = None) -> None:
+    """A load-log row, as the loader writes one per landed file."""
+    with warehouse.transaction():
+        warehouse.execute(
+            f"insert into {RAW_SCHEMA}.{LOAD_LOG} values (?, ?, ?, ?, ?, ?)",
+            [entity, name, "0" * 64, 1, last_order, at],
+        )
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Iterator[Warehouse]:
+    with connect("duckdb", {"SALESPULSE_DUCKDB_PATH": str(tmp_path / "w.duckdb")}) as warehouse:
+        columns = ", ".join(f'"{c.name}" varchar' for c in raw_tables()[LOAD_LOG])
+        warehouse.execute(f"create schema {RAW_SCHEMA}")
+        warehouse.execute(f"create table {RAW_SCHEMA}.{LOAD_LOG} ({columns})")
+        warehouse.execute(
+            f"alter table {RAW_SCHEMA}.{LOAD_LOG} alter row_count type bigint; "
+            f"alter table {RAW_SCHEMA}.{LOAD_LOG} alter last_order_date type date; "
+            f"alter table {RAW_SCHEMA}.{LOAD_LOG} alter _loaded_at type timestamp"
+        )
+        _land(warehouse, "order_lines", "order_lines/a.parquet", datetime(2025, 1, 1, 8), date(2024, 12, 31))
+        _land(warehouse, "customers", "customers.csv", datetime(2025, 1, 1, 8))
+        yield warehouse
+
+
+def test_a_cycle_selects_what_changed_since_the_warehouses_last_build(warehouse: Warehouse) -> None:
+    sources = build_scope.project_sources()
+    assert sources["order_lines"] == "erp.order_lines" and sources["_load_log"] == "loader._load_log"
+    first = build_scope.plan(warehouse, SETTINGS, sources)
+    assert first.select is None and "no record" in first.why and first.args == ["build"]
+
+    build_scope.remember(warehouse, SETTINGS, build_scope.fingerprint(SETTINGS))
+    assert build_scope.plan(warehouse, SETTINGS, sources).select == ()  # nothing landed since
+
+    _land(warehouse, "customers", "customers.csv", datetime(2025, 1, 1, 9))  # a snapshot replaced
+    _land(warehouse, "order_lines", "order_lines/b.parquet", datetime(2025, 1, 1, 9), date(2024, 12, 31))
+    scope = build_scope.plan(warehouse, SETTINGS, sources)
+    assert scope.select == ("source:crm.customers+", "source:erp.order_lines+", "source:loader._load_log+")
+    assert scope.args[-2:] == ["--exclude-resource-type", "unit_test"]
+    assert build_scope.plan(warehouse, SETTINGS, sources, full=True).select is None
+
+    # a setting dbt reads, the as-of date, a table no source reads: everything
+    other = {**SETTINGS, "SALESPULSE_CURRENCY": "EUR"}
+    assert "setting changed" in build_scope.plan(warehouse, other, sources).why
+    _land(warehouse, "order_lines", "order_lines/c.parquet", datetime(2025, 1, 1, 10), date(2025, 1, 1))
+    moved = build_scope.plan(warehouse, SETTINGS, sources)
+    assert moved.select is None and "as-of date moved (2024-12-31 -> 2025-01-01)" in moved.why
+    pinned = {**SETTINGS, "SALESPULSE_AS_OF": "2024-12-31"}
+    build_scope.remember(warehouse, pinned, build_scope.fingerprint(pinned))
+    _land(warehouse, "mystery", "mystery.csv", datetime(2025, 1, 1, 11))
+    assert "no dbt source reads" in (build_scope.plan(warehouse, pinned, sources).why)
+
+    build_scope.forget(warehouse)  # what a command that writes models does first
+    assert build_scope.recorded(warehouse) is None
+
+
+def test_the_fingerprint_covers_the_project_files_and_the_settings_dbt_reads(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text("vars:\n  x: \"{{ env_var('SALESPULSE_X', '') }}\"\n")
+    (tmp_path / "models" / "m.sql").write_text("select 1")
+    before = build_scope.fingerprint({}, tmp_path)
+    assert build_scope.fingerprint({"UNREAD": "1"}, tmp_path) == before
+    assert build_scope.fingerprint({"SALESPULSE_X": "1"}, tmp_path) != before
+    (tmp_path / "models" / "m.sql").write_text("select 2")
+    assert build_scope.fingerprint({}, tmp_path) != before
+
+
+def test_only_a_whole_build_is_recorded_without_the_callers_word() -> None:
+    assert whole_build(["build"]) and whole_build(["build", "--full-refresh"])
+    assert not whole_build(["build", "--select", "source:forecast+"])
+    assert not whole_build(["build", "--exclude=dim_date"]) and not whole_build(["run"])
