@@ -15,6 +15,7 @@ select
     product_key,
     order_date,
     order_number,
+    line_number,
     customer_key,
     sales_rep_key,
     geography_key,

@@ -259,7 +259,7 @@ _LINE_COLUMNS = (
     "cancelled_amount",
 )
 _NOT_ON_PRODUCT_LINES = frozenset(
-    {"order_date_key", "line_number", "order_status", "customer_order_type", "cancelled_amount"}
+    {"order_date_key", "order_status", "customer_order_type", "cancelled_amount"}
 )
 #: The order lines of the clients with many lines, sorted by client: a query on a few of them reads
 #: only their rows (a client with few lines costs little on reporting.sales).
