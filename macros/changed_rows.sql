@@ -75,6 +75,7 @@
         'rpt_web_product_sales_lines': ['agg_web_product_sales_lines', 'order_number', 'touched_orders'],
         'agg_web_customer_sales_lines': ['agg_web_customer_sales_lines', 'customer_key', 'touched_customer_keys'],
         'rpt_web_customer_sales_lines': ['agg_web_customer_sales_lines', 'customer_key', 'touched_customer_keys'],
+        'rejected_rows': ['rejected_rows', 'rejected_row_key', 'touched_rejected_row_keys'],
     }) }}
 {%- endmacro %}
 
@@ -160,6 +161,11 @@
         select distinct order_number from {{ changes }}
     {%- elif name == 'touched_customer_keys' -%}
         {{ customer_keys }}
+    {%- elif name == 'touched_rejected_row_keys' -%}
+        select rejected_row_key from {{ changed_rows_relation('rejected_rows') }}
+        where
+            entity <> 'order_lines'
+            or replace(business_key, '|', '-') in (select order_line_id from {{ changes }})
     {%- else -%}
         {{ exceptions.raise_compiler_error('changed_rows: no touched list ' ~ name) }}
     {%- endif -%}

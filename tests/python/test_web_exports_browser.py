@@ -98,6 +98,7 @@ def set_range(page: Any, start: str, end: str) -> None:
         field = page.locator(f"input.dash-datepicker-{side}-date")
         field.fill(value)
         field.press("Enter")
+        settle(page)  # the start's callback answered before the end is typed, as a person waits
     page.keyboard.press("Escape")
     settle(page)
 
