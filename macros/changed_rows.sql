@@ -2,8 +2,8 @@
     The data tests of an incremental `dbt build` test the rows that build wrote, not whole tables.
 
     After a small delivery the incremental models (macros/incremental.sql) rewrite a few touched
-    keys (order lines, orders, customers, days, months) of tables with millions of rows; their
-    generic tests (unique, not_null, relationships, accepted_values, expression_is_true,
+    keys (order lines, orders, customers, (client, day) pairs, group keys) of tables with millions
+    of rows; their generic tests (unique, not_null, relationships, accepted_values, expression_is_true,
     unique_combination_of_columns) would scan every row again. dbt_project.yml gives every generic
     test `where: "__changed_rows__"`, and get_where_subquery below (dbt's documented hook for
     templating `where`: the yml's config is rendered at parse time, before any macro can run)
@@ -53,6 +53,12 @@
       every build); listing them would scan fct_sales, which costs more than the test saves.
 -#}
 {% macro changed_rows_models() -%}
+    {#- the key tuples of the delta-maintained aggregates (macros/delta_maintenance.sql) and of the pairs -#}
+    {%- set daily_key = '(order_date, campaign_key, territory_key, sales_rep_key)' -%}
+    {%- set monthly_key = '(month_start_date, campaign_key, geography_key, territory_key, sales_rep_key)' -%}
+    {%- set product_monthly_key = '(month_start_date, product_key, campaign_key, territory_key, sales_rep_key)' -%}
+    {%- set product_monthly = 'touched_web_product_monthly_keys' -%}
+    {%- set client_day_key = '(customer_key, order_date)' -%}
     {#- tested model: [state model, touched key, touched list] -#}
     {{ return({
         'stg_erp__order_lines': ['stg_erp__order_lines', 'order_line_id', 'stg_order_lines_changed_ids'],
@@ -61,14 +67,14 @@
         'fct_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
         'rpt_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
         'fct_orders': ['fct_orders', 'customer_key', 'touched_customer_keys'],
-        'agg_web_sales_daily': ['agg_web_sales_daily', 'order_date', 'touched_days'],
-        'rpt_web_sales_daily': ['agg_web_sales_daily', 'order_date', 'touched_days'],
-        'agg_web_client_sales_daily': ['agg_web_client_sales_daily', 'order_date', 'touched_days'],
-        'rpt_web_client_sales_daily': ['agg_web_client_sales_daily', 'order_date', 'touched_days'],
-        'agg_web_sales_monthly': ['agg_web_sales_monthly', 'month_start_date', 'touched_months'],
-        'rpt_web_sales_monthly': ['agg_web_sales_monthly', 'month_start_date', 'touched_months'],
-        'agg_web_product_sales_monthly': ['agg_web_product_sales_monthly', 'month_start_date', 'touched_months'],
-        'rpt_web_product_sales_monthly': ['agg_web_product_sales_monthly', 'month_start_date', 'touched_months'],
+        'agg_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
+        'rpt_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
+        'agg_web_client_sales_daily': ['agg_web_client_sales_daily', client_day_key, 'touched_client_days'],
+        'rpt_web_client_sales_daily': ['agg_web_client_sales_daily', client_day_key, 'touched_client_days'],
+        'agg_web_sales_monthly': ['agg_web_sales_monthly', monthly_key, 'touched_web_monthly_keys'],
+        'rpt_web_sales_monthly': ['agg_web_sales_monthly', monthly_key, 'touched_web_monthly_keys'],
+        'agg_web_product_sales_monthly': ['agg_web_product_sales_monthly', product_monthly_key, product_monthly],
+        'rpt_web_product_sales_monthly': ['agg_web_product_sales_monthly', product_monthly_key, product_monthly],
         'agg_web_customer_activity': ['agg_web_customer_activity', 'customer_key', 'touched_customer_keys'],
         'rpt_web_customer_activity': ['agg_web_customer_activity', 'customer_key', 'touched_customer_keys'],
         'agg_web_product_sales_lines': ['agg_web_product_sales_lines', 'order_number', 'touched_orders'],
@@ -113,7 +119,7 @@
     {%- if state is none -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set keep = key ~ ' in (' ~ changed_rows_touched(touched, state) ~ ')' -%}
+    {%- set keep = key ~ ' in (' ~ changed_rows_touched(touched, state, key) ~ ')' -%}
     {#- a uniqueness test whose columns leave out the touched key: every row sharing its first column -#}
     {%- set test = model.test_metadata or {} -%}
     {%- set kwargs = test.kwargs or {} -%}
@@ -124,7 +130,9 @@
     {%- else -%}
         {%- set columns = [key] -%}
     {%- endif -%}
-    {%- if key not in columns -%}
+    {#- a key tuple, `(a, b)`: every one of its columns must be among the test's -#}
+    {%- set key_columns = key.strip('()').split(', ') -%}
+    {%- if key_columns | reject('in', columns) | list -%}
         {%- set column = '(' ~ columns[0] ~ ')' -%}
         {%- set keep = column ~ ' in (select ' ~ column ~ ' from ' ~ relation ~ ' where ' ~ keep ~ ') or '
             ~ column ~ ' is null' -%}
@@ -137,7 +145,7 @@
     model's pre-hook. Said again here because a test may `ref` only the models it tests: the
     change set is found in the graph instead.
 -#}
-{% macro changed_rows_touched(name, state) -%}
+{% macro changed_rows_touched(name, state, key) -%}
     {%- set changes = changed_rows_relation('int_order_lines__changes') -%}
     {%- set customer_keys -%}
         select {{ surrogate_key(['customer_id']) }} from {{ changes }}
@@ -153,10 +161,14 @@
         select order_line_id from {{ changes }}
     {%- elif name == 'touched_customer_ids' -%}
         select customer_id from {{ changes }}
-    {%- elif name == 'touched_days' -%}
-        select distinct order_date from {{ changes }}
-    {%- elif name == 'touched_months' -%}
-        select distinct cast({{ dbt.date_trunc('month', 'order_date') }} as date) from {{ changes }}
+    {%- elif name == 'touched_client_days' -%}
+        select {{ surrogate_key(['customer_id']) }}, order_date from {{ changes }}
+        union
+        select -1, order_date from {{ changes }}
+    {%- elif name in ('touched_web_daily_keys', 'touched_web_monthly_keys', 'touched_web_product_monthly_keys') -%}
+        {#- the delta's key tuples (macros/delta_maintenance.sql): the model's key, without parentheses -#}
+        select distinct {{ key.strip('()') }}
+        from {{ changed_rows_relation('int_order_lines__delta') }}
     {%- elif name == 'touched_orders' -%}
         select distinct order_number from {{ changes }}
     {%- elif name == 'touched_customer_keys' -%}

@@ -21,7 +21,7 @@
     Otherwise the touched set is int_order_lines__changes (every raw version of the lines loaded
     since, the lines the as-of date move crosses, the old and new first orders of customers whose
     first order changed): the pre-hook deletes the rows of the touched keys (order lines, orders,
-    customers, days or months) and the model inserts them again, recomputed whole (append
+    customers, (client, day) pairs) and the model inserts them again, recomputed whole (append
     strategy), so a line that moves to another group leaves its old one and a group that loses its
     last line disappears.
 -#}
@@ -224,15 +224,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The days, months, orders and customer keys of the touched order lines (for deletes and filters). -#}
-{% macro touched_days() -%}
-    select distinct order_date from ({{ touched_order_lines() }}) as touched
+{#-
+    The (customer key, day) pairs of the touched order lines, old and new versions: known clients'
+    keys are the hash of their id; (-1, day) for the unknown clients' lines of every touched day.
+-#}
+{% macro touched_client_days() -%}
+    select {{ surrogate_key(['customer_id']) }}, order_date from ({{ touched_order_lines() }}) as touched
+    union
+    select -1, order_date from ({{ touched_order_lines() }}) as touched
 {%- endmacro %}
 
-{% macro touched_months() -%}
-    select distinct cast({{ dbt.date_trunc('month', 'order_date') }} as date) from ({{ touched_order_lines() }}) as touched
-{%- endmacro %}
-
+{#- The orders and customer keys of the touched order lines (for deletes and filters). -#}
 {% macro touched_orders() -%}
     select distinct order_number from ({{ touched_order_lines() }}) as touched
 {%- endmacro %}
@@ -333,9 +335,10 @@
     The configuration of an incremental model of the order-line path, returning its plan
     ({'full': bool, 'since': ...}) for the model's filter to its touched rows (`touched_only`):
 
-    - `key`: the column whose touched values are recomputed whole (a line, day, month, order, client);
+    - `key`: the column (or a tuple of columns) whose touched values are recomputed whole (a line,
+      order, client, (client, day) pair);
     - `touched`: the name of the macro listing those values (`touched_order_line_ids`,
-      `touched_days`, ...), called by the pre-hook at run time;
+      `touched_client_days`, ...), called by the pre-hook at run time;
     - `digests`: (model name, columns) of the dimensions the model copies (a change rebuilds it);
     - `upstream`: the incremental models it reads.
 

@@ -25,9 +25,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salespulse.settings import PROJECT_ROOT, dbt_currency_env
+
+if TYPE_CHECKING:
+    from salespulse.warehouse import Warehouse
 
 #: Variables that keep dbt from reaching the internet.
 OFFLINE_ENV = {
@@ -218,6 +221,7 @@ def run_dbt(
     check: bool = True,
     capture: bool = True,
     covers_changes: bool = False,
+    fingerprint: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` in the project directory; raise with dbt's output when it fails.
 
@@ -230,7 +234,10 @@ def run_dbt(
     deletes it first; a ``dbt build`` that passed writes it again when it covered every node, or
     when the caller vouches (``covers_changes``) that its selection holds everything downstream of
     every raw table that changed since the record (``salespulse.refresh``'s selected builds).
+    ``fingerprint``: the code and settings' fingerprint, when the caller has just computed it.
     """
+    from salespulse import build_scope
+    from salespulse.build_outcome import run_results_path
     from salespulse.handover import writer_lock_fds
 
     command = [dbt_executable(), *args]
@@ -238,10 +245,17 @@ def run_dbt(
         command += ["--target", target]
     environ = dbt_env(env)
     writes = bool(args) and args[0] in WRITERS
-    built_with = _build_record(target, environ, built_with=None) if writes else ""
+    if writes:  # the fingerprint of what this build starts with: a file edited during it is not claimed
+        fingerprint = fingerprint or build_scope.fingerprint(environ)
+        _on_warehouse(target, environ, build_scope.forget)
     result = run_tied(command, env=environ, capture=capture, pass_fds=writer_lock_fds())
     if writes and result.returncode == 0 and (whole_build(args) or (covers_changes and args[0] == "build")):
-        _build_record(target, environ, built_with=built_with)
+        as_of_models = build_scope.as_of_models(run_results_path(environ).with_name("manifest.json"))
+        _on_warehouse(
+            target,
+            environ,
+            lambda warehouse: build_scope.remember(warehouse, environ, str(fingerprint), as_of_models),
+        )
     if check and result.returncode != 0:
         # without capture dbt has already printed its output to the terminal
         output = (result.stdout or "")[-6000:] + (result.stderr or "")
@@ -249,16 +263,9 @@ def run_dbt(
     return result
 
 
-def _build_record(target: str | None, environ: dict[str, str], *, built_with: str | None) -> str:
-    """Before a command that writes models (``built_with=None``): delete the build record of
-    ``target`` and return the fingerprint of the code and settings it runs with. After a build that
-    covered its changes: write the record with that fingerprint (``salespulse.build_scope``)."""
-    from salespulse import build_scope
+def _on_warehouse(target: str | None, environ: dict[str, str], action: Callable[[Warehouse], None]) -> None:
+    """``action`` on a connection to dbt's warehouse (``environ`` names it), closed again at once."""
     from salespulse.warehouse import connect
 
     with connect(target, environ) as warehouse:
-        if built_with is None:
-            build_scope.forget(warehouse)
-            return build_scope.fingerprint(environ)
-        build_scope.remember(warehouse, environ, built_with)
-        return built_with
+        action(warehouse)

@@ -9,6 +9,8 @@ warehouse path ``P`` (``SALESPULSE_DUCKDB_PATH``, default ``.warehouse/salespuls
     P.builds/<build id>/.published  marks a directory that was published (others are crashed builds)
     P.builds/.lock                  flock held by the one load/build that may run at a time (and by
                                     the dbt it runs: ``salespulse.dbt``)
+    P.writing                       symlink -> the build directory being written, while it is: the
+                                    writer's stable path (``writing_alias``)
 
 Writer (``staged``): take the lock, copy the published file (and its WAL, if a writer left one)
 into a new build directory, let the caller load / ``dbt build`` there (``SALESPULSE_DUCKDB_PATH``
@@ -82,6 +84,8 @@ DEFAULT_KEEP = 2
 PUBLISHED_MARKER = ".published"
 #: Seconds a replayable cycle waits for readers to close the standby before it copies instead.
 STANDBY_WAIT_SECONDS = 5.0
+#: ``P`` + this: the stable name of the build being written (``writing_alias``).
+WRITING_SUFFIX = ".writing"
 
 
 def builds_dir(published: Path) -> Path:
@@ -364,10 +368,32 @@ def run_staged(
 
     outcome: list[T] = []
     try:
-        with staged(published, keep=keep, replay=replay) as path:
-            outcome.append(work({"SALESPULSE_DUCKDB_PATH": str(path)}))
+        with staged(published, keep=keep, replay=replay) as path, writing_alias(published, path) as alias:
+            outcome.append(work({"SALESPULSE_DUCKDB_PATH": str(alias)}))
             if not succeeded(outcome[0]):
                 raise _Failed
     except _Failed:
         pass  # the copy is discarded; readers keep the published warehouse
     return outcome[0]
+
+
+@contextlib.contextmanager
+def writing_alias(published: Path, build_file: Path) -> Iterator[Path]:
+    """``build_file`` under a name that is the same for every build: ``P.writing/<P.name>``, through
+    ``P.writing``, a symlink to its build directory (replaced atomically; removed after the block).
+
+    dbt keys its partial parsing on the profile's connection settings, the DuckDB path among them: a
+    path that names the build directory changes on every build, and every ``dbt build`` then parses
+    the whole project again (about 6 s of a refresh cycle). DuckDB puts its WAL beside the path it
+    is given, i.e. inside the real build directory, through the link. Call with the writer lock
+    held (``staged``): one build writes at a time, so one alias serves them all.
+    """
+    link = published.with_name(published.name + WRITING_SUFFIX)
+    fresh = link.with_name(f".{link.name}.{build_file.parent.name}")
+    os.symlink(os.path.relpath(build_file.parent, link.parent), fresh)
+    os.replace(fresh, link)
+    try:
+        yield link / build_file.name
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()

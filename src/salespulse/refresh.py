@@ -205,6 +205,7 @@ def run_cycle(
             check=False,
             capture=capture,
             covers_changes=scope.select is not None,
+            fingerprint=scope.fingerprint,
         )
         if built.returncode:
             tail = _ANSI.sub("", built.stdout or "").strip().splitlines()[-15:] if capture else []

@@ -8,8 +8,10 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from salespulse.handover import staged
@@ -126,3 +128,20 @@ def reassign_a_client(folder: Path) -> str:
         writer.writeheader()
         writer.writerows(customers)
     return client["customer_id"]
+
+
+def move_an_order_to_the_next_day(folder: Path) -> str:
+    """The newest trickle file's latest order, one day later (its order, due, ship and change dates):
+    a delivery that moves the as-of date. Returns the order number."""
+    path = max((folder / "order_lines").glob("order_lines_trickle_*"))
+    assert path.suffix == ".parquet", path
+    table = pq.read_table(path)
+    rows = table.to_pylist()
+    latest = max(rows, key=lambda row: (row["order_date"], row["order_number"]))["order_number"]
+    for row in rows:
+        if row["order_number"] == latest:
+            for column in ("order_date", "due_date", "ship_date", "last_modified_at"):
+                if row[column] is not None:
+                    row[column] += timedelta(days=1)
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    return str(latest)

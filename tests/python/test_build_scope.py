@@ -3,6 +3,7 @@ and build record; the builds themselves are in test_refresh.py (a selected cycle
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from salespulse.loader import LOAD_LOG, RAW_SCHEMA, raw_tables
 from salespulse.warehouse import Warehouse, connect
 
 SETTINGS = {"SALESPULSE_CURRENCY": "USD", "SALESPULSE_HISTORY_YEARS": "2"}
+#: What the record says reads the as-of date (the test below finds such names in a manifest).
+AS_OF_MODELS = ("dim_date", "fct_budget")
 
 
 def _land(warehouse: Warehouse, entity: str, name: str, at: datetime, last_order: date | None = None) -> None:
@@ -48,7 +51,7 @@ def test_a_cycle_selects_what_changed_since_the_warehouses_last_build(warehouse:
     first = build_scope.plan(warehouse, SETTINGS, sources)
     assert first.select is None and "no record" in first.why and first.args == ["build"]
 
-    build_scope.remember(warehouse, SETTINGS, build_scope.fingerprint(SETTINGS))
+    build_scope.remember(warehouse, SETTINGS, build_scope.fingerprint(SETTINGS), AS_OF_MODELS)
     assert build_scope.plan(warehouse, SETTINGS, sources).select == ()  # nothing landed since
 
     _land(warehouse, "customers", "customers.csv", datetime(2025, 1, 1, 9))  # a snapshot replaced
@@ -62,15 +65,72 @@ def test_a_cycle_selects_what_changed_since_the_warehouses_last_build(warehouse:
     other = {**SETTINGS, "SALESPULSE_CURRENCY": "EUR"}
     assert "setting changed" in build_scope.plan(warehouse, other, sources).why
     _land(warehouse, "order_lines", "order_lines/c.parquet", datetime(2025, 1, 1, 10), date(2025, 1, 1))
-    moved = build_scope.plan(warehouse, SETTINGS, sources)
-    assert moved.select is None and "as-of date moved (2024-12-31 -> 2025-01-01)" in moved.why
+    moved = build_scope.plan(warehouse, SETTINGS, sources)  # and what the models reading it feed
+    assert moved.select == (
+        "source:crm.customers+", "source:erp.order_lines+", "source:loader._load_log+",
+        "dim_date+", "fct_budget+",
+    )  # fmt: skip
+    assert "as-of date moved (2024-12-31 -> 2025-01-01): and the 2 models" in moved.why
+    assert moved.fingerprint == build_scope.fingerprint(SETTINGS)  # computed once, for run_dbt to record
+    build_scope.remember(warehouse, SETTINGS, build_scope.fingerprint(SETTINGS), None)
+    _land(warehouse, "order_lines", "order_lines/d.parquet", datetime(2025, 1, 2, 8), date(2025, 1, 2))
+    unknown = build_scope.plan(warehouse, SETTINGS, sources)  # a record that cannot say which: all
+    assert unknown.select is None and "does not name the models that read it" in unknown.why
     pinned = {**SETTINGS, "SALESPULSE_AS_OF": "2024-12-31"}
-    build_scope.remember(warehouse, pinned, build_scope.fingerprint(pinned))
+    build_scope.remember(warehouse, pinned, build_scope.fingerprint(pinned), AS_OF_MODELS)
     _land(warehouse, "mystery", "mystery.csv", datetime(2025, 1, 1, 11))
     assert "no dbt source reads" in (build_scope.plan(warehouse, pinned, sources).why)
 
     build_scope.forget(warehouse)  # what a command that writes models does first
     assert build_scope.recorded(warehouse) is None
+
+
+def test_the_models_that_read_the_as_of_date_are_found_through_the_macros_they_call(tmp_path: Path) -> None:
+    """From a manifest in dbt's layout: a model reaches the macro directly, through a chain of
+    macros (recursive ones among them), through a call dbt did not list because it runs only when
+    `execute` is true, or not at all; tests and analyses are not built by a cycle."""
+
+    def macro(name: str, *calls: str) -> tuple[str, dict[str, object]]:
+        return f"macro.p.{name}", {"name": name, "depends_on": {"macros": [f"macro.p.{c}" for c in calls]}}
+
+    def node(kind: str, name: str, *calls: str, sql: str = "") -> tuple[str, dict[str, object]]:
+        return f"{kind}.p.{name}", {
+            "name": name, "resource_type": kind, "raw_code": sql,
+            "depends_on": {"macros": [f"macro.p.{c}" for c in calls]},
+        }  # fmt: skip
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "macros": dict(
+                    [
+                        macro(build_scope.AS_OF_MACRO),
+                        macro("as_of_date_value", build_scope.AS_OF_MACRO),
+                        macro("budget_year", "as_of_date_value"),
+                        macro("walk", "walk", "money"),
+                        macro("money"),
+                        macro("ping", "pong"),
+                        macro("pong", "ping", "budget_year"),
+                    ]
+                ),
+                "nodes": dict(
+                    [
+                        node("model", "fct_budget", "budget_year"),
+                        node("model", "dim_date", "as_of_date_value", "money"),
+                        node("model", "dim_product", "walk", sql="select {{ money('price') }}"),
+                        node("model", "fct_orders", "ping"),
+                        node("model", "rpt_settings", sql="{% if execute %}{{ budget_year () }}{% endif %}"),
+                        node("test", "assert_budget", "budget_year"),
+                        node("analysis", "attainment", "as_of_date_value"),
+                    ]
+                ),
+            }
+        )
+    )
+    found = build_scope.as_of_models(manifest)
+    assert found == ("dim_date", "fct_budget", "fct_orders", "rpt_settings")
+    assert build_scope.as_of_models(tmp_path / "missing.json") is None
 
 
 def test_the_fingerprint_covers_the_project_files_and_the_settings_dbt_reads(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def _incremental_keys(work: Path) -> dict[str, str]:
     for node in json.loads((work / "target" / "manifest.json").read_text())["nodes"].values():
         if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental":
             hook = node["config"]["pre-hook"][0]["sql"]
-            match = re.search(r"changes_clear\('(\w+)'|incremental_clear\([^,]+, '(\w+)'", hook)
+            match = re.search(r"(?:changes|delta)_clear\('([^']+)'|incremental_clear\([^,]+, '(\w+)'", hook)
             assert match, f"{node['name']}: no key in its pre-hook {hook}"
             keys[node["name"]] = match.group(1) or match.group(2)
     return keys

@@ -100,6 +100,36 @@ def test_run_staged_publishes_only_what_succeeded(published: Path, monkeypatch: 
     reader.close()
 
 
+def test_every_staged_build_is_written_through_one_stable_path(
+    published: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt re-parses the whole project when its profile's DuckDB path changes: the writer's path is
+    the same for every build, and leads into that build's own directory (its WAL with it)."""
+    monkeypatch.setenv("SALESPULSE_TARGET", "duckdb")
+    monkeypatch.setenv("SALESPULSE_DUCKDB_PATH", str(published))
+    seen: list[tuple[str, Path]] = []
+
+    def work(env: dict[str, str]) -> None:
+        path = Path(env["SALESPULSE_DUCKDB_PATH"])
+        seen.append((str(path), current(path)))
+        con = duckdb.connect(str(path))
+        con.execute("pragma disable_checkpoint_on_shutdown")
+        con.execute("update t set v = v + 1")
+        wal = Path(str(path) + ".wal")
+        assert wal.exists() and current(wal).parent == current(path).parent
+        con.close()
+
+    for _ in range(2):
+        run_staged(None, work)
+    (first_path, first_build), (second_path, second_build) = seen
+    assert first_path == second_path and first_build != second_build
+    assert second_build == current(published) and first_build.parent.parent == builds_dir(published)
+    assert not Path(first_path).parent.exists()  # the alias is gone once the build is published
+    reader = DuckDBReader(published)
+    assert reader.query("select v from t") == [(3,)]  # both builds' WAL was folded in before publishing
+    reader.close()
+
+
 def test_old_builds_are_pruned_and_a_reader_of_a_pruned_build_keeps_reading(published: Path) -> None:
     old = duckdb.connect(str(current(published)), read_only=True)
     for value in (2, 3, 4):

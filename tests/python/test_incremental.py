@@ -7,9 +7,13 @@ data tests hold on the incremental tables):
 1. a trickle delivery and a changed setting (``SALESPULSE_HISTORY_YEARS``): a full rebuild;
 2. a trickle delivery plus the traps: an old line moved to another client, product and month, an
    old line now breaking a business rule (rejected), and a client reassigned to another rep in a
-   new customers delivery (a dimension the facts copy);
+   new customers delivery (a dimension the facts copy); then (2b) a whole order moved to another
+   day and a client's first order cancelled, without a dimension change (incremental);
 3. a trickle delivery only, with a marker planted in untouched rows of every incremental table
-   first: an incremental run keeps it (a model that silently rebuilt everything would not).
+   first: an incremental run keeps it (a model that silently rebuilt everything would not). The
+   delta-maintained aggregates (macros/delta_maintenance.sql) add to their old rows, so every marked
+   group they keep still carries it, touched or not: the marker is taken out of those groups by
+   their whole grain.
 
 Then a copy of the same warehouse is rebuilt with ``--full-refresh`` and every reporting relation,
 every incremental table and rejected_rows are compared row for row, on DuckDB and on PostgreSQL.
@@ -60,18 +64,56 @@ MARK = 1000
 MARKED = {
     "stg_erp__order_lines": ("source_row", "order_line_id", "lines"),
     "fct_sales": ("source_row", "order_line_id", "lines"),
-    "agg_web_sales_daily": ("net_sales_amount", "order_date", "days"),
-    "agg_web_client_sales_daily": ("net_sales_amount", "order_date", "days"),
-    "agg_web_sales_monthly": ("net_sales_amount", "month_start_date", "months"),
-    "agg_web_product_sales_monthly": ("net_sales_amount", "month_start_date", "months"),
+    "agg_web_sales_daily": (
+        "net_sales_amount",
+        "(order_date, campaign_key, territory_key, sales_rep_key)",
+        "daily",
+    ),
+    "agg_web_client_sales_daily": ("net_sales_amount", "(customer_key, order_date)", "client_days"),
+    "agg_web_sales_monthly": (
+        "net_sales_amount",
+        "(month_start_date, campaign_key, geography_key, territory_key, sales_rep_key)",
+        "monthly",
+    ),
+    "agg_web_product_sales_monthly": (
+        "net_sales_amount",
+        "(month_start_date, product_key, campaign_key, territory_key, sales_rep_key)",
+        "product_monthly",
+    ),
     "agg_web_product_sales_lines": ("net_sales_amount", "order_number", "orders"),
     "agg_web_customer_activity": ("active_months_1", "customer_key", "customers"),
     "rejected_rows": ("source_row", "business_key", "rejected_lines"),
 }
+#: The delta-maintained aggregates: their touched keys are the key tuples of int_order_lines__delta.
+DELTA = {
+    "agg_web_sales_daily": "daily",
+    "agg_web_sales_monthly": "monthly",
+    "agg_web_product_sales_monthly": "product_monthly",
+}
+#: Their measure columns; the other columns are the grain.
+MEASURES = {
+    "net_sales_amount",
+    "sales_quantity",
+    "margin_amount",
+    "cancelled_amount",
+    "order_count",
+    "new_customer_count",
+    "line_count",
+}
 CANDIDATES = {
     "lines": "select order_line_id from marts.fct_sales order by order_date, order_line_id limit 20",
-    "days": "select distinct order_date from marts.fct_sales order by 1 limit 20",
-    "months": "select distinct month_start_date from marts.agg_web_sales_monthly order by 1 limit 12",
+    "client_days": """
+        select distinct customer_key, order_date from marts.agg_web_client_sales_daily
+        order by order_date, customer_key limit 20""",
+    "daily": """
+        select distinct order_date, campaign_key, territory_key, sales_rep_key from marts.agg_web_sales_daily
+        order by 1, 2, 3, 4 limit 20""",
+    "monthly": """
+        select distinct month_start_date, campaign_key, geography_key, territory_key, sales_rep_key
+        from marts.agg_web_sales_monthly order by 1, 2, 3, 4, 5 limit 20""",
+    "product_monthly": """
+        select distinct month_start_date, product_key, campaign_key, territory_key, sales_rep_key
+        from marts.agg_web_product_sales_monthly order by 1, 2, 3, 4, 5 limit 20""",
     "orders": "select distinct order_number from marts.fct_sales order by 1 limit 20",
     "rejected_lines": """
         select business_key from marts.rejected_rows
@@ -142,24 +184,98 @@ def _write_traps(delivery: Path, warehouse: Warehouse) -> None:
         writer.writerows(customers)
 
 
+def _in(key: str, keys: list) -> tuple[str, list]:
+    """``key in (...)`` for a column or a tuple of columns ``(a, b)`` (keys are tuples then)."""
+    if not key.startswith("("):
+        return f"{key} in ({', '.join('?' for _ in keys)})", list(keys)
+    width = key.count(",") + 1
+    row = f"({', '.join('?' for _ in range(width))})"
+    return f"{key} in ({', '.join(row for _ in keys)})", [v for k in keys for v in k]
+
+
+def _write_order_traps(delivery: Path, warehouse: Warehouse) -> None:
+    """A whole order moved three days on, and a client's first order cancelled (its next order turns
+    New): the delta-maintained aggregates' traps, in a delivery without a dimension change."""
+    lines_dir = delivery / "order_lines"
+    files = sorted(lines_dir.glob("*.parquet"))
+    latest_rows: dict[tuple, dict] = {}
+    for path in files:
+        for row in pq.read_table(path).to_pylist():
+            key = (row["order_number"], row["line_number"])
+            if key not in latest_rows or row["last_modified_at"] >= latest_rows[key]["last_modified_at"]:
+                latest_rows[key] = row
+    stamp = max(r["last_modified_at"] for r in latest_rows.values()) + timedelta(minutes=2)
+    ((first_order,),) = warehouse.query(
+        "select first_order_number from intermediate.int_customer_orders where order_count >= 2 "
+        "order by customer_id limit 1"
+    )
+    ((moved_order,),) = warehouse.query(
+        "select order_number from marts.fct_sales where counts_as_sales and order_number <> ? "
+        "group by order_number having count(*) >= 2 order by order_number limit 1",
+        [first_order],
+    )
+    days = timedelta(days=3)
+    moved = {"ship_date": None, "last_modified_at": stamp}
+    rows = [
+        {**row, **moved, "order_date": row["order_date"] + days, "due_date": row["due_date"] + days}
+        if order == moved_order
+        else {**row, "status": "cancelled", "last_modified_at": stamp}
+        for (order, _), row in sorted(latest_rows.items())
+        if order in (moved_order, first_order)
+    ]
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=pq.read_schema(files[0])), lines_dir / "order_lines_fix_02.parquet"
+    )
+
+
 def _sums(warehouse: Warehouse, model: str, keys: list) -> dict:
     column, key, _ = MARKED[model]
-    marks = ", ".join("?" for _ in keys)
+    where, params = _in(key, keys)
+    columns = key.strip("()")
     rows = warehouse.query(
-        f"select {key}, sum({column}), count(*) from {INCREMENTAL[model]}.{model} "
-        f"where {key} in ({marks}) group by {key}",
-        keys,
+        f"select {columns}, sum({column}), count(*) from {INCREMENTAL[model]}.{model} "
+        f"where {where} group by {columns}",
+        params,
     )
-    return {k: (Decimal(total), count) for k, total, count in rows}
+    return {(r[0] if len(r) == 3 else tuple(r[:-2])): (Decimal(r[-2]), r[-1]) for r in rows}
 
 
 def _add(warehouse: Warehouse, model: str, keys: list, amount: int) -> None:
     column, key, _ = MARKED[model]
-    marks = ", ".join("?" for _ in keys)
+    where, params = _in(key, keys)
     warehouse.execute(
-        f"update {INCREMENTAL[model]}.{model} set {column} = {column} + {amount} where {key} in ({marks})",
-        keys,
+        f"update {INCREMENTAL[model]}.{model} set {column} = {column} + {amount} where {where}", params
     )
+
+
+def _grain(warehouse: Warehouse, model: str) -> list[str]:
+    columns = warehouse.query(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [INCREMENTAL[model], model],
+    )
+    return [name for (name,) in columns if name not in MEASURES]
+
+
+def _keep_marked_groups(warehouse: Warehouse, model: str, keys: list) -> None:
+    """A delta model's marked groups, by their whole grain (marts.marked__<model>)."""
+    where, params = _in(MARKED[model][1], keys)
+    warehouse.execute(
+        f"create table marts.marked__{model} as select {', '.join(_grain(warehouse, model))} "
+        f"from marts.{model} where {where}",
+        params,
+    )
+
+
+def _unmark_groups(warehouse: Warehouse, model: str) -> None:
+    """Take the marker out of a delta model's marked groups it kept (touched or not)."""
+    column = MARKED[model][0]
+    match = " and ".join(f"marked.{c} is not distinct from {model}.{c}" for c in _grain(warehouse, model))
+    warehouse.execute(
+        f"update marts.{model} set {column} = {column} - {MARK} "
+        f"from marts.marked__{model} as marked where {match}"
+    )
+    warehouse.execute(f"drop table marts.marked__{model}")
 
 
 def _mark(warehouse: Warehouse) -> dict[str, dict]:
@@ -167,9 +283,11 @@ def _mark(warehouse: Warehouse) -> dict[str, dict]:
     before = {}
     with warehouse.transaction():
         for model, (_, _, kind) in MARKED.items():
-            keys = [k for (k,) in warehouse.query(CANDIDATES[kind])]
+            keys = [k[0] if len(k) == 1 else tuple(k) for k in warehouse.query(CANDIDATES[kind])]
             before[model] = _sums(warehouse, model, keys)
             assert before[model], model
+            if model in DELTA:
+                _keep_marked_groups(warehouse, model, list(before[model]))
             _add(warehouse, model, list(before[model]), MARK)
     return before
 
@@ -182,14 +300,19 @@ def _touched(warehouse: Warehouse) -> dict[str, set]:
         "left join marts.dim_customer as customers on changes.customer_id = customers.customer_id"
     )
     assert changes
-    return {
+    touched = {
         "lines": {r[0] for r in changes},
         "rejected_lines": {r[0] for r in changes},  # a broken line's business key is its order_line_id
         "orders": {r[1] for r in changes},
-        "days": {r[2] for r in changes},
-        "months": {r[2].replace(day=1) for r in changes},
+        # the unknown client's (-1) lines of every touched day too
+        "client_days": {(r[3], r[2]) for r in changes} | {(-1, r[2]) for r in changes},
         "customers": {r[3] for r in changes},
     }
+    # the delta models' key tuples: those of the touched orders' lines before and after
+    for model, kind in DELTA.items():
+        columns = MARKED[model][1].strip("()")
+        touched[kind] = set(warehouse.query(f"select distinct {columns} from changes.int_order_lines__delta"))
+    return touched
 
 
 def _check_and_unmark(warehouse: Warehouse, before: dict[str, dict]) -> None:
@@ -204,7 +327,10 @@ def _check_and_unmark(warehouse: Warehouse, before: dict[str, dict]) -> None:
             for k in kept:
                 total, count = sums[k]
                 assert after[k] == (total + MARK * count, count), f"{model} rebuilt {key} {k}: untouched"
-            _add(warehouse, model, kept, -MARK)
+            if model in DELTA:
+                _unmark_groups(warehouse, model)
+            else:
+                _add(warehouse, model, kept, -MARK)
 
 
 def _rows(warehouse: Warehouse, relation: str) -> list[tuple]:
@@ -237,6 +363,15 @@ def _incremental_then_full(
             "select count(*) from marts.rejected_rows where rejection_reason = 'non_positive_quantity'"
         )[0][0]
         assert reasons >= 1
+        # 2b: an order moved to another day, a first order cancelled: incremental (no dimension changed)
+        _write_order_traps(delivery, warehouse)
+    _land(delivery, target, env)
+    run_dbt(["run"], target=target, env=env)
+    with connect(target, {**os.environ, **env}) as warehouse:
+        state = dict(
+            warehouse.query("select model_name, since_loaded_at from intermediate.incremental_state")
+        )
+        assert all(state[model] is not None for model in DELTA), state
         before = _mark(warehouse)
     # 3: a trickle delivery only: incremental everywhere, the marked rows stay as they were
     list(trickle(delivery, seed=23, lines=40, count=1, every=0))

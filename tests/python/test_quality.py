@@ -179,21 +179,21 @@ BREAKAGES: list[tuple[str, str, str, str]] = [
         "expect_column_values_to_be_in_set",
         "rejection_reason",
     ),
-    (  # a budget of 1 a month: January's sales are 3,587 times the budget
-        "update marts.fct_budget set budget_amount = 1",
+    (  # a budget of 1 a month (the report is a table, built from it): January's sales are 3,587 times it
+        "update marts.fct_budget set budget_amount = 1; "
+        "update reporting.sales_vs_budget_monthly set budget_amount = 1 where budget_amount is not null",
         "derived.monthly_attainment",
         BETWEEN,
         "attainment",
     ),
-    (  # the view loses a column and gains one (frozen after the budget change above)
-        "create table marts.frozen_report as select * from reporting.sales_vs_budget_monthly; "
-        "create or replace view reporting.sales_vs_budget_monthly as "
-        "select * exclude (budget_basis), 0 as surprise from marts.frozen_report",
+    (  # the report loses a column and gains one
+        "alter table reporting.sales_vs_budget_monthly drop column budget_basis; "
+        "alter table reporting.sales_vs_budget_monthly add column surprise integer default 0",
         "reporting.sales_vs_budget_monthly",
         "expect_table_columns_to_match_set",
         "table",
     ),
-    # after the view is frozen, so the report keeps its sales
+    # the report is a table, so it keeps its sales
     (
         "delete from marts.dim_territory",
         "marts.dim_territory",

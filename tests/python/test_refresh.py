@@ -26,6 +26,7 @@ from refresh_cli import (
     assert_same_relations,
     break_delivery,
     demo_setup,
+    move_an_order_to_the_next_day,
     order_numbers,
     reassign_a_client,
     salespulse,
@@ -108,20 +109,33 @@ def _selected_cycles_equal_a_full_build(
     built: Callable[[], dict[str, str]],
     full_copy: Callable[[], dict[str, str]],
 ) -> None:
-    """Two cycles, each checked against a full build of a copy of what it built: a trickle delivery
-    (order lines only), then a customers delivery (a client moves to another rep)."""
+    """Three cycles, each checked against a full build of a copy of what it built: a trickle delivery
+    (order lines only), a customers delivery (a client moves to another rep), then a trickle delivery
+    with an order on the next day: the as-of date moves (into the next year: the budget year and the
+    history start derived from it move too)."""
+
+    def next_day() -> None:
+        trickle(env, folder, count=1, seed=10)
+        move_an_order_to_the_next_day(folder)
+
     deliveries = [
         (lambda: trickle(env, folder, count=1, seed=9), "order_lines"),
         (lambda: reassign_a_client(folder), "customers"),
+        (next_day, "order_lines, as-of"),
     ]
-    for deliver, table in deliveries:
+    for deliver, delivered in deliveries:
         deliver()
+        table, moves_as_of = delivered.split(", ")[0], delivered.endswith("as-of")
         done = salespulse(env, "refresh", "--target", target)
         assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
         assert "only what " in done.stdout and table in done.stdout.split("only what ")[1], done.stdout
+        # a new day reaches the models that read the as-of date, not every node
+        assert ("the as-of date moved" in done.stdout) == moves_as_of, done.stdout
         ran = _results(Path(env["DBT_TARGET_PATH"]))
-        assert not any(node.startswith("model.salespulse.dim_product") for node in ran)  # no products came
-        if table == "order_lines":  # the accounting reads the changed lines' raw rows only
+        assert not any(node.startswith("model.salespulse.dim_campaign") for node in ran)  # no campaigns came
+        # no products came either, but dim_product reads the as-of date ("not yet launched")
+        assert any(node.startswith("model.salespulse.dim_product") for node in ran) == moves_as_of
+        if delivered == "order_lines":  # the accounting reads the changed lines' raw rows only
             accounting = ran["test.salespulse.assert_every_raw_order_line_is_accounted_for"]
             assert accounting["status"] == "pass" and "changed_lines" in accounting["compiled_code"]
         reference = full_copy()
@@ -169,6 +183,19 @@ def test_selected_cycles_equal_a_full_build_on_postgres(
         return {**base, "PGDATABASE": name, **_dbt_paths(tmp_path / "full-dbt")}
 
     _selected_cycles_equal_a_full_build("postgres", folder, env, lambda: base, full_copy)
+
+
+@pytest.mark.slow
+def test_after_a_forecast_the_next_cycle_still_builds_only_what_it_delivers(setup: Setup) -> None:
+    """`salespulse forecast` builds the forecast models alone; the warehouse was complete before it
+    and is after it, so it keeps its build record."""
+    _, folder, env = setup
+    forecast = salespulse(env, "forecast")
+    assert forecast.returncode == 0, (forecast.stdout + forecast.stderr)[-3000:]
+    trickle(env, folder, count=1, seed=12)
+    done = salespulse(env, "refresh")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "only what order_lines feed(s)" in done.stdout, done.stdout
 
 
 @pytest.mark.slow

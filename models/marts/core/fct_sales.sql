@@ -13,6 +13,10 @@
     ('dim_product', ['sku', 'product_key']),
     ('dim_campaign', ['campaign_code', 'campaign_key']),
 ] -%}
+{#- the web aggregates' before image (macros/delta_maintenance.sql) is captured first (not in a unit test) -#}
+{%- if model.resource_type != 'unit_test' %}
+-- depends_on: {{ ref('int_order_lines__previous') }}
+{%- endif %}
 {%- set plan = incremental_config('order_line_id', 'touched_order_line_ids', digests, ['int_customer_orders']) %}
 
 with order_lines as (

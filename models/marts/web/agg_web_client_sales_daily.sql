@@ -11,11 +11,14 @@
       (agg_web_sales_checks verifies it on every build: `client_orders_add_up`).
     - The client's type, owning rep and territory ride along (row-level security without a join).
 -#}
-{#- Incremental (macros/incremental.sql): the touched days are recomputed whole. -#}
+{#-
+    Incremental (macros/incremental.sql): the touched (client, day) pairs are recomputed whole, from
+    their lines only (late updates spread over the history touch most days, few pairs).
+-#}
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
 ] -%}
-{%- set plan = incremental_config('order_date', 'touched_days', digests, ['fct_sales']) %}
+{%- set plan = incremental_config('(customer_key, order_date)', 'touched_client_days', digests, ['fct_sales']) %}
 
 {#- The slices every row is grouped by: an order has one value of each (when the orders add up). -#}
 {%- set slices = [
@@ -40,7 +43,7 @@ with lines as (
         margin_amount,
         cancelled_amount
     from {{ ref('int_order_lines__enriched') }}
-    where {{ touched_only(plan, 'order_date', touched_days()) }}
+    where {{ touched_only(plan, '(customer_key, order_date)', touched_client_days()) }}
 ),
 
 -- one row per order and slice first: counting those rows is cheaper than a distinct count

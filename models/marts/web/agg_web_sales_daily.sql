@@ -12,12 +12,19 @@
       category at a time, else over the all-categories rows.
     - The Unknown customer (-1) is no client: it is not counted (as the New Customers measure).
 -#}
-{#- Incremental (macros/incremental.sql): the touched days are recomputed whole. -#}
+{#-
+    Incremental by delta (macros/delta_maintenance.sql): each touched group gets what the delivery
+    changed in it (`line_count` says when a group has no line left).
+-#}
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_type', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set plan = incremental_config('order_date', 'touched_days', digests, ['fct_sales']) %}
+-- depends_on: {{ ref('int_order_lines__delta') }}
+{%- set plan = delta_config(
+    '(order_date, campaign_key, territory_key, sales_rep_key)', 'touched_web_daily_keys', digests,
+    ['fct_sales', 'int_order_lines__delta'],
+) %}
 
 {#- The slices every row is grouped by besides the day and the category. -#}
 {%- set slices = [
@@ -27,6 +34,9 @@
 
 with lines as (
     select
+    {%- if not plan.full %}
+            line_sign,
+        {%- endif %}
         order_date,
         order_date_key,
         campaign_key,
@@ -44,8 +54,8 @@ with lines as (
         customer_type,
         customer_sales_rep_key,
         customer_territory_key
-    from {{ ref('int_order_lines__enriched') }}
-    where {{ touched_only(plan, 'order_date', touched_days()) }}
+    -- a delta: the touched orders' lines before (line_sign -1, measures negated) and after (+1)
+    from {{ ref('int_order_lines__enriched') if plan.full else ref('int_order_lines__delta') }}
 ),
 
 category_sums as (
@@ -59,7 +69,8 @@ category_sums as (
         sum(net_sales_amount) as net_sales_amount,
         sum(sales_quantity) as sales_quantity,
         sum(margin_amount) as margin_amount,
-        sum(cancelled_amount) as cancelled_amount
+        sum(cancelled_amount) as cancelled_amount,
+        {{ delta_line_count(plan) }} as line_count
     from lines
     group by order_date, order_date_key, category_name, {{ slices | join(', ') }}
 ),
@@ -71,8 +82,8 @@ category_sums as (
             {%- for column in keys + slices %}
                 {{ column }},
             {%- endfor %}
-            count(distinct case when counts_as_sales then order_number end) as order_count,
-            count(distinct case when customer_order_type = 'New' and customer_key <> -1 then customer_key end)
+            {{ delta_count_distinct(plan, 'counts_as_sales', 'order_number') }} as order_count,
+            {{ delta_count_distinct(plan, "customer_order_type = 'New' and customer_key <> -1", 'customer_key') }}
                 as new_customer_count
         from lines
         group by {{ (keys + slices) | join(', ') }}
@@ -87,6 +98,7 @@ category_sums as (
     ('net_sales_amount', 'sums', 'decimal(18, 4)'), ('sales_quantity', 'sums', 'bigint'),
     ('margin_amount', 'sums', 'decimal(18, 4)'), ('cancelled_amount', 'sums', 'decimal(18, 4)'),
     ('order_count', 'counts', 'bigint'), ('new_customer_count', 'counts', 'bigint'),
+    ('line_count', 'sums', 'bigint'),
 ] %}
 
 -- every part as rows of one shape, then one row per group (grouping matches nulls)
@@ -110,6 +122,22 @@ parts as (
             union all
         {%- endif %}
     {%- endfor %}
+    {%- if not plan.full %}
+        -- a delta: the touched keys' rows as they were (moved to the stash by the pre-hook)
+        union all
+        select
+            order_date,
+            order_date_key,
+            is_all_categories,
+            category_name,
+            {%- for column in slices %}
+                {{ column }},
+            {%- endfor %}
+            {%- for column, kind, data_type in part_measures %}
+                {{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ delta_stash_relation() }}
+    {%- endif %}
 )
 
 select
@@ -122,7 +150,10 @@ select
     {%- endfor %}
     {{ web_sums() }},
     cast(coalesce(sum(order_count), 0) as bigint) as order_count,
-    cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count
+    cast(coalesce(sum(new_customer_count), 0) as bigint) as new_customer_count,
+    cast(sum(line_count) as bigint) as line_count
 from parts
 group by order_date, order_date_key, is_all_categories, category_name, {{ slices | join(', ') }}
+-- a group whose last line left goes
+having sum(line_count) > 0
 order by is_all_categories, order_date

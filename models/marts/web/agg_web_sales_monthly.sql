@@ -3,20 +3,32 @@
     industry, for the web dashboard's queries that need a city or an industry (the map, their
     slicers) over whole months. Sums only: they add up to any coarser group.
 -#}
-{#- Incremental (macros/incremental.sql): the touched months are recomputed whole. -#}
+{#-
+    Incremental by delta (macros/delta_maintenance.sql): each touched group gets what the delivery
+    changed in it (`line_count` says when a group has no line left).
+-#}
 {%- set digests = [
     ('dim_customer', ['customer_key', 'customer_label', 'customer_type', 'industry', 'sales_rep_key', 'territory_key']),
     ('dim_product', ['product_key', 'category_name']),
 ] -%}
-{%- set plan = incremental_config('month_start_date', 'touched_months', digests, ['fct_sales']) %}
+-- depends_on: {{ ref('int_order_lines__delta') }}
+{%- set plan = delta_config(
+    '(month_start_date, campaign_key, geography_key, territory_key, sales_rep_key)',
+    'touched_web_monthly_keys',
+    digests,
+    ['fct_sales', 'int_order_lines__delta'],
+) %}
 
 {{ import_ctes([
-    ('order_lines', 'int_order_lines__enriched'),
+    ('order_lines', 'int_order_lines__enriched' if plan.full else 'int_order_lines__delta'),
     ('dates', 'dim_date'),
 ]) }},
 
 lines as (
     select
+    {%- if not plan.full %}
+            order_lines.line_sign,
+        {%- endif %}
         dates.month_start_date,
         order_lines.campaign_key,
         order_lines.geography_key,
@@ -31,9 +43,54 @@ lines as (
         order_lines.industry,
         order_lines.customer_sales_rep_key,
         order_lines.customer_territory_key
+    -- a delta: the touched orders' lines before (line_sign -1, measures negated) and after (+1)
     from order_lines
     inner join dates on order_lines.order_date_key = dates.date_key
-    where {{ touched_only(plan, 'dates.month_start_date', touched_months()) }}
+),
+
+grouped as (
+    select
+        month_start_date,
+        category_name,
+        campaign_key,
+        geography_key,
+        territory_key,
+        sales_rep_key,
+        customer_type,
+        industry,
+        customer_sales_rep_key,
+        customer_territory_key,
+        {{ web_sums() }},
+        cast({{ delta_line_count(plan) }} as bigint) as line_count
+    from lines
+    group by
+        month_start_date, category_name, campaign_key, geography_key, territory_key, sales_rep_key,
+        customer_type, industry, customer_sales_rep_key, customer_territory_key
+),
+
+-- a delta adds the touched keys' rows as they were (moved to the stash by the pre-hook)
+merged as (
+    select * from grouped
+    {%- if not plan.full %}
+        union all
+        select
+            month_start_date,
+            category_name,
+            campaign_key,
+            geography_key,
+            territory_key,
+            sales_rep_key,
+            customer_type,
+            industry,
+            customer_sales_rep_key,
+            customer_territory_key,
+            net_sales_amount,
+            sales_quantity,
+            margin_amount,
+            cancelled_amount,
+            line_count
+        from {{ delta_stash_relation() }}
+    {%- endif %}
 )
 
 select
@@ -47,9 +104,12 @@ select
     industry,
     customer_sales_rep_key,
     customer_territory_key,
-    {{ web_sums() }}
-from lines
+    {{ web_sums() }},
+    cast(sum(line_count) as bigint) as line_count
+from merged
 group by
     month_start_date, category_name, campaign_key, geography_key, territory_key, sales_rep_key,
     customer_type, industry, customer_sales_rep_key, customer_territory_key
+-- a group whose last line left goes
+having sum(line_count) > 0
 order by month_start_date

@@ -213,18 +213,30 @@ def forecast_and_build(
     capture: bool = True,
 ) -> ForecastBuild:
     """Forecast on ``target`` (reached with ``env`` on top of the process environment), land the run,
-    then ``dbt build --select source:forecast+`` so the forecast models and their tests pick it up."""
+    then ``dbt build --select source:forecast+`` so the forecast models and their tests pick it up.
+
+    When the warehouse's build record says every node was built from the raw tables as they are
+    (``salespulse.build_scope``: nothing landed since its last complete build), that selection covers
+    all that changed, and the record is kept: the next refresh cycle builds only what it delivers."""
     import os
 
-    from salespulse.dbt import run_dbt
+    from salespulse import build_scope
+    from salespulse.dbt import dbt_env, run_dbt
     from salespulse.warehouse import connect
 
     with connect(target, {**os.environ, **env}) as warehouse:
+        complete = build_scope.plan(warehouse, dbt_env(env), build_scope.project_sources())
         run = run_forecast(
             warehouse, backtest_cutoff=backtest_cutoff, min_territory_orders=min_territory_orders
         )
     built = run_dbt(
-        ["build", "--select", "source:forecast+"], target=target, env=env, check=False, capture=capture
+        ["build", "--select", "source:forecast+"],
+        target=target,
+        env=env,
+        check=False,
+        capture=capture,
+        covers_changes=complete.select == (),
+        fingerprint=complete.fingerprint,
     )
     if capture and built.returncode:
         raise RuntimeError(f"dbt build of the forecast models failed:\n{(built.stdout or '')[-4000:]}")
