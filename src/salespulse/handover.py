@@ -209,14 +209,20 @@ def _write_marker(published: Path, staged: Path, replay: str | None) -> None:
 def _publish(published: Path, staged: Path) -> None:
     (staged.parent / PUBLISHED_MARKER).touch()
     _fsync_dir(staged.parent)
-    link = published.with_name(f".{published.name}.{staged.parent.name}.link")
-    os.symlink(os.path.relpath(staged, published.parent), link)
     legacy_wal = published.with_name(published.name + ".wal")
     was_plain_file = published.exists() and not published.is_symlink()
-    os.replace(link, published)  # the hand-over: readers resolve the new build from here on
+    _point_link(published, staged)  # the hand-over: readers resolve the new build from here on
     if was_plain_file and legacy_wal.exists():
         legacy_wal.unlink()  # the replaced file's WAL: copied into the build, folded in there
     _fsync_dir(published.parent)
+
+
+def _point_link(link: Path, target: Path) -> None:
+    """Make ``link`` a relative symlink to ``target`` in one step: a new link beside it, renamed over
+    it (``os.replace``: whoever resolves ``link`` sees the old target or the new one)."""
+    fresh = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
+    os.symlink(os.path.relpath(target, link.parent), fresh)
+    os.replace(fresh, link)
 
 
 def _published_builds(directory: Path) -> list[Path]:
@@ -389,9 +395,7 @@ def writing_alias(published: Path, build_file: Path) -> Iterator[Path]:
     held (``staged``): one build writes at a time, so one alias serves them all.
     """
     link = published.with_name(published.name + WRITING_SUFFIX)
-    fresh = link.with_name(f".{link.name}.{build_file.parent.name}")
-    os.symlink(os.path.relpath(build_file.parent, link.parent), fresh)
-    os.replace(fresh, link)
+    _point_link(link, build_file.parent)
     try:
         yield link / build_file.name
     finally:
