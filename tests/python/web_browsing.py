@@ -5,6 +5,7 @@ a viewport of one's choice, held to the machine (any request elsewhere is aborte
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -46,16 +47,26 @@ _SCROLL_THROUGH = """async () => {
   window.scrollTo(0, 0);
 }"""
 
-#: Every chart that is displayed is drawn (a chart whose card is hidden is drawn once it is shown).
-_SHOWN_ARE_DRAWN = """() => Array.from(document.querySelectorAll('#page-content .dash-graph'))
-  .every((chart) => !chart.getClientRects().length || chart.querySelector('.main-svg'))"""
+#: The visuals of the charts that are displayed and not drawn yet (a chart whose card is hidden is
+#: drawn once it is shown).
+_SHOWN_UNDRAWN = """() => Array.from(document.querySelectorAll('#page-content .dash-graph'))
+  .filter((chart) => chart.getClientRects().length && !chart.querySelector('.main-svg'))
+  .map((chart) => (chart.closest('[data-visual]') || {dataset: {}}).dataset.visual || chart.id)"""
 
 
 def draw_every_chart(page: Any) -> None:
     """Every chart of the page that is displayed drawn: those off the first screen are drawn only
-    when scrolled near (assets/plotly-bundle.js), so scroll through the page first."""
-    page.evaluate(_SCROLL_THROUGH)
-    page.wait_for_function(_SHOWN_ARE_DRAWN, timeout=TIMEOUT_MS)
+    when scrolled near (assets/plotly-bundle.js), so scroll through the page, and again, as a reader
+    would, while a chart is still undrawn: a figure that arrives after the scroll has passed its
+    chart waits off the screen for the next one. Fails naming the charts still undrawn."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        page.evaluate(_SCROLL_THROUGH)
+        undrawn = page.evaluate(_SHOWN_UNDRAWN)
+        if not undrawn:
+            return
+        assert time.monotonic() < deadline, f"charts not drawn after {TIMEOUT_MS} ms: {undrawn}"
+        page.wait_for_timeout(200)
 
 
 def scroll_to_visual(page: Any, visual: str) -> None:
