@@ -48,9 +48,10 @@
       the line's key is the same).
     - agg_web_customer_sales_lines: its pre-hook also deletes clients no longer big; the rows it
       writes are those of the touched clients.
-    - fct_orders: its pre-hook adds the clients of every line of the touched orders, which are the
-      touched lines' clients because an order has one client (agg_web_sales_checks checks it on
-      every build); listing them would scan fct_sales, which costs more than the test saves.
+    - fct_orders, and fct_customer_activity (the clients fct_orders rebuilt): fct_orders' pre-hook
+      adds the clients of every line of the touched orders, which are the touched lines' clients
+      because an order has one client (agg_web_sales_checks checks it on every build); listing them
+      would scan fct_sales, which costs more than the test saves.
 -#}
 {% macro changed_rows_models() -%}
     {#- the key tuples of the delta-maintained aggregates (macros/delta_maintenance.sql) and of the pairs -#}
@@ -67,6 +68,7 @@
         'fct_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
         'rpt_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
         'fct_orders': ['fct_orders', 'customer_key', 'touched_customer_keys'],
+        'fct_customer_activity': ['fct_customer_activity', 'customer_key', 'touched_customer_keys'],
         'agg_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
         'rpt_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
         'agg_web_client_sales_daily': ['agg_web_client_sales_daily', client_day_key, 'touched_client_days'],
@@ -119,7 +121,7 @@
     {%- if state is none -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set keep = key ~ ' in (' ~ changed_rows_touched(touched, state, key) ~ ')' -%}
+    {%- set keep = key ~ ' in (' ~ changed_rows_touched(touched, state) ~ ')' -%}
     {#- a uniqueness test whose columns leave out the touched key: every row sharing its first column -#}
     {%- set test = model.test_metadata or {} -%}
     {%- set kwargs = test.kwargs or {} -%}
@@ -141,52 +143,29 @@
 {%- endmacro %}
 
 {#-
-    The touched values, as macros/incremental.sql's macro of the same name lists them for the
-    model's pre-hook. Said again here because a test may `ref` only the models it tests: the
-    change set is found in the graph instead.
+    The touched values: the macro of that name (macros/incremental.sql, macros/delta_maintenance.sql),
+    the very list the model's pre-hook deleted, read from the graph's relations in a test (a test may
+    `ref` only the models it tests: touched_input). Staging's list starts where its state says.
 -#}
-{% macro changed_rows_touched(name, state, key) -%}
-    {%- set changes = changed_rows_relation('int_order_lines__changes') -%}
-    {%- set customer_keys -%}
-        select {{ surrogate_key(['customer_id']) }} from {{ changes }}
-        union
-        select -1
-    {%- endset -%}
+{% macro changed_rows_touched(name, state) -%}
+    {%- set lists = {
+        'touched_order_line_ids': touched_order_line_ids,
+        'touched_customer_ids': touched_customer_ids,
+        'touched_customer_keys': touched_customer_keys,
+        'touched_client_days': touched_client_days,
+        'touched_orders': touched_orders,
+        'touched_rejected_row_keys': touched_rejected_row_keys,
+        'touched_web_daily_keys': touched_web_daily_keys,
+        'touched_web_monthly_keys': touched_web_monthly_keys,
+        'touched_web_product_monthly_keys': touched_web_product_monthly_keys,
+    } -%}
     {%- if name == 'stg_order_lines_changed_ids' -%}
-        {%- set raw = graph.sources['source.' ~ project_name ~ '.erp.order_lines'] -%}
-        select order_number || '-' || cast(line_number as {{ dbt.type_string() }})
-        from {{ api.Relation.create(database=raw.database, schema=raw.schema, identifier=raw.identifier) }}
-        where _loaded_at > cast('{{ state.since }}' as {{ dbt.type_timestamp() }})
-    {%- elif name == 'touched_order_line_ids' -%}
-        select order_line_id from {{ changes }}
-    {%- elif name == 'touched_customer_ids' -%}
-        select customer_id from {{ changes }}
-    {%- elif name == 'touched_client_days' -%}
-        select {{ surrogate_key(['customer_id']) }}, order_date from {{ changes }}
-        union
-        select -1, order_date from {{ changes }}
-    {%- elif name in ('touched_web_daily_keys', 'touched_web_monthly_keys', 'touched_web_product_monthly_keys') -%}
-        {#- the delta's key tuples (macros/delta_maintenance.sql): the model's key, without parentheses -#}
-        select distinct {{ key.strip('()') }}
-        from {{ changed_rows_relation('int_order_lines__delta') }}
-    {%- elif name == 'touched_orders' -%}
-        select distinct order_number from {{ changes }}
-    {%- elif name == 'touched_customer_keys' -%}
-        {{ customer_keys }}
-    {%- elif name == 'touched_rejected_row_keys' -%}
-        select rejected_row_key from {{ changed_rows_relation('rejected_rows') }}
-        where
-            entity <> 'order_lines'
-            or replace(business_key, '|', '-') in (select order_line_id from {{ changes }})
+        {{ stg_order_lines_changed_ids(state.since) }}
+    {%- elif name in lists -%}
+        {{ lists[name]() }}
     {%- else -%}
         {{ exceptions.raise_compiler_error('changed_rows: no touched list ' ~ name) }}
     {%- endif -%}
-{%- endmacro %}
-
-{#- A model's relation, from the graph (not `ref`: see changed_rows_touched). -#}
-{% macro changed_rows_relation(name) -%}
-    {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
-    {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
 {%- endmacro %}
 
 {#-

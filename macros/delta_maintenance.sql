@@ -103,6 +103,52 @@
     {{- return(changes_plan(digests, upstream)) -}}
 {%- endmacro %}
 
+{#-
+    The end of a delta model whose measures are the web sums (web_sums) and line_count: the `lines`
+    CTE grouped by `grain` (a list of columns), the stash's rows added on a delta (the touched keys'
+    rows as they were), then one row per group, without the groups whose last line left. Renders
+    the CTEs `grouped` and `merged` and the final select (the model adds its `order by`).
+-#}
+{% macro delta_regroup(plan, grain) -%}
+grouped as (
+    select
+        {%- for column in grain %}
+            {{ column }},
+        {%- endfor %}
+        {{ web_sums() }},
+        cast({{ delta_line_count(plan) }} as bigint) as line_count
+    from lines
+    group by {{ grain | join(', ') }}
+),
+
+merged as (
+    select * from grouped
+    {%- if not plan.full %}
+        union all
+        select
+            {%- for column in grain %}
+                {{ column }},
+            {%- endfor %}
+            net_sales_amount,
+            sales_quantity,
+            margin_amount,
+            cancelled_amount,
+            line_count
+        from {{ delta_stash_relation() }}
+    {%- endif %}
+)
+
+select
+    {%- for column in grain %}
+        {{ column }},
+    {%- endfor %}
+    {{ web_sums() }},
+    cast(sum(line_count) as bigint) as line_count
+from merged
+group by {{ grain | join(', ') }}
+having sum(line_count) > 0
+{%- endmacro %}
+
 {#- The lines of a group: count(*), or their signs summed in a delta. -#}
 {% macro delta_line_count(plan) -%}
     {%- if plan.full -%}
@@ -130,7 +176,7 @@
     {%- if model.resource_type == 'unit_test' -%}
         select null
     {%- else %}
-    select distinct {{ columns | join(', ') }} from {{ ref('int_order_lines__delta') }}
+    select distinct {{ columns | join(', ') }} from {{ touched_input('int_order_lines__delta') }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -79,6 +79,7 @@
         var('currency_code') ~ '',
         var('business_keys') | tojson,
         var('web_client_lines_min', 200) ~ '',
+        var('lost_after_days', 365) ~ '',
     ] -%}
     {%- for name, columns in digests -%}
         {%- do parts.append(incremental_digest(ref(name), columns)) -%}
@@ -129,9 +130,11 @@
     The plan of a model downstream of int_order_lines__changes: {'full': bool, 'since': ...}.
     Incremental only when the change set is (its build was incremental), the model's own state
     continues where the change set started, its fingerprint (`digests` included) is unchanged and
-    the incremental models it reads (`upstream`) were built incrementally in this run.
+    the incremental models it reads (`upstream`) were built incrementally in this run; with
+    `as_of_bound`, also only when the as-of date is the one of its last build (a model whose rows of
+    untouched keys depend on the as-of date itself: fct_customer_activity's lost clients).
 -#}
-{% macro changes_plan(digests=[], upstream=[]) -%}
+{% macro changes_plan(digests=[], upstream=[], as_of_bound=false) -%}
     {#- the dimensions digested are read at run time: declare them when parsing -#}
     {%- for name, columns in digests if model.resource_type != 'unit_test' -%}
         {%- do ref(name) -%}
@@ -149,10 +152,14 @@
             {%- set plan.full = true -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- if as_of_bound and not plan.full and (state.as_of ~ '')[:10] != as_of_date_value() -%}
+        {%- set plan.full = true -%}
+    {%- endif -%}
     {%- set full = plan.full -%}
     {%- if full -%}
         {{- log('salespulse: ' ~ this.name ~ ': full rebuild (no previous build, a setting or dimension changed, '
-            ~ 'or an input was rebuilt in full)', info=true) -}}
+            ~ 'an input was rebuilt in full' ~ (', or another as-of date' if as_of_bound else '') ~ ')',
+            info=true) -}}
     {%- endif -%}
     {{- return({'full': full, 'since': none if full else changes.since}) -}}
 {%- endmacro %}
@@ -189,12 +196,35 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The staging ids of the order lines with a raw row loaded since the previous build. -#}
-{% macro stg_order_lines_changed_ids() -%}
-    {%- set plan = raw_order_lines_plan() -%}
+{#-
+    The relations the touched_* macros read: `ref`/`source` in a model; in a data test, which may
+    `ref` only the models it tests, the same relation found in the graph (macros/changed_rows.sql
+    calls these macros to restrict a test to the rows its model's pre-hook deleted and wrote again).
+-#}
+{% macro touched_input(name) -%}
+    {%- if model.resource_type == 'test' -%}
+        {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
+        {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
+    {%- endif -%}
+    {{- return(ref(name)) -}}
+{%- endmacro %}
+
+{% macro touched_raw_order_lines() -%}
+    {%- if model.resource_type == 'test' -%}
+        {%- set raw = graph.sources['source.' ~ project_name ~ '.erp.order_lines'] -%}
+        {{- return(api.Relation.create(database=raw.database, schema=raw.schema, identifier=raw.identifier)) -}}
+    {%- endif -%}
+    {{- return(source('erp', 'order_lines')) -}}
+{%- endmacro %}
+
+{#-
+    The staging ids of the order lines with a raw row loaded since the previous build (`since`: the
+    staging model's starting point, from its state; none: from its plan).
+-#}
+{% macro stg_order_lines_changed_ids(since=none) -%}
     select order_number || '-' || cast(line_number as {{ dbt.type_string() }})
-    from {{ source('erp', 'order_lines') }}
-    where _loaded_at > cast('{{ plan.since }}' as {{ dbt.type_timestamp() }})
+    from {{ touched_raw_order_lines() }}
+    where _loaded_at > cast('{{ since or raw_order_lines_plan().since }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {#-
@@ -220,7 +250,7 @@
         select null
     {%- else %}
     select order_line_id, order_number, order_date, customer_id
-    from {{ ref('int_order_lines__changes') }}
+    from {{ touched_input('int_order_lines__changes') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -259,12 +289,12 @@
 {%- endmacro %}
 
 {#- The hooks of a model downstream of the change set: delete the touched `key`s, save the state. -#}
-{% macro changes_clear(key, touched_sql, digests=[], upstream=[]) -%}
-    {{ incremental_clear(changes_plan(digests, upstream), key, touched_sql) }}
+{% macro changes_clear(key, touched_sql, digests=[], upstream=[], as_of_bound=false) -%}
+    {{ incremental_clear(changes_plan(digests, upstream, as_of_bound), key, touched_sql) }}
 {%- endmacro %}
 
-{% macro changes_save(digests=[], upstream=[]) -%}
-    {{ incremental_save(changes_plan(digests, upstream), digests) }}
+{% macro changes_save(digests=[], upstream=[], as_of_bound=false) -%}
+    {{ incremental_save(changes_plan(digests, upstream, as_of_bound), digests) }}
 {%- endmacro %}
 
 {#- The touched ids, for the hooks. -#}
@@ -272,7 +302,7 @@
     {%- if model.resource_type == 'unit_test' -%}
         select null
     {%- else %}
-    select customer_id from {{ ref('int_order_lines__changes') }}
+    select customer_id from {{ touched_input('int_order_lines__changes') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -301,7 +331,7 @@
     {%- if model.resource_type == 'unit_test' -%}
         select null
     {%- else %}
-    select rejected_row_key from {{ this }}
+    select rejected_row_key from {{ touched_input('rejected_rows') if model.resource_type == 'test' else this }}
     where
         entity <> 'order_lines'
         or replace(business_key, '|', '-') in ({{ touched_order_line_ids() }})
@@ -340,18 +370,20 @@
     - `touched`: the name of the macro listing those values (`touched_order_line_ids`,
       `touched_client_days`, ...), called by the pre-hook at run time;
     - `digests`: (model name, columns) of the dimensions the model copies (a change rebuilds it);
-    - `upstream`: the incremental models it reads.
+    - `upstream`: the incremental models it reads;
+    - `as_of_bound`: rebuilt in full when the as-of date moved (see changes_plan).
 
     The hooks are strings dbt renders when they run, so they name the macros and pass the lists as
     literals; the model's SQL file still holds its digests, which its fingerprint covers.
 -#}
-{% macro incremental_config(key, touched, digests=[], upstream=[]) -%}
+{% macro incremental_config(key, touched, digests=[], upstream=[], as_of_bound=false) -%}
+    {%- set bound = ', ' ~ (as_of_bound | lower) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='append_new_columns',
-        pre_hook="{{ changes_clear('" ~ key ~ "', " ~ touched ~ "(), " ~ digests ~ ", " ~ upstream ~ ") }}",
-        post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ ") }}",
+        pre_hook="{{ changes_clear('" ~ key ~ "', " ~ touched ~ "(), " ~ digests ~ ", " ~ upstream ~ bound ~ ") }}",
+        post_hook="{{ changes_save(" ~ digests ~ ", " ~ upstream ~ bound ~ ") }}",
     ) }}
-    {{- return(changes_plan(digests, upstream)) -}}
+    {{- return(changes_plan(digests, upstream, as_of_bound)) -}}
 {%- endmacro %}

@@ -14,6 +14,9 @@ data tests hold on the incremental tables):
    delta-maintained aggregates (macros/delta_maintenance.sql) add to their old rows, so every marked
    group they keep still carries it, touched or not: the marker is taken out of those groups by
    their whole grain.
+4. the as-of date set 30 days back (``SALESPULSE_AS_OF``, same year): fct_customer_activity
+   rebuilds in full (a client lost in those days without an order in them is no longer lost, and the
+   change set does not name it), the other models stay incremental.
 
 Then a copy of the same warehouse is rebuilt with ``--full-refresh`` and every reporting relation,
 every incremental table and rejected_rows are compared row for row, on DuckDB and on PostgreSQL.
@@ -44,6 +47,7 @@ INCREMENTAL = {
     "int_customer_orders": "intermediate",
     "fct_sales": "marts",
     "fct_orders": "marts",
+    "fct_customer_activity": "marts",
     "agg_web_sales_daily": "marts",
     "agg_web_client_sales_daily": "marts",
     "agg_web_sales_monthly": "marts",
@@ -82,6 +86,7 @@ MARKED = {
     ),
     "agg_web_product_sales_lines": ("net_sales_amount", "order_number", "orders"),
     "agg_web_customer_activity": ("active_months_1", "customer_key", "customers"),
+    "fct_customer_activity": ("orders", "customer_key", "customers"),
     "rejected_rows": ("source_row", "business_key", "rejected_lines"),
 }
 #: The delta-maintained aggregates: their touched keys are the key tuples of int_order_lines__delta.
@@ -333,6 +338,11 @@ def _check_and_unmark(warehouse: Warehouse, before: dict[str, dict]) -> None:
                 _add(warehouse, model, kept, -MARK)
 
 
+def _state(warehouse: Warehouse) -> dict[str, object]:
+    """Each incremental model's starting point (none: its last build was a full one)."""
+    return dict(warehouse.query("select model_name, since_loaded_at from intermediate.incremental_state"))
+
+
 def _rows(warehouse: Warehouse, relation: str) -> list[tuple]:
     return sorted(warehouse.query(f"select * from {relation}"), key=repr)
 
@@ -368,9 +378,7 @@ def _incremental_then_full(
     _land(delivery, target, env)
     run_dbt(["run"], target=target, env=env)
     with connect(target, {**os.environ, **env}) as warehouse:
-        state = dict(
-            warehouse.query("select model_name, since_loaded_at from intermediate.incremental_state")
-        )
+        state = _state(warehouse)
         assert all(state[model] is not None for model in DELTA), state
         before = _mark(warehouse)
     # 3: a trickle delivery only: incremental everywhere, the marked rows stay as they were
@@ -378,16 +386,35 @@ def _incremental_then_full(
     _land(delivery, target, env)
     run_dbt(["run"], target=target, env=env)
     with connect(target, {**os.environ, **env}) as warehouse:
-        state = dict(
-            warehouse.query("select model_name, since_loaded_at from intermediate.incremental_state")
-        )
+        state = _state(warehouse)
         assert set(INCREMENTAL) <= set(state)
         assert all(state[model] is not None for model in INCREMENTAL), state  # all incremental
         assert warehouse.query("select count(*) from intermediate.int_order_lines__changes")[0][0] > 0
         _check_and_unmark(warehouse, before)
     run_dbt(["test"], target=target, env=env)  # the data tests hold on the incremental tables
 
-    full_env = _env_of(full_copy(), work / "full")
+    # 4: the as-of date set 30 days back (same year): clients lost in those days are no longer lost,
+    # though the change set (the lines the move crosses) names only those with an order in them
+    with connect(target, {**os.environ, **env}) as warehouse:
+        last = warehouse.query("select max(order_date) from marts.fct_orders")[0][0]
+        as_of = max(last - timedelta(days=30), last.replace(month=1, day=1))
+        lost = {
+            key
+            for (key,) in warehouse.query(
+                "select customer_key from marts.fct_customer_activity "
+                "where activity_type = 'lost' and event_date > ?",
+                [as_of],
+            )
+        }
+    env = {**env, "SALESPULSE_AS_OF": as_of.isoformat()}
+    run_dbt(["run"], target=target, env=env)
+    with connect(target, {**os.environ, **env}) as warehouse:
+        assert lost - _touched(warehouse)["customers"], "no client lost then without an order then"
+        state = _state(warehouse)
+        assert state["fct_customer_activity"] is None and state["fct_orders"] is not None, state
+    run_dbt(["test"], target=target, env=env)
+
+    full_env = _env_of(full_copy(), work / "full", SALESPULSE_AS_OF=as_of.isoformat())
     run_dbt(["run", "--full-refresh"], target=target, env=full_env)
     with (
         connect(target, {**os.environ, **env}) as incremental,

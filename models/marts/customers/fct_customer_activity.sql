@@ -1,6 +1,14 @@
 {#- What this model computes and its rules: its description in _customers__models.yml (dbt docs). -#}
+{#-
+    Incremental (macros/incremental.sql): the clients whose orders fct_orders rebuilt are recomputed
+    whole. A moved as-of date rebuilds every client: a client's lost month can pass it without a
+    new order.
+-#}
+{%- set plan = incremental_config(
+    'customer_key', 'fct_orders_touched_customers', upstream=['fct_orders'], as_of_bound=true) %}
+
 with orders as (
-    {{ client_orders() }}
+    {{ client_orders(also=touched_only(plan, 'customer_key', fct_orders_touched_customers())) }}
 ),
 
 ordering_months as (

@@ -18,6 +18,12 @@
     ['fct_sales', 'int_order_lines__delta'],
 ) %}
 
+{#- The grain: every row is one group of these. -#}
+{%- set grain = [
+    'month_start_date', 'product_key', 'campaign_key', 'territory_key', 'sales_rep_key',
+    'customer_type', 'customer_sales_rep_key', 'customer_territory_key',
+] %}
+
 {{ import_ctes([
     ('order_lines', 'int_order_lines__enriched' if plan.full else 'int_order_lines__delta'),
     ('dates', 'dim_date'),
@@ -45,62 +51,5 @@ lines as (
     inner join dates on order_lines.order_date_key = dates.date_key
 ),
 
-grouped as (
-    select
-        month_start_date,
-        product_key,
-        campaign_key,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        {{ web_sums() }},
-        cast({{ delta_line_count(plan) }} as bigint) as line_count
-    from lines
-    group by
-        month_start_date, product_key, campaign_key, territory_key, sales_rep_key,
-        customer_type, customer_sales_rep_key, customer_territory_key
-),
-
--- a delta adds the touched keys' rows as they were (moved to the stash by the pre-hook)
-merged as (
-    select * from grouped
-    {%- if not plan.full %}
-        union all
-        select
-            month_start_date,
-            product_key,
-            campaign_key,
-            territory_key,
-            sales_rep_key,
-            customer_type,
-            customer_sales_rep_key,
-            customer_territory_key,
-            net_sales_amount,
-            sales_quantity,
-            margin_amount,
-            cancelled_amount,
-            line_count
-        from {{ delta_stash_relation() }}
-    {%- endif %}
-)
-
-select
-    month_start_date,
-    product_key,
-    campaign_key,
-    territory_key,
-    sales_rep_key,
-    customer_type,
-    customer_sales_rep_key,
-    customer_territory_key,
-    {{ web_sums() }},
-    cast(sum(line_count) as bigint) as line_count
-from merged
-group by
-    month_start_date, product_key, campaign_key, territory_key, sales_rep_key,
-    customer_type, customer_sales_rep_key, customer_territory_key
--- a group whose last line left goes
-having sum(line_count) > 0
+{{ delta_regroup(plan, grain) }}
 order by month_start_date, product_key
