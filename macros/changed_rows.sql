@@ -79,6 +79,8 @@
         'rpt_web_product_sales_monthly': ['agg_web_product_sales_monthly', product_monthly_key, product_monthly],
         'agg_web_customer_activity': ['agg_web_customer_activity', 'customer_key', 'touched_customer_keys'],
         'rpt_web_customer_activity': ['agg_web_customer_activity', 'customer_key', 'touched_customer_keys'],
+        'agg_web_client_sales_monthly_unranked': [
+            'agg_web_client_sales_monthly_unranked', 'customer_key', 'touched_customer_keys'],
         'agg_web_product_sales_lines': ['agg_web_product_sales_lines', 'order_number', 'touched_orders'],
         'rpt_web_product_sales_lines': ['agg_web_product_sales_lines', 'order_number', 'touched_orders'],
         'agg_web_customer_sales_lines': ['agg_web_customer_sales_lines', 'customer_key', 'touched_customer_keys'],

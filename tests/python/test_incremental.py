@@ -53,6 +53,7 @@ INCREMENTAL = {
     "agg_web_sales_monthly": "marts",
     "agg_web_product_sales_monthly": "marts",
     "agg_web_customer_activity": "marts",
+    "agg_web_client_sales_monthly_unranked": "marts",
     "agg_web_product_sales_lines": "marts",
     "agg_web_customer_sales_lines": "marts",
     "rejected_rows": "marts",

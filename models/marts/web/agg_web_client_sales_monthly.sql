@@ -8,46 +8,12 @@
     Customer Details page's client table).
     `positive_net_sales_amount` (the sum of the positive net amounts) bounds the sales of any
     subset of the rows from above.
+
+    The groups come from agg_web_client_sales_monthly_unranked (incremental by client); ranking and
+    sorting them is what is rebuilt every time.
 -#}
-{{ import_ctes([
-    ('order_lines', 'int_order_lines__enriched'),
-    ('dates', 'dim_date'),
-]) }},
-
-lines as (
-    select
-        order_lines.customer_label,
-        order_lines.customer_key,
-        order_lines.category_name,
-        order_lines.territory_key,
-        order_lines.sales_rep_key,
-        order_lines.customer_type,
-        order_lines.customer_sales_rep_key,
-        order_lines.customer_territory_key,
-        dates.month_start_date,
-        order_lines.net_sales_amount
-    from order_lines
-    inner join dates on order_lines.order_date_key = dates.date_key
-),
-
-monthly as (
-    select
-        customer_label,
-        customer_key,
-        category_name,
-        territory_key,
-        sales_rep_key,
-        customer_type,
-        customer_sales_rep_key,
-        customer_territory_key,
-        month_start_date,
-        {{ money('sum(net_sales_amount)') }} as net_sales_amount,
-        {{ money('sum(case when net_sales_amount > 0 then net_sales_amount else 0 end)') }}
-            as positive_net_sales_amount
-    from lines
-    group by
-        customer_label, customer_key, category_name, territory_key, sales_rep_key, customer_type,
-        customer_sales_rep_key, customer_territory_key, month_start_date
+with monthly as (
+    select * from {{ ref('agg_web_client_sales_monthly_unranked') }}
 ),
 
 ranks as (
