@@ -197,14 +197,17 @@
 {%- endmacro %}
 
 {#-
-    The relations the touched_* macros read: `ref`/`source` in a model; in a data test, which may
-    `ref` only the models it tests, the same relation found in the graph (macros/changed_rows.sql
-    calls these macros to restrict a test to the rows its model's pre-hook deleted and wrote again).
+    The relations the touched_* macros read: `ref`/`source` in a model (`this` for the model's own
+    table); in a data test, which may `ref` only the models it tests, the same relation found in the
+    graph (macros/changed_rows.sql calls these macros to restrict a test to the rows its model's
+    pre-hook deleted and wrote again).
 -#}
 {% macro touched_input(name) -%}
     {%- if model.resource_type == 'test' -%}
         {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
         {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
+    {%- elif name == model.name -%}
+        {{- return(this) -}}
     {%- endif -%}
     {{- return(ref(name)) -}}
 {%- endmacro %}
@@ -331,7 +334,7 @@
     {%- if model.resource_type == 'unit_test' -%}
         select null
     {%- else %}
-    select rejected_row_key from {{ touched_input('rejected_rows') if model.resource_type == 'test' else this }}
+    select rejected_row_key from {{ touched_input('rejected_rows') }}
     where
         entity <> 'order_lines'
         or replace(business_key, '|', '-') in ({{ touched_order_line_ids() }})
