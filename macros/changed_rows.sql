@@ -43,15 +43,14 @@
     superset of it). tests/python/test_changed_rows.py checks that every test of an incremental
     table is restricted by its pre-hook's key.
 
-    - int_order_lines__checked (a view over staging) changes where staging does, and where a moved
-      as-of date flips a line between no rejection and `after_as_of_date` (both accepted values;
-      the line's key is the same).
+    - int_order_lines__checked (incremental like staging, from its own state) rewrites the lines
+      staging does, and those whose as-of check a moved as-of date flips between no rejection and
+      `after_as_of_date` (both accepted values; the line's key is the same; which lines those were
+      is not known after its build, and the incremental-vs-full-refresh test compares them).
     - agg_web_customer_sales_lines: its pre-hook also deletes clients no longer big; the rows it
       writes are those of the touched clients.
-    - fct_orders, and fct_customer_activity (the clients fct_orders rebuilt): fct_orders' pre-hook
-      adds the clients of every line of the touched orders, which are the touched lines' clients
-      because an order has one client (agg_web_sales_checks checks it on every build); listing them
-      would scan fct_sales, which costs more than the test saves.
+    - fct_orders, and fct_customer_activity (the clients fct_orders rebuilt): the clients of every
+      line of the touched orders, before and after the change (int_order_lines__delta).
 -#}
 {% macro changed_rows_models() -%}
     {#- the key tuples of the delta-maintained aggregates (macros/delta_maintenance.sql) and of the pairs -#}
@@ -63,12 +62,12 @@
     {#- tested model: [state model, touched key, touched list] -#}
     {{ return({
         'stg_erp__order_lines': ['stg_erp__order_lines', 'order_line_id', 'stg_order_lines_changed_ids'],
-        'int_order_lines__checked': ['stg_erp__order_lines', 'order_line_id', 'stg_order_lines_changed_ids'],
+        'int_order_lines__checked': ['int_order_lines__checked', 'order_line_id', 'stg_order_lines_changed_ids'],
         'int_customer_orders': ['int_customer_orders', 'customer_id', 'touched_customer_ids'],
         'fct_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
         'rpt_sales': ['fct_sales', 'order_line_id', 'touched_order_line_ids'],
-        'fct_orders': ['fct_orders', 'customer_key', 'touched_customer_keys'],
-        'fct_customer_activity': ['fct_customer_activity', 'customer_key', 'touched_customer_keys'],
+        'fct_orders': ['fct_orders', 'customer_key', 'fct_orders_touched_customers'],
+        'fct_customer_activity': ['fct_customer_activity', 'customer_key', 'fct_orders_touched_customers'],
         'agg_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
         'rpt_web_sales_daily': ['agg_web_sales_daily', daily_key, 'touched_web_daily_keys'],
         'agg_web_client_sales_daily': ['agg_web_client_sales_daily', client_day_key, 'touched_client_days'],
@@ -154,6 +153,7 @@
         'touched_order_line_ids': touched_order_line_ids,
         'touched_customer_ids': touched_customer_ids,
         'touched_customer_keys': touched_customer_keys,
+        'fct_orders_touched_customers': fct_orders_touched_customers,
         'touched_client_days': touched_client_days,
         'touched_orders': touched_orders,
         'touched_rejected_row_keys': touched_rejected_row_keys,
@@ -185,7 +185,7 @@
     {%- if state is none or state.since is none -%}
         {{- return(none) -}}
     {%- endif -%}
-    {%- if state_model != 'stg_erp__order_lines' -%}
+    {%- if state_model not in ('stg_erp__order_lines', 'int_order_lines__checked') -%}
         {%- set changes = incremental_state('int_order_lines__changes') -%}
         {%- if changes is none or changes.since != state.since -%}
             {{- return(none) -}}

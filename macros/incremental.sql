@@ -90,22 +90,34 @@
 {#-
     An order-independent digest of a relation's columns: row count and the sum of each row's
     surrogate key (52-bit md5 prefix). A changed, added or removed row changes it.
+
+    Computed once per dbt invocation and relation/columns: a model's plan is asked for in its
+    compilation and in both hooks, and several models digest the same dimension. The cache lives in
+    `graph`, the one dictionary dbt shares between the nodes of an invocation; a model digests only
+    dimensions it refs (changes_plan), which dbt builds before it, so a digest is never taken before
+    its dimension's rebuild in the same invocation.
 -#}
 {% macro incremental_digest(relation, columns) -%}
     {%- if not execute -%}
         {{- return('') -}}
     {%- endif -%}
-    {%- set row = run_query(
-        'select count(*), sum(cast(' ~ surrogate_key(columns) ~ ' as decimal(38, 0))) from '
-        ~ relation).rows[0] -%}
-    {{- return(relation.identifier ~ ':' ~ row[0] ~ ':' ~ row[1]) -}}
+    {%- set cache = graph.setdefault('salespulse_digests', {}) -%}
+    {%- set key = relation ~ '|' ~ (columns | join(',')) -%}
+    {%- if key not in cache -%}
+        {%- set row = run_query(
+            'select count(*), sum(cast(' ~ surrogate_key(columns) ~ ' as decimal(38, 0))) from '
+            ~ relation).rows[0] -%}
+        {%- do cache.update({key: relation.identifier ~ ':' ~ row[0] ~ ':' ~ row[1]}) -%}
+    {%- endif -%}
+    {{- return(cache[key]) -}}
 {%- endmacro %}
 
 {#-
-    The plan of a model reading raw order lines directly (staging, the change set):
-    {'full': bool, 'since': the last `_loaded_at` it saw or none, 'as_of': its last as-of date}.
+    The plan of a model reading raw order lines directly (staging, the checked lines, the change
+    set): {'full': bool, 'since': the last `_loaded_at` it saw or none, 'as_of': its last as-of
+    date}. `digests`: as in incremental_fingerprint.
 -#}
-{% macro raw_order_lines_plan() -%}
+{% macro raw_order_lines_plan(digests=[]) -%}
     {%- set plan = {'full': true, 'since': none, 'as_of': none} -%}
     {%- set rebuilt_each_run = config.get('materialized') == 'table' -%}
     {%- if not execute or this is none or model.resource_type == 'unit_test'
@@ -113,7 +125,7 @@
         {{- return(plan) -}}
     {%- endif -%}
     {%- set state = incremental_state(this.name) -%}
-    {%- if state is none or state.until is none or state.fingerprint != incremental_fingerprint() -%}
+    {%- if state is none or state.until is none or state.fingerprint != incremental_fingerprint(digests) -%}
         {{- return(plan) -}}
     {%- endif -%}
     {%- set kept = run_query(
@@ -231,6 +243,39 @@
 {%- endmacro %}
 
 {#-
+    The order lines whose `after_as_of_date` check flips when the as-of date moves from `previous`
+    (the as-of date of a model's last build; none: it did not move) to this build's.
+-#}
+{% macro as_of_crossed(previous) -%}
+    {%- set as_of = as_of_date_value() -%}
+    {%- set dates = [as_of, (previous ~ '')[:10] if previous is not none else as_of] -%}
+    order_date > {{ date_literal(dates | min) }} and order_date <= {{ date_literal(dates | max) }}
+{%- endmacro %}
+
+{#-
+    int_order_lines__checked: the dimension it copies (the order statuses seed: a status that starts
+    or stops counting as sales rebuilds it, and the models that read it, in full); the lines it
+    recomputes: those with a raw row loaded since its last build and those whose as-of check flips.
+    Rendered at run time only: like the change set, it reads the raw lines' load times without
+    making the raw table one of its parents (it reads the lines themselves from staging).
+-#}
+{% macro checked_order_lines_digests() -%}
+    {{- return([('order_statuses', ['status', 'counts_as_sales'])]) -}}
+{%- endmacro %}
+
+{% macro touched_checked_order_line_ids() -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        select null
+    {%- else %}
+    {%- set plan = raw_order_lines_plan(checked_order_lines_digests()) %}
+    {{ stg_order_lines_changed_ids(plan.since) }}
+    union
+    select order_line_id from {{ touched_input('stg_erp__order_lines') }}
+    where {{ as_of_crossed(plan.as_of) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     The change set's plan: a full build also when int_customer_orders does not exist yet (the
     previous first orders are unknown).
 -#}
@@ -279,15 +324,19 @@
     select -1
 {%- endmacro %}
 
-{#- fct_orders' touched clients: those of the touched lines and of every line of their orders. -#}
+{#-
+    fct_orders' touched clients: those of every line of the touched orders, before and after the
+    change (int_order_lines__delta: all lines of the orders with a line in the change set, as
+    fct_sales had them and has them; a small table, so the hooks and both models read it instead
+    of scanning fct_sales for the touched orders' lines again), and -1, the unknown client.
+-#}
 {% macro fct_orders_touched_customers() -%}
     {%- if model.resource_type == 'unit_test' -%}
         select null
     {%- else %}
-    {{ touched_customer_keys() }}
+    select customer_key from {{ touched_input('int_order_lines__delta') }}
     union
-    select customer_key from {{ ref('fct_sales') }}
-    where order_number in ({{ touched_orders() }})
+    select -1
     {%- endif -%}
 {%- endmacro %}
 
@@ -350,18 +399,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#-
-    fct_orders: every order of the touched clients (all its lines). The touched_* macros read
-    nothing in a unit test: it builds in full and mocks only the model's own inputs.
--#}
-{% macro fct_orders_touched_orders() -%}
-    {%- if model.resource_type == 'unit_test' -%}
-        select null
-    {%- else %}
-    select order_number from {{ ref('fct_sales') }}
-    where customer_key in ({{ fct_orders_touched_customers() }})
-    {%- endif -%}
-{%- endmacro %}
 
 
 {#-

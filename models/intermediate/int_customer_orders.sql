@@ -2,7 +2,7 @@
     First and last order of every customer, from sales that count (not cancelled).
     Incremental (macros/incremental.sql): the customers of the change set are recomputed whole.
 -#}
-{%- set plan = incremental_config('customer_id', 'touched_customer_ids') %}
+{%- set plan = incremental_config('customer_id', 'touched_customer_ids', upstream=['int_order_lines__checked']) %}
 
 with sales_lines as (
     select * from {{ ref('int_order_lines__checked') }}

@@ -15,9 +15,7 @@
     post_hook="{{ incremental_save(change_set_plan()) }}",
 ) }}
 -- depends_on: {{ ref('int_order_lines__checked') }}
-{%- set plan = change_set_plan() -%}
-{%- set as_of = as_of_date_value() -%}
-{%- set previous_as_of = ((plan.as_of ~ '')[:10] if plan.as_of is not none else as_of) %}
+{%- set plan = change_set_plan() %}
 
 {{ import_ctes([('order_lines', 'stg_erp__order_lines')]) }},
 
@@ -44,9 +42,7 @@
     as_of_crossed as (
         select order_line_id, order_number, order_date, customer_id
         from order_lines
-        where
-            order_date > {{ date_literal([as_of, previous_as_of] | min) }}
-            and order_date <= {{ date_literal([as_of, previous_as_of] | max) }}
+        where {{ as_of_crossed(plan.as_of) }}
     ),
 
     moved_lines as (

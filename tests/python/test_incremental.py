@@ -44,6 +44,7 @@ from salespulse.warehouse import Warehouse, connect
 #: The incremental models (macros/incremental.sql) and where they live.
 INCREMENTAL = {
     "stg_erp__order_lines": "staging",
+    "int_order_lines__checked": "intermediate",
     "int_customer_orders": "intermediate",
     "fct_sales": "marts",
     "fct_orders": "marts",

@@ -17,7 +17,8 @@
 {%- if model.resource_type != 'unit_test' %}
 -- depends_on: {{ ref('int_order_lines__previous') }}
 {%- endif %}
-{%- set plan = incremental_config('order_line_id', 'touched_order_line_ids', digests, ['int_customer_orders']) %}
+{%- set plan = incremental_config(
+    'order_line_id', 'touched_order_line_ids', digests, ['int_order_lines__checked', 'int_customer_orders']) %}
 
 with order_lines as (
     select * from {{ ref('int_order_lines__checked') }}

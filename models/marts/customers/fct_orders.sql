@@ -4,16 +4,27 @@
     of the client analytics: recency, frequency, intervals between orders, new and lost clients.
 
     Incremental (macros/incremental.sql): every order of the touched clients (the clients of the
-    touched lines, before and after the change, and of their orders' other lines) is recomputed,
-    so their sequences stay whole.
+    touched orders' lines, before and after the change) is recomputed, all its lines, so their
+    sequences stay whole. The touched orders are joined (not `in (...)`), so the database hashes
+    the few touched orders and not the 10 M lines.
 -#}
-{%- set plan = incremental_config('customer_key', 'fct_orders_touched_customers', upstream=['fct_sales']) %}
+{%- set plan = incremental_config(
+    'customer_key', 'fct_orders_touched_customers', upstream=['fct_sales', 'int_order_lines__delta']) %}
 
-with sales_lines as (
-    select * from {{ ref('fct_sales') }}
-    where
-        counts_as_sales
-        and {{ touched_only(plan, 'order_number', fct_orders_touched_orders()) }}
+with
+{%- if not plan.full %}
+    touched_orders as (
+        select distinct order_number from {{ ref('fct_sales') }}
+        where customer_key in ({{ fct_orders_touched_customers() }})
+    ),
+{%- endif %}
+
+sales_lines as (
+    select sales.* from {{ ref('fct_sales') }} as sales
+    {%- if not plan.full %}
+        inner join touched_orders on sales.order_number = touched_orders.order_number
+    {%- endif %}
+    where sales.counts_as_sales
 ),
 
 orders as (

@@ -8,7 +8,8 @@
     is ranked again, and its rule check is read again) and every row of the other tables, which are
     small snapshots recomputed whole. Any full rebuild of the change set's path rebuilds it in full.
 -#}
-{%- set plan = incremental_config('rejected_row_key', 'touched_rejected_row_keys', [], ['stg_erp__order_lines']) -%}
+{%- set plan = incremental_config(
+    'rejected_row_key', 'touched_rejected_row_keys', [], ['stg_erp__order_lines', 'int_order_lines__checked']) -%}
 {%- set tables = [
     ('erp', 'order_lines'), ('erp', 'products'), ('crm', 'customers'), ('crm', 'territories'),
     ('crm', 'geography'), ('hr', 'sales_reps'), ('marketing', 'campaigns'), ('finance', 'budget'),
@@ -29,7 +30,8 @@ with broken_order_lines as (
 ),
 
 ranked_order_lines as (
-    {#- the versions of the touched order lines only (all of them in a full build), ranked as staging does #}
+    {#- the versions of the touched order lines only (all of them in a full build), ranked as staging does;
+        their orders first, a plain column, so the line ids are built for those orders' rows only #}
     select
         raw_rows.*,
         row_number() over (
@@ -37,7 +39,9 @@ ranked_order_lines as (
             order by {{ version_order('order_lines') }}
         ) as version_rank
     from {{ source('erp', 'order_lines') }} as raw_rows
-    where {{ touched_only(plan, order_line_id, touched_order_line_ids()) }}
+    where
+        {{ touched_only(plan, 'order_number', touched_orders()) }}
+        and {{ touched_only(plan, order_line_id, touched_order_line_ids()) }}
 ),
 {% for source_name, table_name in tables %}
     {%- set key_parts = [] -%}

@@ -1,16 +1,20 @@
 {#- What this model computes and its rules: its description in _marketing__models.yml (dbt docs). -#}
+{#-
+    The in-scope daily measures come from agg_web_sales_daily (kept up to date by delta, so a
+    refresh does not scan the order lines): its per-category rows, and its all-categories rows
+    for a campaign without a target category and for the code redemptions. Its order counts add
+    up over the other slices (campaign, territory, rep, client type) because an order has one date,
+    client and campaign (agg_web_sales_checks); lines that do not count as sales carry no units or
+    sales and no order.
+-#}
 with campaigns as (
     select * from {{ ref('dim_campaign') }}
     where is_campaign and start_date <= {{ as_of_date() }}
 ),
 
-sales as (
-    select * from {{ ref('fct_sales') }}
-    where counts_as_sales and order_date <= {{ as_of_date() }}
-),
-
-products as (
-    select * from {{ ref('dim_product') }}
+daily_sales as (
+    select * from {{ ref('agg_web_sales_daily') }}
+    where order_date <= {{ as_of_date() }}
 ),
 
 orders as (
@@ -22,38 +26,16 @@ data_start as (
     select min(order_date) as first_sales_date from orders
 ),
 
-sales_lines as (
-    select
-        sales.order_date,
-        sales.order_number,
-        sales.campaign_key,
-        sales.sales_quantity,
-        sales.net_sales_amount,
-        products.category_name
-    from sales
-    inner join products on sales.product_key = products.product_key
-),
-
-
 daily_scope as (
     -- Daily in-scope measures: per category, and for all categories together.
     select
         order_date,
-        category_name as scope_name,
-        count(distinct order_number) as orders,
+        case when is_all_categories then 'All categories' else category_name end as scope_name,
+        sum(order_count) as orders,
         sum(sales_quantity) as units,
         {{ money('sum(net_sales_amount)') }} as net_sales_amount
-    from sales_lines
-    group by order_date, category_name
-    union all
-    select
-        order_date,
-        'All categories' as scope_name,
-        count(distinct order_number) as orders,
-        sum(sales_quantity) as units,
-        {{ money('sum(net_sales_amount)') }} as net_sales_amount
-    from sales_lines
-    group by order_date
+    from daily_sales
+    group by order_date, is_all_categories, category_name
 ),
 
 windows as (
@@ -233,9 +215,10 @@ new_clients as (
 redeemed as (
     select
         campaign_key,
-        count(distinct order_number) as redeemed_orders,
+        sum(order_count) as redeemed_orders,
         {{ money('sum(net_sales_amount)') }} as redeemed_net_sales_amount
-    from sales_lines
+    from daily_sales
+    where is_all_categories
     group by campaign_key
 ),
 

@@ -32,11 +32,13 @@ counted as (
         region_name,
         territory_key,
         sales_rep_key,
-        count(distinct case when activity_type = 'new' then customer_key end) as new_clients,
-        count(distinct case when activity_type = 'returning' then customer_key end) as returning_clients,
-        count(distinct case when activity_type = 'returning' and is_reactivation then customer_key end)
+        -- fct_customer_activity has one row per client, month and activity type (a tested grain) and
+        -- a client one type, industry, territory and rep: counting rows counts distinct clients
+        count(case when activity_type = 'new' then customer_key end) as new_clients,
+        count(case when activity_type = 'returning' then customer_key end) as returning_clients,
+        count(case when activity_type = 'returning' and is_reactivation then customer_key end)
             as reactivated_clients,
-        count(distinct case when activity_type = 'lost' then customer_key end) as lost_clients,
+        count(case when activity_type = 'lost' then customer_key end) as lost_clients,
         {{ money("sum(case when activity_type = 'new' then net_sales_amount else 0 end)") }}
             as new_client_net_sales_amount,
         {{ money("sum(case when activity_type = 'returning' then net_sales_amount else 0 end)") }}
