@@ -212,7 +212,8 @@
     The relations the touched_* macros read: `ref`/`source` in a model (`this` for the model's own
     table); in a data test, which may `ref` only the models it tests, the same relation found in the
     graph (macros/changed_rows.sql calls these macros to restrict a test to the rows its model's
-    pre-hook deleted and wrote again).
+    pre-hook deleted and wrote again). In a unit test the touched_* macros read nothing: it builds
+    in full and mocks only the model's own inputs.
 -#}
 {% macro touched_input(name) -%}
     {%- if model.resource_type == 'test' -%}
@@ -398,8 +399,6 @@
         {{ key }} in ({{ touched_sql }})
     {%- endif -%}
 {%- endmacro %}
-
-
 
 {#-
     The configuration of an incremental model of the order-line path, returning its plan
