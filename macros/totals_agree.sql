@@ -1,9 +1,16 @@
 {#-
     Body of a reconciliation test: `totals` maps a name to a query returning one `amount`. The
-    test returns a row (fails) when any total differs from the first by half a cent or more.
+    test returns a row (fails) when two totals that must agree differ by half a cent or more:
+    those of `pairs` (a list of (name, name)), by default every total with the first.
 -#}
-{% macro totals_agree_to_the_cent(totals) -%}
+{% macro totals_agree_to_the_cent(totals, pairs=none) -%}
 {%- set names = totals.keys() | list -%}
+{%- if pairs is none -%}
+    {%- set pairs = [] -%}
+    {%- for name in names[1:] -%}
+        {%- do pairs.append((names[0], name)) -%}
+    {%- endfor -%}
+{%- endif -%}
 with
 {%- for name in names %}
 {{ name }} as (
@@ -17,7 +24,7 @@ select
 {%- endfor %}
 from {{ names | join(' cross join ') }}
 where
-{%- for name in names[1:] %}
-    {{ 'or ' if not loop.first }}abs(coalesce({{ names[0] }}.amount, 0) - coalesce({{ name }}.amount, 0)) >= 0.005
+{%- for pair in pairs %}
+    {{ 'or ' if not loop.first }}abs(coalesce({{ pair[0] }}.amount, 0) - coalesce({{ pair[1] }}.amount, 0)) >= 0.005
 {%- endfor %}
 {%- endmacro %}

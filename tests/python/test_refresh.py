@@ -138,6 +138,9 @@ def _selected_cycles_equal_a_full_build(
         if delivered == "order_lines":  # the accounting reads the changed lines' raw rows only
             accounting = ran["test.salespulse.assert_every_raw_order_line_is_accounted_for"]
             assert accounting["status"] == "pass" and "changed_lines" in accounting["compiled_code"]
+            # and so does the reconciliation of the net sales to the raw rows
+            reconciled = ran["test.salespulse.assert_net_sales_reconcile_raw_to_reporting"]
+            assert reconciled["status"] == "pass" and "raw_changed_sales" in reconciled["compiled_code"]
         reference = full_copy()
         run_dbt(["build"], target=target, env=reference)
         with (
