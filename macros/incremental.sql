@@ -88,8 +88,8 @@
 {%- endmacro %}
 
 {#-
-    An order-independent digest of a relation's columns: row count and the sum of each row's
-    surrogate key (52-bit md5 prefix). A changed, added or removed row changes it.
+    An order-independent digest of a relation's columns: row count and the sum of a hash of each
+    row (row_digest_sum). A changed, added or removed row changes it.
 
     Computed once per dbt invocation and relation/columns: a model's plan is asked for in its
     compilation and in both hooks, and several models digest the same dimension. The cache lives in
@@ -105,11 +105,28 @@
     {%- set key = relation ~ '|' ~ (columns | join(',')) -%}
     {%- if key not in cache -%}
         {%- set row = run_query(
-            'select count(*), sum(cast(' ~ surrogate_key(columns) ~ ' as decimal(38, 0))) from '
-            ~ relation).rows[0] -%}
+            'select count(*), ' ~ row_digest_sum(columns) ~ ' from ' ~ relation).rows[0] -%}
         {%- do cache.update({key: relation.identifier ~ ':' ~ row[0] ~ ':' ~ row[1]}) -%}
     {%- endif -%}
     {{- return(cache[key]) -}}
+{%- endmacro %}
+
+{#-
+    The sum of a hash of every row's `columns`, as decimal(38, 0). DuckDB: its own 64-bit hash of
+    the values (at 500 k clients 0.02 s, where the md5 of the concatenated text took 0.3 s; a
+    DuckDB release that hashed differently would rebuild each model in full once). Elsewhere: the
+    surrogate key (a 52-bit md5 prefix).
+-#}
+{% macro row_digest_sum(columns) -%}
+    {{ return(adapter.dispatch('row_digest_sum', 'salespulse')(columns)) }}
+{%- endmacro %}
+
+{% macro default__row_digest_sum(columns) -%}
+    sum(cast({{ surrogate_key(columns) }} as decimal(38, 0)))
+{%- endmacro %}
+
+{% macro duckdb__row_digest_sum(columns) -%}
+    cast(sum(hash({{ columns | join(', ') }})) as decimal(38, 0))
 {%- endmacro %}
 
 {#-
