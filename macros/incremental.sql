@@ -255,7 +255,7 @@
     staging model's starting point, from its state; none: from its plan).
 -#}
 {% macro stg_order_lines_changed_ids(since=none) -%}
-    select order_number || '-' || cast(line_number as {{ dbt.type_string() }})
+    select {{ order_line_id() }}
     from {{ touched_raw_order_lines() }}
     where _loaded_at > cast('{{ since or raw_order_lines_plan().since }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}

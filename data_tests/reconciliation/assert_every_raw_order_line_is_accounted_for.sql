@@ -14,7 +14,9 @@
 with
 {%- if incremental %}
     changed_lines as (
-        select order_line_id
+        select
+            order_number,
+            order_line_id
         from {{ ref('int_order_lines__changes') }}
     ),
 {%- endif %}
@@ -25,9 +27,10 @@ raw_rows as (
         _source_row as source_row
     from {{ source('erp', 'order_lines') }}
     {%- if incremental %}
-        where order_number || '-' || cast(line_number as {{ dbt.type_string() }}) in (
-            select changed_lines.order_line_id from changed_lines
-        )
+        -- the orders first: a plain column narrows the rows before their line ids are built
+        where
+            order_number in (select changed_lines.order_number from changed_lines)
+            and {{ order_line_id() }} in (select changed_lines.order_line_id from changed_lines)
     {%- endif %}
 ),
 

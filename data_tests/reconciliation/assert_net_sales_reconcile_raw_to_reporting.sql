@@ -30,7 +30,7 @@
         and raw_rows.order_number in (
             select changes.order_number from {{ ref('int_order_lines__changes') }} as changes
         )
-        and raw_rows.order_number || '-' || cast(raw_rows.line_number as {{ dbt.type_string() }}) in (
+        and {{ order_line_id('raw_rows.order_number', 'raw_rows.line_number') }} in (
             {{ changed_lines }}
         )
     {%- endif %}

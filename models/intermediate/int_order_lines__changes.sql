@@ -32,7 +32,7 @@
 {%- else -%}
     changed_versions as (
         select
-            raw_rows.order_number || '-' || cast(raw_rows.line_number as {{ dbt.type_string() }}) as order_line_id,
+            {{ order_line_id('raw_rows.order_number', 'raw_rows.line_number') }} as order_line_id,
             raw_rows.order_number,
             raw_rows.order_date,
             trim(raw_rows.customer_id) as customer_id

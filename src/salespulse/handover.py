@@ -45,6 +45,8 @@ so the result equals the published build plus one cycle. The standby is taken on
 - the current build was published by a cycle with the same key (a ``load``, ``build`` or
   ``forecast`` in between did something a refresh does not repeat: the next cycle copies);
 - it is the build the current one replaced, still marked published, with no WAL beside it;
+- the current build's cycle did not rebuild everything (new code or settings, a moved as-of
+  date): the build before it would have to rebuild everything as well, where a copy costs seconds;
 - no process has it open: DuckDB would refuse the writer's lock. The web's reader keeps the build
   it last queried open until its next query, so a reader may still sit on it; the cycle waits
   up to ``standby_wait`` seconds for it to close, then copies the current build instead.
@@ -198,10 +200,11 @@ def _marker(build: Path) -> dict[str, str]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_marker(published: Path, staged: Path, replay: str | None) -> None:
+def _write_marker(published: Path, staged: Path, replay: str | None, standby: bool = True) -> None:
     """Say how ``staged`` was made: a replayable cycle's key and the build it replaces (the standby
-    the next such cycle may take). ``_publish`` then marks it published."""
-    previous = current(published).parent.name if published.is_symlink() else None
+    the next such cycle may take; none when ``standby`` is false). ``_publish`` then marks it
+    published."""
+    previous = current(published).parent.name if published.is_symlink() and standby else None
     marker = {"replay": replay, "previous": previous} if replay else {}
     (staged.parent / PUBLISHED_MARKER).write_text(json.dumps(marker), encoding="utf-8")
 
@@ -273,12 +276,20 @@ def _standby(published: Path, replay: str) -> tuple[Path | None, str]:
     marker = _marker(live)
     if marker.get("replay") != replay:
         return None, "the current build was not published by this kind of cycle"
+    if not marker.get("previous"):
+        return None, "the current build offers no standby (it rebuilt everything, or replaced no build)"
     standby = builds_dir(published) / str(marker.get("previous") or "")
     if standby == live or not (standby / PUBLISHED_MARKER).is_file():
         return None, "the build before the current one is gone"
     if standby.joinpath(published.name + ".wal").exists():
         return None, "the standby has a WAL: something wrote it after it was published"
     return standby, ""
+
+
+def standby_ready(published: Path, replay: str) -> bool:
+    """Whether the next cycle with key ``replay`` would find a standby to take (``staged``; it may
+    still wait for a reader to close it)."""
+    return _standby(published.absolute(), replay)[0] is not None
 
 
 def _take_standby(published: Path, replay: str, build_dir: Path, wait: float) -> tuple[bool, str]:
@@ -305,6 +316,7 @@ def staged(
     keep: int = DEFAULT_KEEP,
     replay: str | None = None,
     standby_wait: float = STANDBY_WAIT_SECONDS,
+    offer_standby: Callable[[], bool] = lambda: True,
 ) -> Iterator[Path]:
     """A private warehouse to write; published when the block ends cleanly.
 
@@ -313,6 +325,8 @@ def staged(
     build, one cycle behind, when it can be taken. Builds run one at a time (a second one waits
     for the lock); readers are never waited for (but for ``standby_wait`` on the standby) and never
     see the build before it is complete. An exception in the block discards it and propagates.
+    ``offer_standby``, asked once the block ended cleanly: whether the build this one replaces may
+    be the standby of the next cycle with the same ``replay`` key.
     """
     published = published.absolute()
     directory = builds_dir(published)
@@ -339,7 +353,7 @@ def staged(
                     )
             yield build_file
             _checkpoint(build_file)
-            _write_marker(published, build_file, replay)
+            _write_marker(published, build_file, replay, offer_standby())
             _publish(published, build_file)
         except BaseException:
             # a Ctrl+C can land just after the hand-over (in _publish's fsync): never delete what
@@ -357,11 +371,13 @@ def run_staged(
     succeeded: Callable[[T], bool] = lambda _: True,
     keep: int = DEFAULT_KEEP,
     replay: str | None = None,
+    offer_standby: Callable[[T], bool] = lambda _: True,
 ) -> T:
     """Run ``work(env)`` against a staged copy of a DuckDB target and publish it if it succeeded.
 
     ``env`` holds ``SALESPULSE_DUCKDB_PATH`` of the copy; ``work`` passes it to the loader or dbt.
-    ``replay``: ``work`` is a replayable cycle, which may start from the standby (``staged``).
+    ``replay``: ``work`` is a replayable cycle, which may start from the standby (``staged``);
+    ``offer_standby(outcome)``: whether the build it replaces may be the next one's standby.
     For other targets (PostgreSQL) ``work({})`` runs in place: the loader commits all or nothing
     and dbt replaces each relation in a transaction, so readers see a relation before or after.
     """
@@ -374,7 +390,12 @@ def run_staged(
 
     outcome: list[T] = []
     try:
-        with staged(published, keep=keep, replay=replay) as path, writing_alias(published, path) as alias:
+        with (
+            staged(
+                published, keep=keep, replay=replay, offer_standby=lambda: offer_standby(outcome[0])
+            ) as path,
+            writing_alias(published, path) as alias,
+        ):
             outcome.append(work({"SALESPULSE_DUCKDB_PATH": str(alias)}))
             if not succeeded(outcome[0]):
                 raise _Failed

@@ -62,6 +62,8 @@ class Cycle:
     exit_code: int = 0
     seconds: float = 0.0
     new_files: list[str] = field(default_factory=list)
+    #: dbt built every node (``build_scope``: new code or settings, a moved as-of date, the first build)
+    built_everything: bool = False
 
     @property
     def failed(self) -> bool:
@@ -150,6 +152,19 @@ def replay_key(folder: Path, budget_files: Sequence[Path]) -> str:
     )
 
 
+def standby_missing(target: str | None, folder: Path, budget_files: Sequence[Path]) -> bool:
+    """Whether the next cycle would copy the whole published warehouse: DuckDB, a build published,
+    and no standby for this folder's cycles (``salespulse.handover``). PostgreSQL builds in place."""
+    from salespulse.handover import published_path, standby_ready
+
+    published = published_path(target)
+    return (
+        published is not None
+        and published.exists()
+        and not standby_ready(published, replay_key(folder, budget_files))
+    )
+
+
 def run_cycle(
     target: str | None,
     folder: Path,
@@ -220,10 +235,14 @@ def run_cycle(
                 after = kept if staged else "In place (PostgreSQL): the marts are rebuilt already."
                 return Cycle(QUALITY_FAILED, [*lines, out.getvalue().rstrip(), after], exit_code=1)
             lines.append("quality suite passed")
-        return Cycle(PUBLISHED, lines)
+        return Cycle(PUBLISHED, lines, built_everything=scope.select is None)
 
     cycle = run_staged(
-        target, work, succeeded=lambda done: not done.failed, replay=replay_key(folder, budget_files)
+        target,
+        work,
+        succeeded=lambda done: not done.failed,
+        replay=replay_key(folder, budget_files),
+        offer_standby=lambda done: not done.built_everything,
     )
     cycle.new_files = pending
     cycle.seconds = time.monotonic() - started

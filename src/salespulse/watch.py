@@ -10,6 +10,16 @@ feed does).
 
 - The first cycle runs at once; then one every ``interval`` seconds (0: never on the timer) and,
   with ``on_arrival``, one as soon as the folder's listing changes and settles.
+- On DuckDB a cycle starts from the standby, the build one cycle behind (``salespulse.handover``),
+  or else copies the whole published warehouse (seconds and GBs at 10 M lines, and the cycle after
+  it runs slower while the kernel writes the copy out). After a build, load or forecast there is
+  no standby, so while there is nothing to do the watch prepares one: a cycle forced with nothing
+  new copies the published build and publishes the copy unchanged (no dbt), and the build it
+  replaces becomes the standby of the next cycle. It costs one copy while idle (a third warehouse
+  on disk for its length); the dashboards then read the copy, the same data. When the code or the
+  settings changed since the last build, that forced cycle rebuilds everything, and a second one
+  copies the result (a build that rebuilt everything is no standby: catching it up would rebuild
+  everything again).
 - A failed cycle publishes nothing (the dashboards keep the last good build) and is logged with
   why; the next try waits ``min_backoff`` seconds, doubled after every further failure up to
   ``max_backoff``, whatever arrives meanwhile. A cycle that succeeds (or finds nothing new) resets it.
@@ -30,9 +40,15 @@ from pathlib import Path
 from types import FrameType
 
 from salespulse.dbt import FORWARDED_SIGNALS
-from salespulse.refresh import CRASHED, NOTHING_NEW, Cycle, run_cycle
+from salespulse.refresh import CRASHED, NOTHING_NEW, Cycle, run_cycle, standby_missing
 
 log = logging.getLogger(__name__)
+
+#: The reason of a cycle the watch runs to prepare a standby (see the module docstring).
+STANDBY = "standby"
+#: Standby cycles tried in a row: a first one may rebuild everything (new code or settings since the
+#: last build), and a build that rebuilt everything offers no standby; the second then copies it.
+STANDBY_TRIES = 2
 
 
 class WatchStopped(KeyboardInterrupt):
@@ -113,9 +129,27 @@ def _wait_for_reason(
         time.sleep(min(schedule.poll, due - now))
 
 
+def _waiting_for(schedule: Schedule, due: float, failures: int) -> str:
+    """What the watch waits for, in words (the idle line of its log)."""
+    when = []
+    if due < math.inf:
+        when.append(f"{'the retry' if failures else 'the timer'} in {max(due - time.monotonic(), 0):.0f} s")
+    if schedule.on_arrival:
+        when.append("files to arrive")
+    return " or ".join(when) or "a signal"
+
+
 def _report(number: int, reason: str, cycle: Cycle) -> None:
     if cycle.status == NOTHING_NEW:
         log.info("cycle %d (%s): %s", number, reason, cycle.lines[0])
+        return
+    if reason == STANDBY and not cycle.failed and not cycle.new_files:
+        done = (
+            "rebuilt everything (the code or the settings changed) and published it"
+            if cycle.built_everything
+            else "the standby for the next cycle is ready"
+        )
+        log.info("cycle %d (%s): %s (%.1f s)", number, reason, done, cycle.seconds)
         return
     new = ", ".join(cycle.new_files[:5]) + (
         f" and {len(cycle.new_files) - 5} more" if len(cycle.new_files) > 5 else ""
@@ -176,20 +210,30 @@ def watch(
     )
     in_place = published_path(target) is None
     failures = 0
-    number = 0
+    number = counted = 0
+    prepare = STANDBY_TRIES  # standby cycles left to try (after the start and after each publish)
     with _stop_on_signals():
         try:
             due, not_before, reason = time.monotonic(), 0.0, "start"
             seen = folder_state(folder)
             while True:
-                if number:
+                if number and prepare and not failures and standby_missing(target, folder, budget_files):
+                    reason = STANDBY
+                elif number:
+                    log.info("idle: waiting for %s", _waiting_for(schedule, due, failures))
                     reason = _wait_for_reason(folder, schedule, due, seen, not_before)
                     reason = "retry" if failures and reason == "timer" else reason
                 number += 1
                 seen = folder_state(folder)  # what arrives during the cycle starts the next one
                 # PostgreSQL keeps the files a failed build landed: only a forced cycle builds them
-                cycle = _cycle(target, folder, budget_files, quality=quality, force=failures > 0 and in_place)
+                force = (failures > 0 and in_place) or reason == STANDBY
+                cycle = _cycle(target, folder, budget_files, quality=quality, force=force)
                 _report(number, reason, cycle)
+                if reason == STANDBY and not cycle.new_files:
+                    prepare = prepare - 1 if not cycle.failed else 0  # a failure: the next cycle copies
+                    continue
+                prepare = STANDBY_TRIES
+                counted += 1
                 if cycle.failed:
                     failures += 1
                     pause = schedule.backoff(failures)
@@ -198,7 +242,7 @@ def watch(
                 else:
                     failures, not_before = 0, 0.0
                     due = time.monotonic() + schedule.interval if schedule.interval > 0 else math.inf
-                if cycles and number >= cycles:
+                if cycles and counted >= cycles:
                     return 0
         except (WatchStopped, DbtInterrupted) as stop:
             during = (

@@ -275,3 +275,28 @@ def test_another_kind_of_publish_in_between_makes_the_next_cycle_copy(folder: Pa
     reader.close()
     # the layout before the standby (empty markers) reads the same way: such a build is never taken
     assert (after_forecast.parent / PUBLISHED_MARKER).read_text() == "{}"
+
+
+def test_a_cycle_that_rebuilt_everything_offers_no_standby_the_next_copies_it(
+    folder: Path, published: Path
+) -> None:
+    """Catching the build before a full rebuild up would rebuild everything again: a copy is cheaper."""
+    live = current(published)
+    deliver(folder, "order_lines/order_lines_2024-04.csv")
+    with staged(published, replay=KEY, offer_standby=lambda: False) as path:  # e.g. new code: all of it
+        land_and_build(folder, path)
+    rebuilt = current(published)
+    assert (live.parent / PUBLISHED_MARKER).is_file()  # kept for readers, but not offered
+    rebuilt_inode = rebuilt.stat().st_ino
+    inodes = {rebuilt_inode, live.stat().st_ino}
+
+    deliver(folder, "order_lines/order_lines_2024-05.csv")
+    cycle(folder, published)
+    assert inode(published) not in inodes  # a copy of the rebuilt build
+    assert built(published) == expected(*DELIVERIES)
+    assert build_dirs(published) == sorted([rebuilt.parent.name, current(published).parent.name])
+
+    # that copy offers its standby again: the next cycle takes the rebuilt build
+    cycle(folder, published)
+    assert inode(published) == rebuilt_inode
+    assert built(published) == expected(*DELIVERIES)

@@ -235,3 +235,21 @@ def _results(target_path: Path) -> dict[str, dict[str, Any]]:
 
 def _dbt_paths(work: Path) -> dict[str, str]:
     return {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
+
+
+@pytest.mark.slow
+def test_a_cycle_that_rebuilt_everything_offers_no_standby_the_next_copies_it(setup: Setup) -> None:
+    """The build before a full rebuild would have to rebuild everything again to catch up (its
+    state predates the new code or settings): the next cycle copies the rebuilt build instead."""
+    published, folder, env = setup
+    trickle(env, folder, count=1, seed=14)
+    done = salespulse(env, "refresh", "--full-build")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    rebuilt = current(published)
+
+    trickle(env, folder, count=1, seed=15)
+    done = salespulse(env, "refresh")
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "offers no standby (it rebuilt everything" in done.stderr, done.stderr[-3000:]
+    assert "only what " in done.stdout  # the copy is up to date: it builds only the delivery
+    assert current(published).stat().st_ino != rebuilt.stat().st_ino

@@ -56,7 +56,15 @@ def test_watch_publishes_an_arrival_keeps_the_last_publish_on_a_failure_and_stop
             stderr=sink,
         )
     try:
+        built = current(published)
         wait_until(lambda: "cycle 1 (start): nothing new" in log.read_text(), 300, "the first cycle")
+
+        # nothing to do after a build: the watch prepares a standby (publishes a copy, no dbt) and
+        # then waits; the build it replaced is the standby of the next cycle
+        wait_until(lambda: "idle: waiting for files to arrive" in log.read_text(), 600, "the standby")
+        assert "cycle 2 (standby): the standby for the next cycle is ready" in log.read_text()
+        assert current(published) != built and built.exists()
+        assert order_numbers(reader) == known
 
         # a delivery dropped into the folder is published: the reader sees its orders
         new = trickle(env, folder, count=1, seed=9) - known
@@ -64,10 +72,11 @@ def test_watch_publishes_an_arrival_keeps_the_last_publish_on_a_failure_and_stop
         wait_until(
             lambda: new <= order_numbers(reader), 1200, f"the delivery is published\n{log.read_text()}"
         )
-        # (as cycle 2; or on a retry, if a cycle failed meanwhile -- the project's models being edited)
-        assert (
-            "(files arrived): published in" in log.read_text() or "(retry): published in" in log.read_text()
-        )
+        # (as cycle 3; or on a retry, if a cycle failed meanwhile -- the project's models being edited)
+        output = log.read_text()
+        assert "(files arrived): published in" in output or "(retry): published in" in output
+        # from the standby: the build the standby cycle replaced, not a copy of the published one
+        assert f"took the standby {built.parent.name}" in output, output[-3000:]
         good = current(published)
 
         # a broken file: the cycle fails, says why, and the dashboards keep the last publish
@@ -104,3 +113,47 @@ def test_a_file_counts_once_it_has_its_name_and_hidden_temporary_files_do_not(tm
     assert folder_state(tmp_path) == before  # a writer's temporary file starts no cycle
     (tmp_path / "order_lines" / ".order_lines_x.parquet.tmp").rename(tmp_path / "order_lines" / "x.parquet")
     assert {name for name, _, _ in folder_state(tmp_path) - before} == {"order_lines/x.parquet"}
+
+
+@pytest.mark.slow
+def test_after_a_settings_change_the_watch_rebuilds_while_idle_then_prepares_a_standby(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """A new setting (or new code) rebuilds everything once. Doing that while idle, and then copying
+    the result as the standby, leaves the first delivery a selected cycle from a standby."""
+    published, folder, env = setup
+    reader = DuckDBReader(published)
+    known = order_numbers(reader)
+    log = tmp_path / "watch.log"
+    changed = {**env, "SALESPULSE_CURRENCY_SYMBOL": "US$"}  # a setting dbt reads: a new fingerprint
+    with log.open("w") as sink:
+        watch = subprocess.Popen(
+            [SALESPULSE, "watch", "--interval", "0", "--poll", "0.5"],
+            cwd=PROJECT_ROOT,
+            env=changed,
+            stdout=sink,
+            stderr=sink,
+        )
+    try:
+        wait_until(lambda: "idle: waiting for files to arrive" in log.read_text(), 1200, "the rebuild")
+        output = log.read_text()
+        assert "cycle 1 (start): nothing new" in output
+        assert "cycle 2 (standby): rebuilt everything (the code or the settings changed)" in output
+        assert "cycle 3 (standby): the standby for the next cycle is ready" in output, output[-3000:]
+        assert order_numbers(reader) == known
+
+        new = trickle(env, folder, count=1, seed=21) - known
+        wait_until(
+            lambda: new <= order_numbers(reader), 1200, f"the delivery is published\n{log.read_text()}"
+        )
+        output = log.read_text().split("cycle 3 (standby)")[1]
+        # from the rebuilt build (the standby): the delivery alone, not everything again
+        assert "took the standby" in output and "only what order_lines feed(s)" in output, output[-3000:]
+        watch.send_signal(signal.SIGTERM)
+        assert watch.wait(timeout=300) == 0, log.read_text()[-3000:]
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+        reader.close()
+    assert lock_is_free(published)

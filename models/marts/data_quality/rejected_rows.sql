@@ -14,7 +14,7 @@
     ('erp', 'order_lines'), ('erp', 'products'), ('crm', 'customers'), ('crm', 'territories'),
     ('crm', 'geography'), ('hr', 'sales_reps'), ('marketing', 'campaigns'), ('finance', 'budget'),
 ] -%}
-{%- set order_line_id = "order_number || '-' || cast(line_number as " ~ dbt.type_string() ~ ")" %}
+{%- set raw_line_id = order_line_id() %}
 
 with broken_order_lines as (
     select
@@ -41,7 +41,7 @@ ranked_order_lines as (
     from {{ source('erp', 'order_lines') }} as raw_rows
     where
         {{ touched_only(plan, 'order_number', touched_orders()) }}
-        and {{ touched_only(plan, order_line_id, touched_order_line_ids()) }}
+        and {{ touched_only(plan, raw_line_id, touched_order_line_ids()) }}
 ),
 {% for source_name, table_name in tables %}
     {%- set key_parts = [] -%}

@@ -18,7 +18,7 @@ with latest_order_lines as (
 
 renamed as (
     select
-        order_number || '-' || cast(line_number as {{ dbt.type_string() }}) as order_line_id,
+        {{ order_line_id() }} as order_line_id,
         order_number,
         cast(line_number as integer) as line_number,
         order_date,
