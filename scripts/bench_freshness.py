@@ -10,7 +10,8 @@ folder it was loaded from, with the settings pinned as in bench_build.py:
    (cycles only when files arrive) on the copies; wait until the watch is idle (after a build it first
    prepares the standby its cycles start from: its time is reported, not part of any latency);
 2. sign in as a demo user (a manager) and keep a second signed-in user busy on the web meanwhile: the
-   page layout (which carries the freshness header) and every page in turn, as fast as it answers;
+   page layout (which carries the freshness header) and every page in turn, as fast as it answers
+   (the default: one core kept busy), or ``--think`` seconds apart (a person's pace);
 3. per delivery: `salespulse generate --trickle --count 1` writes the next delivery into a staging copy
    of the folder (it follows on from the extracts there; generating is not part of the latency), then
    the new file is moved into the watched folder (a rename: the arrival moment, t0);
@@ -107,6 +108,7 @@ class WebUse:
 
     session: requests.Session
     base: str
+    think: float = 0.0
     seconds: list[float] = field(default_factory=list)
     errors: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
@@ -121,6 +123,8 @@ class WebUse:
                     ok = False
                 self.seconds.append(time.perf_counter() - started)
                 self.errors += not ok
+                if self.think and self.stop.wait(self.think):
+                    return
 
 
 def new_files(folder: Path, before: set[Path]) -> list[Path]:
@@ -207,7 +211,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
     try:
         ready_seconds = wait_for(work / "watch.log", IDLE, args.timeout, watch)
         poller = sign_in(base, users[0])
-        user = WebUse(sign_in(base, users[-1]), base)
+        user = WebUse(sign_in(base, users[-1]), base, think=args.think)
         worker = threading.Thread(target=user.run, daemon=True)
         worker.start()
         for number in range(args.deliveries):
@@ -251,6 +255,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         "p50_seconds": statistics.median(seen) if seen else None,
         "p95_seconds": percentile(seen, 0.95) if seen else None,
         "max_seconds": max(seen) if seen else None,
+        "web_think_seconds": args.think,
         "web_requests": len(user.seconds),
         "web_errors": user.errors,
         "web_p95_seconds": percentile(user.seconds, 0.95),
@@ -272,6 +277,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200, help="order-line rows per delivery")
     parser.add_argument(
         "--pause", type=float, default=5.0, help="seconds between a delivery shown and the next"
+    )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds between the second user's requests (0: none)"
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="give a delivery up after this long")
     parser.add_argument("--label", default="10000000")
