@@ -10,6 +10,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,21 @@ from salespulse.web.query.readers import DuckDBReader
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc: Linux only")
 
 
+@contextmanager
+def watching(env: dict[str, str], log: Path, *options: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`salespulse watch` with ``options``, its output in ``log``; killed if still running at the end."""
+    with log.open("w") as sink:  # a file, not a pipe nobody reads
+        watch = subprocess.Popen(
+            [SALESPULSE, "watch", *options], cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=sink
+        )
+    try:
+        yield watch
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+
+
 @pytest.fixture
 def setup(
     demo_duckdb: dict[str, str], demo_delivery: Path, tmp_path: Path
@@ -47,15 +64,8 @@ def test_watch_publishes_an_arrival_keeps_the_last_publish_on_a_failure_and_stop
     reader = DuckDBReader(published)
     known = order_numbers(reader)
     log = tmp_path / "watch.log"
-    with log.open("w") as sink:  # a file, not a pipe nobody reads
-        watch = subprocess.Popen(
-            [SALESPULSE, "watch", "--interval", "0", "--poll", "0.5", "--max-backoff", "3600"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=sink,
-            stderr=sink,
-        )
-    try:
+    options = ("--interval", "0", "--poll", "0.5", "--max-backoff", "3600")
+    with watching(env, log, *options) as watch:
         built = current(published)
         wait_until(lambda: "cycle 1 (start): nothing new" in log.read_text(), 300, "the first cycle")
 
@@ -90,11 +100,7 @@ def test_watch_publishes_an_arrival_keeps_the_last_publish_on_a_failure_and_stop
         # SIGTERM (during the backoff): a clean stop, nothing left running, the lock free
         watch.send_signal(signal.SIGTERM)
         assert watch.wait(timeout=300) == 0, log.read_text()[-3000:]
-    finally:
-        if watch.poll() is None:
-            watch.kill()
-            watch.wait()
-        reader.close()
+    reader.close()
     assert "stopped (SIGTERM)" in log.read_text()
     wait_until(lambda: not processes_of(published), 60, "no process of the watch is left")
     assert lock_is_free(published)
@@ -126,15 +132,7 @@ def test_after_a_settings_change_the_watch_rebuilds_while_idle_then_prepares_a_s
     known = order_numbers(reader)
     log = tmp_path / "watch.log"
     changed = {**env, "SALESPULSE_CURRENCY_SYMBOL": "US$"}  # a setting dbt reads: a new fingerprint
-    with log.open("w") as sink:
-        watch = subprocess.Popen(
-            [SALESPULSE, "watch", "--interval", "0", "--poll", "0.5"],
-            cwd=PROJECT_ROOT,
-            env=changed,
-            stdout=sink,
-            stderr=sink,
-        )
-    try:
+    with watching(changed, log, "--interval", "0", "--poll", "0.5") as watch:
         wait_until(lambda: "idle: waiting for files to arrive" in log.read_text(), 1200, "the rebuild")
         output = log.read_text()
         assert "cycle 1 (start): nothing new" in output
@@ -151,9 +149,5 @@ def test_after_a_settings_change_the_watch_rebuilds_while_idle_then_prepares_a_s
         assert "took the standby" in output and "only what order_lines feed(s)" in output, output[-3000:]
         watch.send_signal(signal.SIGTERM)
         assert watch.wait(timeout=300) == 0, log.read_text()[-3000:]
-    finally:
-        if watch.poll() is None:
-            watch.kill()
-            watch.wait()
-        reader.close()
+    reader.close()
     assert lock_is_free(published)
