@@ -333,7 +333,10 @@ def refresh(data_dir: Path | None, target: str | None, quality: bool, force: boo
 @seconds_option("--max-backoff", 1, 300.0, "Longest wait after failed cycles (the wait doubles from 5 s).")
 @QUALITY_OPTION
 @click.option(
-    "--cycles", type=click.IntRange(min=0), default=0, help="Stop after this many cycles (0: until stopped)."
+    "--cycles",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Stop after this many cycles (0: until stopped; standby preparations do not count).",
 )
 def watch(
     data_dir: Path | None,
@@ -348,6 +351,8 @@ def watch(
     """Run refresh cycles every --interval seconds and when files arrive, one at a time, until SIGTERM/Ctrl+C.
 
     A failed cycle keeps the last good publish, is logged with why, and is retried after a backoff.
+    On DuckDB, while idle, it prepares the standby the next cycle starts from (one copy of the
+    published warehouse after a build, load or forecast) so that no delivery waits for a copy.
     """
     from salespulse.watch import Schedule
     from salespulse.watch import watch as run
