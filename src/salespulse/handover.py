@@ -45,8 +45,9 @@ so the result equals the published build plus one cycle. The standby is taken on
 - the current build was published by a cycle with the same key (a ``load``, ``build`` or
   ``forecast`` in between did something a refresh does not repeat: the next cycle copies);
 - it is the build the current one replaced, still marked published, with no WAL beside it;
-- the current build's cycle did not rebuild everything (new code or settings, a moved as-of
-  date): the build before it would have to rebuild everything as well, where a copy costs seconds;
+- the current build's cycle did not rebuild everything (new code or settings, no record of a
+  complete build, ``--full-build``): the build before it would have to rebuild everything as
+  well, where a copy costs seconds;
 - no process has it open: DuckDB would refuse the writer's lock. The web's reader keeps the build
   it last queried open until its next query, so a reader may still sit on it; the cycle waits
   up to ``standby_wait`` seconds for it to close, then copies the current build instead.

@@ -62,7 +62,7 @@ class Cycle:
     exit_code: int = 0
     seconds: float = 0.0
     new_files: list[str] = field(default_factory=list)
-    #: dbt built every node (``build_scope``: new code or settings, a moved as-of date, the first build)
+    #: dbt built every node (``build_scope``: new code or settings, no record of a complete build, ...)
     built_everything: bool = False
 
     @property
