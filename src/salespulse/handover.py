@@ -279,7 +279,7 @@ def _standby(published: Path, replay: str) -> tuple[Path | None, str]:
         return None, "the current build was not published by this kind of cycle"
     if not marker.get("previous"):
         return None, "the current build offers no standby (it rebuilt everything, or replaced no build)"
-    standby = builds_dir(published) / str(marker.get("previous") or "")
+    standby = builds_dir(published) / str(marker["previous"])
     if standby == live or not (standby / PUBLISHED_MARKER).is_file():
         return None, "the build before the current one is gone"
     if standby.joinpath(published.name + ".wal").exists():

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import FrameType
 
 from salespulse.dbt import FORWARDED_SIGNALS
-from salespulse.refresh import CRASHED, NOTHING_NEW, Cycle, run_cycle, standby_missing
+from salespulse.refresh import CRASHED, NOTHING_NEW, PUBLISHED, Cycle, run_cycle, standby_missing
 
 log = logging.getLogger(__name__)
 
@@ -143,17 +143,15 @@ def _report(number: int, reason: str, cycle: Cycle) -> None:
     if cycle.status == NOTHING_NEW:
         log.info("cycle %d (%s): %s", number, reason, cycle.lines[0])
         return
-    if reason == STANDBY and not cycle.failed and not cycle.new_files:
-        done = (
-            "rebuilt everything (the code or the settings changed) and published it"
-            if cycle.built_everything
-            else "the standby for the next cycle is ready"
+    if reason == STANDBY and not (cycle.failed or cycle.new_files or cycle.built_everything):
+        log.info(
+            "cycle %d (%s): the standby for the next cycle is ready (%.1f s)", number, reason, cycle.seconds
         )
-        log.info("cycle %d (%s): %s (%.1f s)", number, reason, done, cycle.seconds)
         return
     new = ", ".join(cycle.new_files[:5]) + (
         f" and {len(cycle.new_files) - 5} more" if len(cycle.new_files) > 5 else ""
     )
+    new = new or "nothing"
     details = "\n  ".join(line for text in cycle.lines for line in text.splitlines())
     if cycle.failed:
         log.error(
@@ -232,7 +230,8 @@ def watch(
                 if reason == STANDBY and not cycle.new_files:
                     prepare = prepare - 1 if not cycle.failed else 0  # a failure: the next cycle copies
                     continue
-                prepare = STANDBY_TRIES
+                if cycle.status == PUBLISHED:
+                    prepare = STANDBY_TRIES
                 counted += 1
                 if cycle.failed:
                     failures += 1
