@@ -379,12 +379,28 @@ def run_staged(
     ``env`` holds ``SALESPULSE_DUCKDB_PATH`` of the copy; ``work`` passes it to the loader or dbt.
     ``replay``: ``work`` is a replayable cycle, which may start from the standby (``staged``);
     ``offer_standby(outcome)``: whether the build it replaces may be the next one's standby.
-    For other targets (PostgreSQL) ``work({})`` runs in place: the loader commits all or nothing
-    and dbt replaces each relation in a transaction, so readers see a relation before or after.
+    For other targets (PostgreSQL) ``work({})`` runs in place, under the database's writer lock
+    (``salespulse.warehouse.postgres_writer_lock``): the loader commits all or nothing and dbt
+    replaces each relation in a transaction, so readers see a relation before or after.
     """
     published = published_path(target)
     if published is None:
-        return work({})
+        from salespulse.warehouse import postgres_writer_lock, target_config
+
+        config = target_config(target)
+        if config["type"] != "postgres":
+            return work({})  # no writer lock known for that target
+
+        def waiting(pid: int) -> None:
+            log.info(
+                "waiting for the writer lock of database %s: another load, build, refresh or forecast"
+                " is writing to it (server process %s)",
+                config["dbname"],
+                pid,
+            )
+
+        with postgres_writer_lock(config, waiting):
+            return work({})
 
     class _Failed(Exception):
         pass

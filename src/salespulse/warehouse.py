@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,41 @@ def postgres_connection(config: Mapping[str, Any], application_name: str, **opti
         application_name=application_name,
         **options,
     )
+
+
+#: The key of the PostgreSQL advisory lock that writers of one warehouse database take in turn
+#: (``postgres_writer_lock``); advisory locks are per database, so one constant serves every one.
+WRITER_LOCK_KEY = 0x53414C45  # "SALE"
+
+
+@contextmanager
+def postgres_writer_lock(
+    config: Mapping[str, Any], waiting: Callable[[int], None] | None = None
+) -> Iterator[None]:
+    """Hold the warehouse database's writer lock for the block: loads, builds, cycles and forecasts
+    take turns, as the DuckDB hand-over's flock makes them do there (a second one waits).
+
+    A session-level advisory lock on a connection of its own: PostgreSQL releases it when that
+    connection ends, also when the process holding it is killed (its dbt child dies with it on Linux:
+    ``salespulse.dbt``). ``waiting(pid)`` is called, with the holder's server process id, before
+    waiting for a lock another writer holds.
+    """
+    connection = postgres_connection(config, "salespulse-writer", autocommit=True)
+    try:
+        taken = connection.execute("select pg_try_advisory_lock(%s)", [WRITER_LOCK_KEY]).fetchone()[0]
+        if not taken:
+            if waiting is not None:
+                holder = connection.execute(
+                    "select min(pid) from pg_locks where locktype = 'advisory' and granted"
+                    " and database = (select oid from pg_database where datname = current_database())"
+                    " and classid = 0 and objid = %s and objsubid = 1",
+                    [WRITER_LOCK_KEY],
+                ).fetchone()[0]
+                waiting(holder or 0)
+            connection.execute("select pg_advisory_lock(%s)", [WRITER_LOCK_KEY])
+        yield
+    finally:
+        connection.close()  # releases the lock
 
 
 class PostgresWarehouse(Warehouse):

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from salespulse.handover import staged
 from salespulse.warehouse import Warehouse
-from salespulse.web.query.readers import DuckDBReader
+from salespulse.web.query.readers import Reader
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SALESPULSE = str(Path(sys.executable).with_name("salespulse"))
@@ -60,7 +60,19 @@ def trickle(env: dict[str, str], folder: Path, count: int, seed: int) -> set[str
     return {n for path in files for n in pq.read_table(path, columns=["order_number"]).column(0).to_pylist()}
 
 
-def order_numbers(reader: DuckDBReader) -> set[str]:
+def postgres_setup(
+    pg_cluster: object, demo_postgres: dict[str, str], demo_delivery: Path, tmp_path: Path, database: str
+) -> tuple[Path, dict[str, str]]:
+    """A copy of the session's PostgreSQL demo warehouse in ``database`` and of its delivery folder,
+    private to a test; returns the folder and the environment that points the CLI at both."""
+    from warehouse_build import postgres_copy
+
+    folder = Path(shutil.copytree(demo_delivery, tmp_path / "delivery"))
+    base = postgres_copy(pg_cluster, demo_postgres, folder, tmp_path / "copy", database)
+    return folder, {**os.environ, **base, "SALESPULSE_TARGET": "postgres", "SALESPULSE_DATA_DIR": str(folder)}
+
+
+def order_numbers(reader: Reader) -> set[str]:
     return {row[0] for row in reader.query("select distinct order_number from reporting.sales")}
 
 

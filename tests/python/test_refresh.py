@@ -14,20 +14,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from processes import wait_until
 from refresh_cli import (
     BROKEN,
+    PROJECT_ROOT,
+    SALESPULSE,
     Setup,
     assert_same_relations,
     break_delivery,
     demo_setup,
     move_an_order_to_the_next_day,
     order_numbers,
+    postgres_setup,
     reassign_a_client,
     salespulse,
     trickle,
@@ -35,8 +40,8 @@ from refresh_cli import (
 from salespulse.dbt import run_dbt
 from salespulse.generator import trickle as generate_trickle
 from salespulse.handover import builds_dir, current
-from salespulse.warehouse import connect
-from salespulse.web.query.readers import DuckDBReader
+from salespulse.warehouse import connect, postgres_writer_lock, target_config
+from salespulse.web.query.readers import DuckDBReader, PostgresReader
 
 
 @pytest.fixture
@@ -171,11 +176,10 @@ def test_selected_cycles_equal_a_full_build_on_duckdb(setup: Setup, tmp_path: Pa
 def test_selected_cycles_equal_a_full_build_on_postgres(
     demo_delivery: Path, demo_postgres: dict[str, str], pg_cluster: object, tmp_path: Path
 ) -> None:
-    from warehouse_build import postgres_copy
-
-    folder = Path(shutil.copytree(demo_delivery, tmp_path / "delivery"))
-    base = postgres_copy(pg_cluster, demo_postgres, folder, tmp_path / "copy", "salespulse_refresh_scope")
-    env = {**os.environ, **base, "SALESPULSE_DATA_DIR": str(folder), **_dbt_paths(tmp_path / "dbt")}
+    folder, base = postgres_setup(
+        pg_cluster, demo_postgres, demo_delivery, tmp_path, "salespulse_refresh_scope"
+    )
+    env = {**base, **_dbt_paths(tmp_path / "dbt")}
     copies = iter(range(10))
 
     def full_copy() -> dict[str, str]:
@@ -253,3 +257,42 @@ def test_a_cycle_that_rebuilt_everything_offers_no_standby_the_next_copies_it(se
     assert "offers no standby (it rebuilt everything" in done.stderr, done.stderr[-3000:]
     assert "only what " in done.stdout  # the copy is up to date: it builds only the delivery
     assert current(published).stat().st_ino != rebuilt.stat().st_ino
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_cycle_on_postgres_waits_while_another_writer_holds_the_database(
+    demo_delivery: Path, demo_postgres: dict[str, str], pg_cluster: object, tmp_path: Path
+) -> None:
+    """PostgreSQL has no file hand-over: writers take turns through the database's writer lock, as
+    DuckDB's take turns through the flock. Held here as another load or build would hold it."""
+    folder, env = postgres_setup(pg_cluster, demo_postgres, demo_delivery, tmp_path, "salespulse_turns")
+    config = target_config("postgres", env)
+    reader = PostgresReader(config)
+    known = order_numbers(reader)
+    new = trickle(env, folder, count=1, seed=9) - known
+    assert new
+    log = tmp_path / "refresh.log"
+    with postgres_writer_lock(config):
+        with log.open("w") as sink:
+            cycle = subprocess.Popen(
+                [SALESPULSE, "refresh", "--target", "postgres"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=sink,
+                stderr=sink,
+            )
+
+        def waits() -> bool:
+            assert cycle.poll() is None, f"the cycle did not wait for the lock:\n{log.read_text()[-3000:]}"
+            return "waiting for the writer lock of database salespulse_turns" in log.read_text()
+
+        wait_until(waits, 300, "the cycle says it waits for the writer lock")
+        assert not new & order_numbers(reader)
+        assert reader.query("select count(*) from raw.order_lines where order_number = %s", [min(new)]) == [
+            (0,)
+        ]
+    assert cycle.wait(timeout=900) == 0, log.read_text()[-3000:]
+    assert "refresh: published in" in log.read_text()
+    assert new <= order_numbers(reader)
+    reader.close()

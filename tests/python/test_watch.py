@@ -25,11 +25,13 @@ from refresh_cli import (
     break_delivery,
     demo_setup,
     order_numbers,
+    postgres_setup,
     trickle,
 )
 from salespulse.handover import current
+from salespulse.warehouse import target_config
 from salespulse.watch import Schedule, folder_state
-from salespulse.web.query.readers import DuckDBReader
+from salespulse.web.query.readers import DuckDBReader, PostgresReader
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc: Linux only")
 
@@ -153,3 +155,37 @@ def test_after_a_settings_change_the_watch_rebuilds_while_idle_then_prepares_a_s
         assert watch.wait(timeout=300) == 0, log.read_text()[-3000:]
     reader.close()
     assert lock_is_free(published)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_watch_on_postgres_publishes_an_arrival_and_a_refused_file_changes_nothing(
+    demo_delivery: Path, demo_postgres: dict[str, str], pg_cluster: object, tmp_path: Path
+) -> None:
+    """On PostgreSQL a cycle builds in place (no standby to prepare); a refused file commits nothing."""
+    folder, env = postgres_setup(pg_cluster, demo_postgres, demo_delivery, tmp_path, "salespulse_watch")
+    reader = PostgresReader(target_config("postgres", env))
+    known = order_numbers(reader)
+    log = tmp_path / "watch.log"
+    with watching(env, log, "--target", "postgres", "--interval", "0", "--poll", "0.5") as watch:
+        wait_until(lambda: "idle: waiting for files to arrive" in log.read_text(), 300, "the first cycle")
+        assert "cycle 1 (start): nothing new" in log.read_text()
+
+        new = trickle(env, folder, count=1, seed=9) - known
+        assert new
+        wait_until(lambda: new <= order_numbers(reader), 1200, f"the delivery is built\n{log.read_text()}")
+        wait_until(lambda: "(files arrived): published in" in log.read_text(), 300, "the cycle's line")
+
+        raw_lines = reader.query("select count(*) from raw.order_lines")
+        break_delivery(folder)
+        wait_until(lambda: "FAILED (load refused)" in log.read_text(), 600, "the broken delivery's cycle")
+        output = log.read_text()
+        assert BROKEN in output and "next try in 5 s" in output
+        assert "(standby)" not in output  # nothing to prepare: PostgreSQL has no file hand-over
+        assert new <= order_numbers(reader)
+        assert reader.query("select count(*) from raw.order_lines") == raw_lines
+
+        watch.send_signal(signal.SIGTERM)
+        assert watch.wait(timeout=300) == 0, log.read_text()[-3000:]
+    reader.close()
+    assert "stopped (SIGTERM)" in log.read_text()
