@@ -76,8 +76,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from salespulse.settings import PROJECT_ROOT
-
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
@@ -102,13 +100,10 @@ def current(published: Path) -> Path:
 
 def published_path(target: str | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
     """The DuckDB file of a ``profiles.yml`` target, or ``None`` when the target is not DuckDB."""
-    from salespulse.warehouse import target_config
+    from salespulse.warehouse import duckdb_file, target_config
 
     config = target_config(target, environ)
-    if config["type"] != "duckdb":
-        return None
-    path = Path(config["path"])
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return duckdb_file(config) if config["type"] == "duckdb" else None
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -379,17 +374,15 @@ def run_staged(
     ``env`` holds ``SALESPULSE_DUCKDB_PATH`` of the copy; ``work`` passes it to the loader or dbt.
     ``replay``: ``work`` is a replayable cycle, which may start from the standby (``staged``);
     ``offer_standby(outcome)``: whether the build it replaces may be the next one's standby.
-    For other targets (PostgreSQL) ``work({})`` runs in place, under the database's writer lock
+    On PostgreSQL ``work({})`` runs in place, under the database's writer lock
     (``salespulse.warehouse.postgres_writer_lock``): the loader commits all or nothing and dbt
-    replaces each relation in a transaction, so readers see a relation before or after.
+    replaces each relation in a transaction, so readers see a relation before or after. Any other
+    target runs ``work({})`` in place with no lock (none is known for it).
     """
-    published = published_path(target)
-    if published is None:
-        from salespulse.warehouse import postgres_writer_lock, target_config
+    from salespulse.warehouse import duckdb_file, postgres_writer_lock, target_config
 
-        config = target_config(target)
-        if config["type"] != "postgres":
-            return work({})  # no writer lock known for that target
+    config = target_config(target)
+    if config["type"] == "postgres":
 
         def waiting(pid: int) -> None:
             log.info(
@@ -401,6 +394,9 @@ def run_staged(
 
         with postgres_writer_lock(config, waiting):
             return work({})
+    if config["type"] != "duckdb":
+        return work({})  # no writer lock known for that target
+    published = duckdb_file(config)
 
     class _Failed(Exception):
         pass

@@ -292,13 +292,18 @@ class PostgresWarehouse(Warehouse):
         self.conn.close()
 
 
+def duckdb_file(config: Mapping[str, Any]) -> Path:
+    """The file of a rendered ``duckdb`` target (``target_config``); relative paths from the project root."""
+    path = Path(config["path"])
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def connect(target: str | None = None, environ: Mapping[str, str] | None = None) -> Warehouse:
     """Open the warehouse of a ``profiles.yml`` target (default: the profile's default target)."""
     config = target_config(target, environ)
     kind = config["type"]
     if kind == "duckdb":
-        path = Path(config["path"])
-        return DuckDBWarehouse(path if path.is_absolute() else PROJECT_ROOT / path)
+        return DuckDBWarehouse(duckdb_file(config))
     if kind == "postgres":
         return PostgresWarehouse(config)
     raise ValueError(f"target {config['name']!r} has type {kind!r}, which the loader does not support")

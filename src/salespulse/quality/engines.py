@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,8 +10,7 @@ import pyarrow as pa
 from great_expectations.execution_engine import pandas_execution_engine
 from sqlalchemy.engine import URL
 
-from salespulse.settings import PROJECT_ROOT
-from salespulse.warehouse import PostgresWarehouse, target_config
+from salespulse.warehouse import PostgresWarehouse, duckdb_file, target_config
 
 from .checks import Check
 from .datasets import Dataset
@@ -65,8 +63,7 @@ class PandasDuckDBEngine(Engine):
         import duckdb
 
         super().__init__(context, config)
-        path = Path(config["path"])
-        path = path if path.is_absolute() else PROJECT_ROOT / path
+        path = duckdb_file(config)
         if not path.is_file():
             raise QualityError(f"no DuckDB warehouse at {path}: run `salespulse load` and `dbt build` first")
         try:
